@@ -1,0 +1,443 @@
+//! The simulation: a pure stepper over the event queue.
+
+use crate::analytics::erlang_c;
+use crate::balancer::LoadBalancer;
+use crate::client::Clients;
+use crate::config::{Config, ConfigError, MAX_EVENTS_PER_RUN};
+use crate::event::{Event, EventQueue};
+use crate::metrics::{Counter, LatencyHistogram, LatencySummary, QueueingSummary, Series, Totals, WaitStats};
+use crate::node::{Admission, Node, ServiceModel, Waiting};
+use crate::report::{window_means, Report};
+use crate::retry::RetryPolicy;
+use crate::rng::Streams;
+use crate::snapshot::{Halt, Snapshot};
+use crate::time::{secs_to_nanos, SimTime, NANOS_PER_SEC};
+use crate::traffic::Traffic;
+
+/// What [`Simulation::reconfigure`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reconfigured {
+    /// Fields that changed and took effect at the current instant.
+    pub applied: Vec<&'static str>,
+    /// Fields that changed but need a reset ([`crate::config::RESTART_FIELDS`]);
+    /// the running simulation keeps their old values.
+    pub needs_restart: Vec<&'static str>,
+}
+
+/// A running simulation of the reference model. See the crate docs.
+#[derive(Debug)]
+pub struct Simulation {
+    config: Config,
+    now: u64,
+    end: u64,
+    seconds: usize,
+    queue: EventQueue,
+    streams: Streams,
+    traffic: Traffic,
+    /// Bumped when the arrival process is rescheduled; older arrivals are stale.
+    arrival_gen: u32,
+    retry: RetryPolicy,
+    timeout_ns: u64,
+    balancer: LoadBalancer,
+    service: ServiceModel,
+    nodes: Vec<Node>,
+    clients: Clients,
+    series: Series,
+    counts: [u64; 7],
+    latency: LatencyHistogram,
+    latency_this_second: LatencyHistogram,
+    waits: WaitStats,
+    events: u64,
+    completed_seconds: usize,
+    halted: Option<Halt>,
+}
+
+impl Simulation {
+    /// Validates `config` and builds the simulation at time zero. Nothing is
+    /// allocated before validation passes.
+    pub fn new(config: Config) -> Result<Simulation, ConfigError> {
+        config.validate()?;
+        let seconds = config.seconds();
+        let mut sim = Simulation {
+            now: 0,
+            end: secs_to_nanos(config.traffic.duration_s),
+            seconds,
+            queue: EventQueue::default(),
+            streams: Streams::new(config.seed),
+            traffic: Traffic::new(&config.traffic),
+            arrival_gen: 0,
+            retry: RetryPolicy::new(&config.client),
+            timeout_ns: secs_to_nanos(config.client.timeout_s),
+            balancer: LoadBalancer::new(config.balancer.policy),
+            service: ServiceModel::new(&config.nodes),
+            nodes: (0..config.nodes.count).map(|_| Node::new(&config.nodes)).collect(),
+            clients: Clients::default(),
+            series: Series::new(seconds),
+            counts: [0; 7],
+            latency: LatencyHistogram::new(),
+            latency_this_second: LatencyHistogram::new(),
+            waits: WaitStats::default(),
+            events: 0,
+            completed_seconds: 0,
+            halted: None,
+            config,
+        };
+        sim.queue.push(0, Event::Sample { second: 0 });
+        sim.schedule_arrival();
+        Ok(sim)
+    }
+
+    /// The configuration in force (restart-only fields as at creation).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Current simulated time.
+    pub fn now(&self) -> SimTime {
+        SimTime(self.now)
+    }
+
+    /// The end of the run (its duration).
+    pub fn end(&self) -> SimTime {
+        SimTime(self.end)
+    }
+
+    /// True once the end is reached or the run was halted.
+    pub fn is_finished(&self) -> bool {
+        self.now >= self.end || self.halted.is_some()
+    }
+
+    /// Processes every event before `min(t, end)` and moves the clock there.
+    /// Returns the number of events processed.
+    pub fn step_until(&mut self, t: SimTime) -> u64 {
+        let before = self.events;
+        self.step_until_budget(t, u64::MAX);
+        self.events - before
+    }
+
+    /// Like [`Simulation::step_until`], but stops after `max_events` events so
+    /// a caller with a frame budget never stalls. Returns true when there is
+    /// nothing left to do before `t` (reached, or the run finished or halted).
+    pub fn step_until_budget(&mut self, t: SimTime, max_events: u64) -> bool {
+        let limit = t.0.min(self.end);
+        for _ in 0..max_events {
+            if self.halted.is_some() {
+                return true;
+            }
+            if self.events >= MAX_EVENTS_PER_RUN {
+                self.halted = Some(Halt::EventCap);
+                return true;
+            }
+            let Some((time, event)) = self.queue.pop_before(limit) else {
+                self.now = self.now.max(limit);
+                if self.now >= self.end {
+                    self.close_seconds_until(self.seconds);
+                }
+                return true;
+            };
+            self.now = time;
+            self.events += 1;
+            self.handle(event);
+        }
+        false
+    }
+
+    /// Runs to the end of the configured duration.
+    pub fn run_to_end(&mut self) {
+        self.step_until(SimTime(self.end));
+    }
+
+    /// Applies a changed configuration from the current instant: a new rate
+    /// or spike reschedules the next arrival; timeout, attempts and backoff
+    /// apply to the next send or retry decision of every client; workers,
+    /// service time and queue capacity apply to the next admission and the
+    /// next service start (attempts already queued or in service stay).
+    /// Fields in [`crate::config::RESTART_FIELDS`] are reported, not applied.
+    pub fn reconfigure(&mut self, new: &Config) -> Result<Reconfigured, ConfigError> {
+        let old = self.config.clone();
+        let mut next = new.clone();
+        let mut out = Reconfigured::default();
+        if next.seed != old.seed {
+            out.needs_restart.push("seed");
+            next.seed = old.seed;
+        }
+        if next.traffic.duration_s != old.traffic.duration_s {
+            out.needs_restart.push("traffic.duration_s");
+            next.traffic.duration_s = old.traffic.duration_s;
+        }
+        if next.nodes.count != old.nodes.count {
+            out.needs_restart.push("nodes.count");
+            next.nodes.count = old.nodes.count;
+        }
+        next.validate()?;
+        out.applied = changed_live_fields(&old, &next);
+        if next.traffic != old.traffic {
+            self.traffic = Traffic::new(&next.traffic);
+            self.arrival_gen = self.arrival_gen.wrapping_add(1);
+            self.schedule_arrival();
+        }
+        self.retry = RetryPolicy::new(&next.client);
+        self.timeout_ns = secs_to_nanos(next.client.timeout_s);
+        self.balancer.set_policy(next.balancer.policy);
+        self.service = ServiceModel::new(&next.nodes);
+        for i in 0..self.nodes.len() {
+            self.nodes[i].workers = next.nodes.workers;
+            self.nodes[i].queue_capacity = next.nodes.queue_capacity;
+            self.start_waiting(i as u32);
+        }
+        self.config = next;
+        Ok(out)
+    }
+
+    /// The system now: nodes, counters, progress.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            now: SimTime(self.now),
+            end: SimTime(self.end),
+            nodes: self.nodes.iter().map(|n| n.snapshot(self.now)).collect(),
+            totals: self.totals(),
+            in_flight: self.clients.live() as u64,
+            events_processed: self.events,
+            completed_seconds: self.completed_seconds,
+            halted: self.halted,
+        }
+    }
+
+    /// Per-second series; rows below [`Simulation::completed_seconds`] are final.
+    pub fn series(&self) -> &Series {
+        &self.series
+    }
+
+    /// Whole seconds whose series rows (latency percentiles included) are final.
+    pub fn completed_seconds(&self) -> usize {
+        self.completed_seconds
+    }
+
+    /// Cumulative counters.
+    pub fn totals(&self) -> Totals {
+        let c = |k: Counter| self.counts[k as usize];
+        let (offered, goodput, failed) = (c(Counter::Offered), c(Counter::Goodput), c(Counter::Failed));
+        Totals {
+            offered,
+            attempts: c(Counter::Attempts),
+            throughput: c(Counter::Throughput),
+            goodput,
+            rejected: c(Counter::Rejected),
+            timed_out: c(Counter::TimedOut),
+            failed,
+            wasted: c(Counter::Throughput) - goodput,
+            unresolved_at_end: offered - goodput - failed,
+        }
+    }
+
+    /// Latency of successful logical requests so far.
+    pub fn latency(&self) -> LatencySummary {
+        LatencySummary::of(&self.latency)
+    }
+
+    /// Queueing delay so far, beside Erlang C for the configured base load.
+    pub fn queueing(&self) -> QueueingSummary {
+        let n = &self.config.nodes;
+        let s = n.service_ms_mean / 1000.0;
+        let a_node = self.config.traffic.rate_per_s / n.count as f64 * s;
+        let erlang = erlang_c(n.workers, a_node);
+        let w = &self.waits;
+        QueueingSummary {
+            sim_mean_wait_ms: (w.n > 0).then(|| w.sum_ns as f64 / w.n as f64 / 1e6),
+            sim_p_wait: (w.n > 0).then(|| w.positive as f64 / w.n as f64),
+            erlang_c_offered_load_per_node: a_node,
+            erlang_c_utilisation: a_node / n.workers as f64,
+            erlang_c_p_wait: erlang.map(|(p, _)| p),
+            erlang_c_mean_wait_ms: erlang.map(|(_, wq)| wq * s * 1000.0),
+        }
+    }
+
+    /// Events processed since the start.
+    pub fn events_processed(&self) -> u64 {
+        self.events
+    }
+
+    /// The run's report, with window means over `[edges[i], edges[i+1])`
+    /// seconds when `windows` has two or more edges.
+    pub fn report(&self, windows: &[u64]) -> Report {
+        Report {
+            totals: self.totals(),
+            latency_success: self.latency(),
+            queueing: self.queueing(),
+            events_processed: self.events,
+            series: self.series.clone(),
+            window_means: (windows.len() >= 2).then(|| window_means(&self.series, windows)),
+        }
+    }
+
+    // ---- event handling --------------------------------------------------
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Arrival { gen } if gen == self.arrival_gen => self.on_arrival(),
+            Event::Arrival { .. } => {}
+            Event::ServiceDone { node, client, token } => self.on_service_done(node, client, token),
+            Event::Timeout { client, token } => self.on_timeout(client, token),
+            Event::RetryWake { client } => self.send_attempt(client),
+            Event::Sample { second } => self.on_sample(second as usize),
+        }
+    }
+
+    #[inline]
+    fn count(&mut self, counter: Counter) {
+        let sec = ((self.now / NANOS_PER_SEC) as usize).min(self.seconds - 1);
+        self.series.bump(counter, sec);
+        self.counts[counter as usize] += 1;
+    }
+
+    fn schedule_arrival(&mut self) {
+        if let Some(t) = self.traffic.next_arrival(self.now, &mut self.streams.arrivals) {
+            self.queue.push(t, Event::Arrival { gen: self.arrival_gen });
+        }
+    }
+
+    fn on_arrival(&mut self) {
+        self.count(Counter::Offered);
+        let client = self.clients.alloc(self.now, self.retry.base_s);
+        self.send_attempt(client);
+        self.schedule_arrival();
+    }
+
+    /// Sends the client's next attempt; after a 503 with no backoff it sends
+    /// the following one in the same instant, as the reference client does.
+    fn send_attempt(&mut self, client: u32) {
+        loop {
+            self.count(Counter::Attempts);
+            let c = self.clients.get(client);
+            c.sent += 1;
+            c.token = c.token.wrapping_add(1);
+            let w = Waiting { sent: self.now, client, token: c.token };
+            let node = self.balancer.pick(self.nodes.len() as u32, &mut self.streams.balancer);
+            match self.nodes[node as usize].admit(self.now, w) {
+                Admission::Accepted => {
+                    self.waits.record(0);
+                    self.start_service(node, w);
+                }
+                Admission::Queued => {}
+                Admission::Shed => {
+                    self.count(Counter::Rejected);
+                    if self.retry_or_give_up(client) {
+                        continue;
+                    }
+                    return;
+                }
+            }
+            let deadline = self.now + self.timeout_ns;
+            let c = self.clients.get(client);
+            c.waiting = true;
+            c.deadline = deadline;
+            self.queue.push_in_order(deadline, Event::Timeout { client, token: w.token });
+            return;
+        }
+    }
+
+    /// After a failed attempt: gives up, or schedules the retry after its
+    /// backoff. Returns true when the retry is due at once (zero backoff).
+    fn retry_or_give_up(&mut self, client: u32) -> bool {
+        let c = self.clients.get(client);
+        c.waiting = false;
+        if c.sent >= self.retry.attempts {
+            self.count(Counter::Failed);
+            self.clients.release(client);
+            return false;
+        }
+        let mut prev = c.prev_sleep_s;
+        let delay = self.retry.delay_s(c.sent - 1, &mut prev, &mut self.streams.backoff);
+        self.clients.get(client).prev_sleep_s = prev;
+        let delay_ns = secs_to_nanos(delay);
+        if delay_ns == 0 {
+            return true;
+        }
+        self.queue.push(self.now + delay_ns, Event::RetryWake { client });
+        false
+    }
+
+    fn start_service(&mut self, node: u32, w: Waiting) {
+        let done = self.now + self.service.sample_ns(&mut self.streams.service);
+        self.queue.push(done, Event::ServiceDone { node, client: w.client, token: w.token });
+    }
+
+    /// Moves waiting attempts into service while the node has free workers.
+    fn start_waiting(&mut self, node: u32) {
+        while let Some(w) = self.nodes[node as usize].take_next() {
+            self.waits.record(self.now - w.sent);
+            self.start_service(node, w);
+        }
+    }
+
+    fn on_service_done(&mut self, node: u32, client: u32, token: u32) {
+        self.count(Counter::Throughput);
+        if let Some(w) = self.nodes[node as usize].finish_one() {
+            self.waits.record(self.now - w.sent);
+            self.start_service(node, w);
+        }
+        let c = self.clients.get(client);
+        if c.token != token || !c.waiting || self.now >= c.deadline {
+            return; // the client gave up on this attempt: wasted work
+        }
+        let latency = self.now - c.first_send;
+        self.clients.release(client);
+        self.count(Counter::Goodput);
+        self.latency.record(latency);
+        self.latency_this_second.record(latency);
+    }
+
+    fn on_timeout(&mut self, client: u32, token: u32) {
+        let c = self.clients.get(client);
+        if c.token != token || !c.waiting {
+            return; // resolved earlier
+        }
+        self.count(Counter::TimedOut);
+        if self.retry_or_give_up(client) {
+            self.send_attempt(client);
+        }
+    }
+
+    fn on_sample(&mut self, second: usize) {
+        self.series.queued[second] = self.nodes.iter().map(|n| n.queue.len() as u64).sum();
+        self.close_seconds_until(second);
+        if second + 1 < self.seconds {
+            self.queue.push((second as u64 + 1) * NANOS_PER_SEC, Event::Sample { second: second as u32 + 1 });
+        }
+    }
+
+    /// Marks seconds before `second` final, storing their latency percentiles.
+    fn close_seconds_until(&mut self, second: usize) {
+        while self.completed_seconds < second {
+            let s = self.completed_seconds;
+            let h = &self.latency_this_second;
+            self.series.latency_p50_ms[s] = h.percentile_ns(50.0).map(|v| v / 1e6);
+            self.series.latency_p99_ms[s] = h.percentile_ns(99.0).map(|v| v / 1e6);
+            self.latency_this_second.clear();
+            self.completed_seconds += 1;
+        }
+    }
+}
+
+/// Dotted names of the live-applicable fields that differ.
+fn changed_live_fields(old: &Config, new: &Config) -> Vec<&'static str> {
+    let (a, b) = (old, new);
+    [
+        ("traffic.rate_per_s", a.traffic.rate_per_s != b.traffic.rate_per_s),
+        ("traffic.spike_mult", a.traffic.spike_mult != b.traffic.spike_mult),
+        ("traffic.spike_start_s", a.traffic.spike_start_s != b.traffic.spike_start_s),
+        ("traffic.spike_end_s", a.traffic.spike_end_s != b.traffic.spike_end_s),
+        ("client.timeout_s", a.client.timeout_s != b.client.timeout_s),
+        ("client.attempts", a.client.attempts != b.client.attempts),
+        ("client.backoff", a.client.backoff != b.client.backoff),
+        ("client.backoff_base_ms", a.client.backoff_base_ms != b.client.backoff_base_ms),
+        ("client.backoff_cap_ms", a.client.backoff_cap_ms != b.client.backoff_cap_ms),
+        ("balancer.policy", a.balancer.policy != b.balancer.policy),
+        ("nodes.workers", a.nodes.workers != b.nodes.workers),
+        ("nodes.service_ms_mean", a.nodes.service_ms_mean != b.nodes.service_ms_mean),
+        ("nodes.queue_capacity", a.nodes.queue_capacity != b.nodes.queue_capacity),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect()
+}

@@ -1,0 +1,80 @@
+//! Small, cheap views of a running simulation for the UI.
+
+use crate::metrics::Totals;
+use crate::time::SimTime;
+use serde::{Deserialize, Serialize};
+
+/// What a node is doing, for colouring it. The UI must also show a label or
+/// icon, never colour alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeState {
+    /// No attempt in service.
+    Idle,
+    /// Some workers busy, none waiting.
+    Busy,
+    /// Every worker busy, or attempts waiting.
+    Saturated,
+    /// Turned an attempt away with a 503 in the last simulated second.
+    Shedding,
+}
+
+impl NodeState {
+    /// A short word for labels and legends.
+    pub fn label(self) -> &'static str {
+        match self {
+            NodeState::Idle => "idle",
+            NodeState::Busy => "busy",
+            NodeState::Saturated => "saturated",
+            NodeState::Shedding => "shedding 503s",
+        }
+    }
+}
+
+/// One node at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct NodeSnapshot {
+    /// Workers serving an attempt.
+    pub busy: u32,
+    /// Worker pool size.
+    pub workers: u32,
+    /// Attempts waiting (not in service).
+    pub queued: u32,
+    /// Waiting-room capacity.
+    pub queue_capacity: u32,
+    /// Load state, for colour and label.
+    pub state: NodeState,
+    /// Attempts served since the start (timed out or not).
+    pub served: u64,
+    /// Attempts rejected with a 503 since the start.
+    pub rejected: u64,
+}
+
+/// Why a run stopped before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Halt {
+    /// [`crate::config::MAX_EVENTS_PER_RUN`] events were processed.
+    EventCap,
+}
+
+/// The whole system at one instant. Taking one allocates a vector of one small
+/// struct per node; series are read through [`crate::Simulation::series`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Current simulated time.
+    pub now: SimTime,
+    /// When arrivals stop (the run's duration).
+    pub end: SimTime,
+    /// Every node, in balancer order.
+    pub nodes: Vec<NodeSnapshot>,
+    /// Cumulative counters since the start.
+    pub totals: Totals,
+    /// Logical requests sent and not yet resolved (succeeded or failed).
+    pub in_flight: u64,
+    /// Events processed since the start.
+    pub events_processed: u64,
+    /// Whole seconds whose per-second series rows are final.
+    pub completed_seconds: usize,
+    /// Set when the run stopped early.
+    pub halted: Option<Halt>,
+}
