@@ -14,7 +14,8 @@
 /// assert!((w - 1.0).abs() < 1e-12);          // Wq = ρ/(1−ρ) · s
 /// ```
 pub fn erlang_c(c: u32, a: f64) -> Option<(f64, f64)> {
-    if !(a < c as f64) || a < 0.0 {
+    // Written so that a NaN load is refused too.
+    if a.is_nan() || a < 0.0 || a >= c as f64 {
         return None;
     }
     let b = erlang_b(c, a);

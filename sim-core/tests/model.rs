@@ -19,8 +19,7 @@ fn run(config: Config) -> Simulation {
 /// A node pool fed by `--lb random` with no retries and no effective timeout,
 /// so each node is an M/M/c queue with Poisson arrivals.
 fn mmc(rate: f64, seed: u64, duration_s: f64) -> Config {
-    let mut c = Config::default();
-    c.seed = seed;
+    let mut c = seeded(seed);
     c.traffic.rate_per_s = rate;
     c.traffic.duration_s = duration_s;
     c.balancer.policy = LbPolicy::Random;
@@ -28,6 +27,10 @@ fn mmc(rate: f64, seed: u64, duration_s: f64) -> Config {
     c.client.timeout_s = 3600.0;
     c.nodes.queue_capacity = 1_000_000;
     c
+}
+
+fn seeded(seed: u64) -> Config {
+    Config { seed, ..Config::default() }
 }
 
 fn rel(a: f64, b: f64) -> f64 {
@@ -83,8 +86,7 @@ fn littles_law_for_requests_in_flight() {
     // L = λW: time-average requests in flight against arrival rate × mean
     // latency. No failures at this load, so every request's time is a success.
     let seed = 31;
-    let mut c = Config::default();
-    c.seed = seed;
+    let mut c = seeded(seed);
     c.traffic.duration_s = 120.0;
     let mut sim = Simulation::new(c).unwrap();
     let (warmup_ms, end_ms) = (5_000u64, 115_000u64);
@@ -126,8 +128,7 @@ fn check_conservation(label: &str, config: Config) -> Totals {
 #[test]
 fn conservation_holds_from_calm_to_meltdown() {
     for seed in [1u64, 2, 3] {
-        let mut steady = Config::default();
-        steady.seed = seed;
+        let mut steady = seeded(seed);
         steady.traffic.duration_s = 10.0;
         check_conservation("steady", steady.clone());
 
@@ -159,8 +160,7 @@ fn timeout_storm_collapses_goodput() {
     // 14,000 req/s into 12,800/s of capacity behind a 5,000-deep queue: waits
     // grow past the 1 s timeout and most service goes to abandoned attempts.
     let seed = 41;
-    let mut c = Config::default();
-    c.seed = seed;
+    let mut c = seeded(seed);
     c.traffic.rate_per_s = 14_000.0;
     c.nodes.queue_capacity = 5_000;
     let sim = run(c);
@@ -176,8 +176,7 @@ fn timeout_storm_collapses_goodput() {
 #[test]
 fn same_seed_twice_is_identical() {
     for seed in [1u64, 99] {
-        let mut c = Config::default();
-        c.seed = seed;
+        let mut c = seeded(seed);
         c.traffic.rate_per_s = 13_000.0;
         c.traffic.duration_s = 10.0;
         let a = serde_json::to_string(&run(c.clone()).report(&[0, 5, 10])).unwrap();
@@ -189,8 +188,7 @@ fn same_seed_twice_is_identical() {
 #[test]
 fn changing_backoff_leaves_arrivals_unchanged() {
     let seed = 5;
-    let mut c = Config::default();
-    c.seed = seed;
+    let mut c = seeded(seed);
     c.traffic.rate_per_s = 14_000.0;
     c.traffic.duration_s = 10.0;
     let a = run(c.clone());
@@ -203,8 +201,7 @@ fn changing_backoff_leaves_arrivals_unchanged() {
 #[test]
 fn stepping_in_pieces_equals_one_run() {
     let seed = 8;
-    let mut c = Config::default();
-    c.seed = seed;
+    let mut c = seeded(seed);
     c.traffic.duration_s = 5.0;
     let whole = run(c.clone()).report(&[]);
     let mut sim = Simulation::new(c).unwrap();
@@ -219,8 +216,7 @@ fn stepping_in_pieces_equals_one_run() {
 #[test]
 fn live_rate_change_takes_effect_at_once() {
     let seed = 3;
-    let mut c = Config::default();
-    c.seed = seed;
+    let mut c = seeded(seed);
     c.traffic.duration_s = 20.0;
     let mut sim = Simulation::new(c.clone()).unwrap();
     sim.step_until(SimTime::from_secs(10));
@@ -240,8 +236,7 @@ fn live_rate_change_takes_effect_at_once() {
 #[test]
 fn live_pool_growth_drains_the_queue() {
     let seed = 4;
-    let mut c = Config::default();
-    c.seed = seed;
+    let mut c = seeded(seed);
     c.traffic.rate_per_s = 14_000.0;
     c.traffic.duration_s = 10.0;
     let mut sim = Simulation::new(c.clone()).unwrap();
@@ -267,8 +262,7 @@ fn memory_follows_in_flight_not_run_length() {
     // Clients in flight stay bounded by rate × time in system, however long
     // the run; the slab recycles slots.
     let seed = 6;
-    let mut c = Config::default();
-    c.seed = seed;
+    let mut c = seeded(seed);
     c.traffic.duration_s = 30.0;
     let mut sim = Simulation::new(c).unwrap();
     let mut peak = 0;
@@ -305,8 +299,7 @@ fn golden_steady_default() {
 
 #[test]
 fn golden_retry_storm() {
-    let mut c = Config::default();
-    c.seed = 7;
+    let mut c = seeded(7);
     c.traffic.duration_s = 10.0;
     c.traffic.spike_mult = 2.0;
     c.traffic.spike_start_s = 2.0;

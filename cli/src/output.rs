@@ -1,0 +1,203 @@
+//! The run's output: the reference program's JSON report, or a per-second CSV.
+//!
+//! Keys, their order and their meaning follow `simpy_ref.py`'s `report()`, so
+//! that a script can load both documents and compare them key by key.
+
+use serde_json::ser::{Formatter, PrettyFormatter};
+use serde_json::{json, Map, Value};
+use sim_core::{Config, Report, Series};
+use std::io::{self, Write};
+
+/// What the CLI adds to the engine's report: inputs and wall-clock figures.
+pub struct RunInfo<'a> {
+    /// The effective configuration.
+    pub config: &'a Config,
+    /// `--windows` edges as given.
+    pub windows: &'a [u64],
+    /// `--indent`, echoed in `params` like the reference.
+    pub indent: Option<usize>,
+    /// Seconds spent in `run_to_end` alone.
+    pub wall_s: f64,
+}
+
+/// `params` with the reference's argparse names and the effective values.
+pub fn params(info: &RunInfo) -> Value {
+    let c = info.config;
+    let windows: Vec<String> = info.windows.iter().map(u64::to_string).collect();
+    json!({
+        "rate": c.traffic.rate_per_s,
+        "duration": c.traffic.duration_s,
+        "spike_mult": c.traffic.spike_mult,
+        "spike_start": c.traffic.spike_start_s,
+        "spike_end": c.traffic.spike_end_s,
+        "nodes": c.nodes.count,
+        "workers": c.nodes.workers,
+        "service_ms": c.nodes.service_ms_mean,
+        "queue": c.nodes.queue_capacity,
+        "timeout_s": c.client.timeout_s,
+        "attempts": c.client.attempts,
+        "backoff": c.client.backoff.name(),
+        "base_ms": c.client.backoff_base_ms,
+        "cap_ms": c.client.backoff_cap_ms,
+        "seed": c.seed,
+        "lb": c.balancer.policy.name(),
+        "windows": windows.join(","),
+        "indent": info.indent,
+    })
+}
+
+/// A rate per wall second, `None` (JSON null) when it cannot be measured, as
+/// in the reference.
+fn per_wall_s(count: u64, wall_s: f64, need_count: bool) -> Option<f64> {
+    (wall_s > 0.0 && (!need_count || count > 0)).then(|| count as f64 / wall_s)
+}
+
+/// The whole JSON document, keys in the reference's order.
+pub fn report_json(report: &Report, info: &RunInfo) -> Value {
+    let mut out = Map::new();
+    out.insert("params".into(), params(info));
+    out.insert("versions".into(), json!({ "brink": env!("CARGO_PKG_VERSION") }));
+    out.insert("totals".into(), to_value(&report.totals));
+    out.insert("latency_success".into(), to_value(&report.latency_success));
+    out.insert("queueing".into(), to_value(&report.queueing));
+    out.insert("events_processed".into(), json!(report.events_processed));
+    out.insert("wall_s".into(), json!(info.wall_s));
+    out.insert("logical_requests_per_wall_s".into(), json!(per_wall_s(report.totals.offered, info.wall_s, false)));
+    out.insert("events_per_wall_s".into(), json!(per_wall_s(report.events_processed, info.wall_s, true)));
+    out.insert("series".into(), to_value(&report.series));
+    if !info.windows.is_empty() {
+        out.insert("window_means".into(), window_means(report, info.windows));
+    }
+    Value::Object(out)
+}
+
+/// Serialises one of the engine's plain data structs. They hold numbers,
+/// options and vectors only, which always serialise.
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// The engine's window means, reordered as the reference prints them:
+/// windows in edge order, series in their reference order.
+fn window_means(report: &Report, edges: &[u64]) -> Value {
+    let mut out = Map::new();
+    let Some(means) = &report.window_means else { return Value::Object(out) };
+    for pair in edges.windows(2) {
+        let key = format!("{}-{}", pair[0], pair[1]);
+        let Some(by_series) = means.get(&key) else { continue };
+        let ordered: Map<String, Value> = report
+            .series
+            .named()
+            .iter()
+            .filter_map(|(name, _)| by_series.get(*name).map(|m| (name.to_string(), json!(m))))
+            .collect();
+        out.insert(key, Value::Object(ordered));
+    }
+    Value::Object(out)
+}
+
+/// Python's `json.dump` without indent: one line, `", "` and `": "` separators.
+struct PythonCompact;
+
+impl Formatter for PythonCompact {
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+}
+
+/// Writes `value` as Python's `json.dump(value, indent=indent)` lays it out,
+/// followed by a newline.
+pub fn write_json<W: Write>(w: &mut W, value: &Value, indent: Option<usize>) -> io::Result<()> {
+    match indent {
+        None => {
+            let mut ser = serde_json::Serializer::with_formatter(&mut *w, PythonCompact);
+            serde::Serialize::serialize(value, &mut ser).map_err(io::Error::other)?;
+        }
+        Some(n) => {
+            let spaces = vec![b' '; n];
+            let mut ser = serde_json::Serializer::with_formatter(&mut *w, PrettyFormatter::with_indent(&spaces));
+            serde::Serialize::serialize(value, &mut ser).map_err(io::Error::other)?;
+        }
+    }
+    w.write_all(b"\n")
+}
+
+/// The CSV header, one column per series plus the per-second latencies.
+pub const CSV_HEADER: &str =
+    "second,offered,attempts,throughput,goodput,rejected,timed_out,failed,queued,latency_p50_ms,latency_p99_ms";
+
+/// Writes one row per simulated second; a second without successes has
+/// empty latency cells.
+pub fn write_csv<W: Write>(w: &mut W, series: &Series) -> io::Result<()> {
+    writeln!(w, "{CSV_HEADER}")?;
+    let cell = |v: Option<&Option<f64>>| v.copied().flatten().map_or(String::new(), |x| x.to_string());
+    for s in 0..series.len() {
+        write!(w, "{s}")?;
+        for (_, values) in series.named() {
+            write!(w, ",{}", values.get(s).copied().unwrap_or(0))?;
+        }
+        writeln!(w, ",{},{}", cell(series.latency_p50_ms.get(s)), cell(series.latency_p99_ms.get(s)))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dump(v: &Value, indent: Option<usize>) -> String {
+        let mut buf = Vec::new();
+        write_json(&mut buf, v, indent).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn compact_is_pythons_one_line() {
+        let v = json!({"a": 1, "b": [1, 2.5, null], "c": {}});
+        assert_eq!(dump(&v, None), "{\"a\": 1, \"b\": [1, 2.5, null], \"c\": {}}\n");
+    }
+
+    #[test]
+    fn indent_is_pythons_layout() {
+        let v = json!({"a": [1, 2], "b": []});
+        assert_eq!(dump(&v, Some(1)), "{\n \"a\": [\n  1,\n  2\n ],\n \"b\": []\n}\n");
+        assert_eq!(dump(&json!({"a": 1}), Some(0)), "{\n\"a\": 1\n}\n");
+    }
+
+    #[test]
+    fn csv_rows_and_empty_latency_cells() {
+        let mut s = Series::new(2);
+        s.offered = vec![5, 6];
+        s.latency_p50_ms = vec![Some(1.5), None];
+        s.latency_p99_ms = vec![Some(9.0), None];
+        let mut buf = Vec::new();
+        write_csv(&mut buf, &s).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines, [CSV_HEADER, "0,5,0,0,0,0,0,0,0,1.5,9", "1,6,0,0,0,0,0,0,0,,"]);
+    }
+
+    #[test]
+    fn params_use_reference_names_in_order() {
+        let c = Config::default();
+        let info = RunInfo { config: &c, windows: &[0, 20], indent: None, wall_s: 0.0 };
+        let p = params(&info);
+        let keys: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["rate", "duration", "spike_mult", "spike_start", "spike_end", "nodes", "workers", "service_ms", "queue",
+             "timeout_s", "attempts", "backoff", "base_ms", "cap_ms", "seed", "lb", "windows", "indent"]
+        );
+        assert_eq!(p["windows"], "0,20");
+        assert_eq!(p["backoff"], "full-jitter");
+        assert_eq!(p["indent"], Value::Null);
+    }
+}

@@ -1,0 +1,223 @@
+//! End-to-end tests of the `brink` binary: exit codes, error lines, the JSON
+//! report's shape and determinism, TOML scenarios, CSV, and conservation.
+//! Runs are short (2-5 simulated seconds) to keep the suite fast.
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+const BRINK: &str = env!("CARGO_BIN_EXE_brink");
+
+fn brink(args: &[&str]) -> Output {
+    Command::new(BRINK).args(args).output().expect("the brink binary runs")
+}
+
+/// Runs `brink run` with `args` and parses its JSON, failing loudly otherwise.
+fn run_json(args: &[&str]) -> Value {
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    let out = brink(&all);
+    assert!(out.status.success(), "brink {all:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("brink {all:?}: bad JSON: {e}"))
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    v.as_object().expect("an object").keys().map(String::as_str).collect()
+}
+
+fn total(v: &Value, key: &str) -> u64 {
+    v["totals"][key].as_u64().unwrap_or_else(|| panic!("totals.{key} missing"))
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_naming_the_flag() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--rate", "-1"], "--rate -1: allowed range is 0 to 1000000 req/s"),
+        (&["--rate", "NaN"], "--rate NaN: must be a finite number"),
+        (&["--duration", "abc"], "--duration abc: expected a number"),
+        (&["--workers", "0"], "--workers 0"),
+        (&["--nodes", "-2"], "--nodes -2"),
+        (&["--attempts", "1.5"], "--attempts 1.5"),
+        (&["--backoff", "linear"], "--backoff linear"),
+        (&["--lb", "least-loaded"], "--lb least-loaded"),
+        (&["--spike-mult", "inf"], "--spike-mult inf"),
+        (&["--timeout-s", "0"], "--timeout-s 0"),
+        (&["--rate", "1000000", "--duration", "86400"], "--rate 1000000: this run needs up to"),
+        (&["--attempts", "100", "--duration", "86400"], "--rate: this run needs up to"),
+        (&["--queue", "1000000", "--nodes", "1024"], "--queue 1000000"),
+        (&["--bogus", "1"], "unknown flag --bogus"),
+        (&["--seed"], "--seed: missing value"),
+        (&["--format", "xml"], "--format xml"),
+        (&["--windows", "0,ten"], "--windows 0,ten"),
+    ];
+    for (args, want) in cases {
+        let mut all = vec!["run"];
+        all.extend_from_slice(args);
+        let out = brink(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: status {:?}, stderr {err}", out.status);
+        assert!(out.stdout.is_empty(), "{args:?}: printed a report on bad input");
+        assert_eq!(err.lines().count(), 1, "{args:?}: want one line, got {err:?}");
+        assert!(err.starts_with("brink: ") && err.contains(want), "{args:?}: want {want:?} in {err:?}");
+    }
+}
+
+#[test]
+fn command_level_mistakes_exit_2() {
+    for args in [&[][..], &["sprint"][..], &["bench", "--fast"][..]] {
+        let out = brink(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1, "{args:?}");
+    }
+    let help = brink(&["run", "--help"]);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--spike-mult"));
+}
+
+/// The report less the three wall-clock figures, as bytes.
+fn without_wall_clock(args: &[&str]) -> String {
+    let mut v = run_json(args);
+    let obj = v.as_object_mut().expect("an object");
+    for k in ["wall_s", "logical_requests_per_wall_s", "events_per_wall_s"] {
+        assert!(obj.remove(k).is_some(), "{k} missing");
+    }
+    v.to_string()
+}
+
+#[test]
+fn same_seed_gives_identical_json() {
+    for seed in ["7", "12345"] {
+        let args = ["--duration", "3", "--rate", "13000", "--seed", seed, "--windows", "0,1,3"];
+        let a = without_wall_clock(&args);
+        let b = without_wall_clock(&args);
+        assert!(a == b, "seed {seed}: two runs differ");
+    }
+    let other = without_wall_clock(&["--duration", "3", "--rate", "13000", "--seed", "8", "--windows", "0,1,3"]);
+    assert_ne!(other, without_wall_clock(&["--duration", "3", "--rate", "13000", "--seed", "7", "--windows", "0,1,3"]));
+}
+
+/// Keys of `report()` in shared/reference/simpy_ref.py, in its order.
+const REFERENCE_TOP: [&str; 10] = [
+    "params", "versions", "totals", "latency_success", "queueing", "events_processed", "wall_s",
+    "logical_requests_per_wall_s", "events_per_wall_s", "series",
+];
+const REFERENCE_TOTALS: [&str; 9] =
+    ["offered", "attempts", "throughput", "goodput", "rejected", "timed_out", "failed", "wasted", "unresolved_at_end"];
+const REFERENCE_SERIES: [&str; 8] =
+    ["offered", "attempts", "throughput", "goodput", "rejected", "timed_out", "failed", "queued"];
+const REFERENCE_QUEUEING: [&str; 6] = [
+    "sim_mean_wait_ms", "sim_p_wait", "erlang_c_offered_load_per_node", "erlang_c_utilisation", "erlang_c_p_wait",
+    "erlang_c_mean_wait_ms",
+];
+
+#[test]
+fn keys_match_the_reference() {
+    let v = run_json(&["--duration", "2", "--seed", "3"]);
+    assert_eq!(keys(&v), REFERENCE_TOP, "seed 3");
+    assert_eq!(keys(&v["totals"]), REFERENCE_TOTALS, "seed 3");
+    assert_eq!(keys(&v["series"]), REFERENCE_SERIES, "seed 3");
+    assert_eq!(keys(&v["queueing"]), REFERENCE_QUEUEING, "seed 3");
+    for k in ["n", "p50_ms", "p99_ms", "mean_ms"] {
+        assert!(v["latency_success"].get(k).is_some(), "seed 3: latency_success.{k} missing");
+    }
+    assert_eq!(v["series"]["offered"].as_array().map(Vec::len), Some(2), "seed 3");
+
+    let w = run_json(&["--duration", "2", "--seed", "3", "--windows", "0,1,5"]);
+    let mut top = REFERENCE_TOP.to_vec();
+    top.push("window_means");
+    assert_eq!(keys(&w), top, "seed 3 with windows");
+    assert_eq!(keys(&w["window_means"]), ["0-1", "1-5"], "seed 3");
+    assert_eq!(keys(&w["window_means"]["0-1"]), REFERENCE_SERIES, "seed 3");
+    assert_eq!(w["params"]["windows"], "0,1,5", "seed 3");
+}
+
+#[test]
+fn indent_changes_layout_not_content() {
+    let compact = brink(&["run", "--duration", "2", "--seed", "4"]);
+    let pretty = brink(&["run", "--duration", "2", "--seed", "4", "--indent", "2"]);
+    let compact_text = String::from_utf8_lossy(&compact.stdout);
+    let pretty_text = String::from_utf8_lossy(&pretty.stdout);
+    assert_eq!(compact_text.lines().count(), 1, "seed 4");
+    assert!(pretty_text.starts_with("{\n  \"params\": {\n    \"rate\": 10000.0,"), "seed 4: {}", &pretty_text[..60]);
+    let strip = |t: &str| {
+        let mut v: Value = serde_json::from_str(t).expect("JSON");
+        let o = v.as_object_mut().expect("object");
+        for k in ["wall_s", "logical_requests_per_wall_s", "events_per_wall_s", "params"] {
+            o.remove(k);
+        }
+        v
+    };
+    assert_eq!(strip(&compact_text), strip(&pretty_text), "seed 4");
+}
+
+#[test]
+fn toml_scenario_with_flag_override() {
+    let path = std::env::temp_dir().join(format!("brink-cli-test-{}.toml", std::process::id()));
+    let text = "seed = 9\n[traffic]\nrate_per_s = 5000\nduration_s = 2\n[nodes]\ncount = 2\n[client]\nbackoff = \"fixed\"\n";
+    std::fs::write(&path, text).expect("write the scenario");
+    let file = path.to_str().expect("utf-8 temp path");
+    let v = run_json(&["--config", file, "--rate", "3000"]);
+    let p = &v["params"];
+    assert_eq!(p["rate"], 3000.0, "flag overrides the file");
+    assert_eq!((p["seed"].as_u64(), p["nodes"].as_u64()), (Some(9), Some(2)), "the file sets seed and nodes");
+    assert_eq!((p["duration"].as_f64(), p["backoff"].as_str()), (Some(2.0), Some("fixed")), "seed 9");
+    assert_eq!(p["workers"], 32, "unset keys keep their defaults");
+    let offered = total(&v, "offered") as f64;
+    assert!((offered - 6000.0).abs() < 500.0, "seed 9: offered {offered} for 3000 req/s over 2 s");
+
+    std::fs::write(&path, "[traffic]\nrate_per_s = -5\n").expect("write the scenario");
+    let out = brink(&["run", "--config", file]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(file) && err.contains("traffic.rate_per_s") && err.lines().count() == 1, "{err}");
+
+    std::fs::write(&path, "[nodes]\nworkers = \"many\"\n").expect("write the scenario");
+    let out = brink(&["run", "--config", file]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(file) && err.contains("nodes.workers") && err.lines().count() == 1, "{err}");
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn csv_has_one_row_per_second() {
+    let args = ["run", "--duration", "4", "--seed", "5", "--rate", "14000", "--format", "csv"];
+    let out = brink(&args);
+    assert!(out.status.success(), "seed 5: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows[0].join(","),
+        "second,offered,attempts,throughput,goodput,rejected,timed_out,failed,queued,latency_p50_ms,latency_p99_ms"
+    );
+    assert_eq!(rows.len(), 1 + 4, "seed 5: header plus one row per second");
+    assert!(rows.iter().all(|r| r.len() == 11), "seed 5: 11 columns");
+    let offered: u64 = rows[1..].iter().map(|r| r[1].parse::<u64>().expect("a count")).sum();
+    let json = run_json(&["--duration", "4", "--seed", "5", "--rate", "14000"]);
+    assert_eq!(offered, total(&json, "offered"), "seed 5: CSV and JSON agree");
+}
+
+#[test]
+fn requests_are_conserved() {
+    let scenarios: &[&[&str]] = &[
+        &["--duration", "3"],
+        &["--duration", "3", "--rate", "14000"],
+        &["--duration", "5", "--rate", "14000", "--queue", "5000"],
+        &["--duration", "5", "--spike-mult", "3", "--spike-start", "1", "--spike-end", "3", "--backoff", "fixed"],
+        &["--duration", "3", "--rate", "20000", "--backoff", "decorrelated", "--lb", "random"],
+    ];
+    for args in scenarios {
+        for seed in ["1", "2"] {
+            let mut all = args.to_vec();
+            all.extend_from_slice(&["--seed", seed]);
+            let v = run_json(&all);
+            let t = |k| total(&v, k);
+            assert_eq!(t("offered"), t("goodput") + t("failed") + t("unresolved_at_end"), "{args:?} seed {seed}");
+            assert_eq!(t("wasted"), t("throughput") - t("goodput"), "{args:?} seed {seed}");
+            assert!(t("attempts") >= t("offered"), "{args:?} seed {seed}");
+            for name in ["offered", "attempts", "throughput", "goodput", "rejected", "timed_out", "failed"] {
+                let sum: u64 = v["series"][name].as_array().expect("series").iter().filter_map(Value::as_u64).sum();
+                assert_eq!(sum, t(name), "{args:?} seed {seed}: series {name} sums to its total");
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Messages (bad input, refused changes), the pending-restart banner and the
+//! story of the preset last loaded.
+
+use crate::presets::PRESETS;
+use crate::state::{Action, Notice};
+use yew::prelude::*;
+
+/// Inputs.
+#[derive(Properties, PartialEq)]
+pub struct NoticesProps {
+    /// Messages to show.
+    pub notices: Vec<Notice>,
+    /// Restart fields waiting for a reset.
+    pub pending: Vec<&'static str>,
+    /// The preset last loaded.
+    pub preset: Option<usize>,
+    /// The reducer.
+    pub dispatch: Callback<Action>,
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "seed" => "seed",
+        "nodes.count" => "node count",
+        "traffic.duration_s" => "duration",
+        other => other,
+    }
+}
+
+/// The notices area.
+#[component]
+pub fn Notices(p: &NoticesProps) -> Html {
+    let pending: Vec<&str> = p.pending.iter().map(|f| field_label(f)).collect();
+    html! {
+        <div class="notices">
+            { for p.notices.iter().map(|n| {
+                let id = n.id;
+                html! {
+                    <div class="notice notice--error" role="alert">
+                        <span class="notice__text">{ &n.text }</span>
+                        <button class="notice__close" aria-label="Dismiss" onclick={p.dispatch.reform(move |_: MouseEvent| Action::Dismiss(id))}>{ "✕" }</button>
+                    </div>
+                }
+            }) }
+            if !pending.is_empty() {
+                <div id="restart-banner" class="notice notice--restart" role="status">
+                    <span class="notice__text">{ format!("Changed {}: applies when the run restarts from t = 0.", pending.join(" and ")) }</span>
+                    <button class="btn btn--small btn--primary" onclick={p.dispatch.reform(|_: MouseEvent| Action::Reset)}>{ "Restart now" }</button>
+                </div>
+            }
+            if let Some(preset) = p.preset.and_then(|i| PRESETS.get(i)) {
+                <p class="story"><b>{ preset.name }{ ". " }</b>{ preset.story }</p>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,75 @@
+//! The playground page: owns the state, the animation loop and the layout.
+
+use super::{perf_now, use_animation_frames, Charts, Insight, KnobPanel, NodeView, Notices, PerfOverlay, Toolbar};
+use crate::state::{Action, AppState};
+use crate::url::{to_query, ParamError, UrlSettings};
+use yew::prelude::*;
+
+/// What the page was opened with.
+#[derive(Properties, PartialEq)]
+pub struct PlaygroundProps {
+    /// Knobs and options from the query string.
+    pub settings: UrlSettings,
+    /// Query parameters that could not be used.
+    pub errors: Vec<ParamError>,
+}
+
+/// The playground.
+#[component]
+pub fn Playground(props: &PlaygroundProps) -> Html {
+    let state = {
+        let (settings, errors) = (props.settings.clone(), props.errors.clone());
+        use_reducer(move || AppState::new(settings, errors, perf_now))
+    };
+    let dispatch: Callback<Action> = state.dispatcher().into();
+    use_animation_frames(state.playing, dispatch.reform(Action::Frame));
+    let drawer_open = use_state(|| false);
+    let toggle_drawer = {
+        let open = drawer_open.clone();
+        Callback::from(move |_| open.set(!*open))
+    };
+    let snap = state.snapshot.clone();
+    html! {
+        <div class="app">
+            <Toolbar
+                playing={state.playing}
+                finished={state.finished()}
+                speed={state.speed}
+                now_s={snap.now.as_secs_f64()}
+                end_s={snap.end.as_secs_f64()}
+                seed={state.config.seed}
+                seed_pending={state.pending_restart.contains(&"seed")}
+                preset={state.preset}
+                share_query={to_query(&state.config, &state.defaults, state.speed)}
+                drawer_open={*drawer_open}
+                on_toggle_drawer={toggle_drawer.clone()}
+                dispatch={dispatch.clone()}
+            />
+            <div class="body">
+                <aside id="knobs" class={classes!("sidebar", drawer_open.then_some("sidebar--open"))} aria-label="Knobs">
+                    <button class="btn btn--small sidebar__close" onclick={toggle_drawer.clone()}>{ "✕ Close" }</button>
+                    <KnobPanel
+                        config={state.config.clone()}
+                        defaults={state.defaults.clone()}
+                        pending={state.pending_restart.clone()}
+                        dispatch={dispatch.clone()}
+                    />
+                </aside>
+                <main class="main">
+                    <Notices notices={state.notices.clone()} pending={state.pending_restart.clone()} preset={state.preset} dispatch={dispatch.clone()} />
+                    <NodeView snapshot={snap.clone()} config={state.config.clone()} />
+                    <Charts engine={state.engine.clone()} rev={state.chart_rev} />
+                    <Insight engine={state.engine.clone()} rev={state.chart_rev} />
+                </main>
+            </div>
+            <PerfOverlay
+                playing={state.playing}
+                fps={state.perf.fps}
+                events_per_s={state.perf.events_per_s}
+                achieved_speed={state.perf.achieved_speed}
+                speed={state.speed}
+                behind={state.behind}
+            />
+        </div>
+    }
+}

@@ -1,0 +1,37 @@
+//! A shared handle on the running simulation.
+//!
+//! The simulation is large and mutated every frame, so the app state holds a
+//! reference-counted handle instead of a copy; two handles are equal only
+//! when they point at the same run, which is what components need to know
+//! whether a reset happened.
+
+use sim_core::{Config, ConfigError, Simulation};
+use std::cell::{Ref, RefCell, RefMut};
+use std::rc::Rc;
+
+/// A handle on one run of the simulation.
+#[derive(Debug, Clone)]
+pub struct Engine(Rc<RefCell<Simulation>>);
+
+impl Engine {
+    /// Validates `config` and starts a run at time zero.
+    pub fn new(config: Config) -> Result<Engine, ConfigError> {
+        Ok(Engine(Rc::new(RefCell::new(Simulation::new(config)?))))
+    }
+
+    /// Reads the simulation.
+    pub fn sim(&self) -> Ref<'_, Simulation> {
+        self.0.borrow()
+    }
+
+    /// Mutates the simulation.
+    pub fn sim_mut(&self) -> RefMut<'_, Simulation> {
+        self.0.borrow_mut()
+    }
+}
+
+impl PartialEq for Engine {
+    fn eq(&self, other: &Engine) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}

@@ -1,0 +1,25 @@
+//! # brink-app: the Brink playground
+//!
+//! A Yew app over `sim-core`. The domain modules (`state`, `knobs`, `url`,
+//! `pacing`, `presets`, `bench`, chart data) never import Yew and compile
+//! natively too; the chart drawing and the components under `components/`
+//! need a browser and exist only on wasm32, where they own every browser
+//! handle.
+
+pub mod bench;
+pub mod charts;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+pub mod engine;
+pub mod format;
+pub mod knobs;
+pub mod pacing;
+pub mod presets;
+pub mod state;
+pub mod url;
+
+/// Mounts the app on the page's body.
+#[cfg(target_arch = "wasm32")]
+pub fn start() {
+    yew::Renderer::<components::App>::new().render();
+}

@@ -1,0 +1,74 @@
+//! Ready-made scenarios. Each opens with two sentences: what to watch, and
+//! what to change.
+
+use crate::state::app_defaults;
+use sim_core::{Backoff, Config};
+
+/// A named scenario applied live over the current run.
+#[derive(Debug, Clone, Copy)]
+pub struct Preset {
+    /// Name in the preset menu.
+    pub name: &'static str,
+    /// What to watch, then what to change.
+    pub story: &'static str,
+    /// Builds the scenario's knobs; `now_s` places spikes just ahead of the
+    /// current instant, since a preset is applied in the middle of a run.
+    pub build: fn(now_s: f64) -> Config,
+}
+
+fn steady(_now_s: f64) -> Config {
+    app_defaults()
+}
+
+fn overload(_now_s: f64) -> Config {
+    let mut c = app_defaults();
+    c.traffic.rate_per_s = 14_000.0;
+    c
+}
+
+fn retry_storm(now_s: f64) -> Config {
+    let mut c = app_defaults();
+    c.traffic.rate_per_s = 11_000.0;
+    c.traffic.spike_mult = 1.5;
+    c.traffic.spike_start_s = (now_s + 5.0).floor();
+    c.traffic.spike_end_s = c.traffic.spike_start_s + 10.0;
+    c.nodes.queue_capacity = 5_000;
+    c.client.backoff = Backoff::None;
+    c
+}
+
+fn fail_fast(_now_s: f64) -> Config {
+    let mut c = app_defaults();
+    c.traffic.rate_per_s = 14_000.0;
+    c.nodes.queue_capacity = 32;
+    c.client.attempts = 1;
+    c
+}
+
+/// Every preset, in menu order.
+pub const PRESETS: [Preset; 4] = [
+    Preset {
+        name: "Steady",
+        story: "10,000 req/s against 12,800 req/s of capacity: queues stay short and goodput follows the offered load. \
+                Raise the arrival rate past 12,800 req/s and watch the cliff.",
+        build: steady,
+    },
+    Preset {
+        name: "Overload",
+        story: "Offered load is 9% above capacity: queues fill, nodes shed 503s and every 503 comes back as a retry. \
+                Watch goodput sink below throughput, then lower the arrival rate and see how long recovery takes.",
+        build: overload,
+    },
+    Preset {
+        name: "Retry storm",
+        story: "A 10-second spike in 5 s overfills deep queues; requests then wait longer than the client timeout, so nodes stay busy serving answers nobody waits for while retries keep the load up after the spike ends. \
+                Once it has settled, cut the queue capacity to 256 or max attempts to 1 and watch goodput come back.",
+        build: retry_storm,
+    },
+    Preset {
+        name: "Fail fast",
+        story: "The same overload as before, with short queues and no retries: the excess is refused at once with 503s. \
+                Watch latency stay low and goodput stay near capacity, the opposite of the retry storm.",
+        build: fail_fast,
+    },
+];
