@@ -14,9 +14,10 @@ agree within noise. Exits 1 if any |z| >= 3 and names those rows.
 
     python3 scripts/agreement.py --seeds 5 --jobs 2
 
-The reference is found at $BRINK_REF, else --ref, else ../shared/reference/
-simpy_ref.py beside the repository root. SimPy is slow (1-3 minutes per 60 s
-run at 14,000 req/s): use --ref-cache DIR to keep its outputs between runs.
+The reference is --ref if given, else $BRINK_REF, else ../shared/reference/
+simpy_ref.py beside the repository root. SimPy is slow (20-60 s per 60 s run
+on a 2-core machine; ten seeds of all four scenarios take about ten minutes):
+use --ref-cache DIR to keep its outputs between runs.
 """
 
 import argparse

@@ -2,7 +2,7 @@
 //! the page's WASM, without rendering, timed with the page's clock.
 
 use serde::Serialize;
-use sim_core::{Config, Simulation, Totals};
+use sim_core::{Config, SimTime, Simulation, Totals};
 
 /// What bench mode writes into `<pre id="bench-result">`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,12 +20,38 @@ pub struct BenchResult {
     pub totals: Totals,
 }
 
+/// Simulated seconds of the untimed warm-up run.
+const WARM_UP_S: u64 = 5;
+
+/// Runs a short copy of the scenario, untimed. Browsers compile WebAssembly
+/// in tiers: code starts from a quick baseline compile, hot functions are
+/// recompiled optimised in the background, and a call already running keeps
+/// the code it started with. The warm-up makes the engine hot; the caller
+/// should then yield to the event loop so the optimised code can land.
+pub fn warm_up() {
+    let mut config = Config::default();
+    config.traffic.duration_s = WARM_UP_S as f64;
+    let mut sim = Simulation::new(config).expect("the warm-up scenario is valid");
+    run_in_seconds(&mut sim);
+}
+
+/// Steps to the end one simulated second per call, as the playground's frames
+/// do, so every call starts in the newest compiled code. Chunking does not
+/// change the run: events are processed in the same order either way.
+fn run_in_seconds(sim: &mut Simulation) {
+    let mut s = 0;
+    while !sim.is_finished() {
+        s += 1;
+        sim.step_until(SimTime::from_secs(s));
+    }
+}
+
 /// Runs `Config::default()` (10,000 req/s for 60 s, seed 1) to its end.
 /// `clock` returns wall time in ms; only the run itself is timed.
 pub fn run(clock: impl Fn() -> f64) -> BenchResult {
     let mut sim = Simulation::new(Config::default()).expect("the default scenario is valid");
     let t0 = clock();
-    sim.run_to_end();
+    run_in_seconds(&mut sim);
     let wall_s = ((clock() - t0) / 1000.0).max(1e-9);
     let totals = sim.totals();
     BenchResult {

@@ -55,14 +55,14 @@ pub const PRESETS: [Preset; 4] = [
     },
     Preset {
         name: "Overload",
-        story: "Offered load is 9% above capacity: queues fill, nodes shed 503s and every 503 comes back as a retry. \
-                Watch goodput sink below throughput, then lower the arrival rate and see how long recovery takes.",
+        story: "Offered load is 9% above capacity: queues fill, every node sheds 503s and each 503 comes back as a retry. \
+                Watch the median latency still look healthy while one request in ten fails, then lower the arrival rate and watch the 503s stop.",
         build: overload,
     },
     Preset {
         name: "Retry storm",
-        story: "A 10-second spike in 5 s overfills deep queues; requests then wait longer than the client timeout, so nodes stay busy serving answers nobody waits for while retries keep the load up after the spike ends. \
-                Once it has settled, cut the queue capacity to 256 or max attempts to 1 and watch goodput come back.",
+        story: "In 5 s a 10-second spike overfills deep queues: waits outgrow the client timeout, nodes serve answers nobody waits for, and retries keep it so after the spike. \
+                Then cut the queue capacity to 256 or max attempts to 1 and watch goodput return.",
         build: retry_storm,
     },
     Preset {

@@ -69,6 +69,8 @@ pub enum Action {
     Frame(f64),
     /// Hide a notice.
     Dismiss(u64),
+    /// Hide the preset's story line.
+    HideStory,
 }
 
 /// The playground's state.
@@ -97,8 +99,10 @@ pub struct AppState {
     pub perf: PerfMeter,
     /// Messages for the user.
     pub notices: Vec<Notice>,
-    /// The preset last loaded, for its story line.
+    /// The preset last loaded, for the menu.
     pub preset: Option<usize>,
+    /// True while the loaded preset's story is shown.
+    pub story_open: bool,
     pacer: Pacer,
     last_frame_ms: Option<f64>,
     frames_since_chart: u32,
@@ -133,6 +137,7 @@ impl AppState {
             perf: PerfMeter::default(),
             notices: Vec::new(),
             preset: None,
+            story_open: false,
             pacer: Pacer::default(),
             last_frame_ms: None,
             frames_since_chart: 0,
@@ -162,6 +167,7 @@ impl AppState {
             Action::ResetGroup(g) => self.reset_group(g),
             Action::Frame(ts) => self.frame(ts),
             Action::Dismiss(id) => self.notices.retain(|n| n.id != id),
+            Action::HideStory => self.story_open = false,
         }
     }
 
@@ -223,7 +229,7 @@ impl AppState {
     fn set_seed(&mut self, text: &str) {
         match parse_seed(text) {
             Ok(seed) => self.edit(|c| c.seed = seed),
-            Err(e) => self.notify(e),
+            Err(e) => self.notify(format!("Seed not changed: {e}")),
         }
     }
 
@@ -246,6 +252,7 @@ impl AppState {
         next.traffic.duration_s = self.config.traffic.duration_s;
         self.set_config(next);
         self.preset = Some(i);
+        self.story_open = true;
     }
 
     fn reset_group(&mut self, g: Group) {
@@ -278,7 +285,10 @@ impl AppState {
 
     fn step_second(&mut self) {
         self.playing = false;
-        let target = SimTime(self.snapshot.now.0 + SimTime::from_secs(1).0);
+        // The engine processes events strictly before the target; one more
+        // nanosecond takes in the bookkeeping event that closes a whole
+        // second, so stepping from 0 to 1 s shows second 0 in the charts.
+        let target = SimTime(self.snapshot.now.0 + SimTime::from_secs(1).0 + 1);
         self.engine.sim_mut().step_until(target);
         self.refresh(true);
     }

@@ -84,7 +84,7 @@ fn error(param: &str, message: String) -> ParamError {
 pub fn parse_seed(text: &str) -> Result<u64, String> {
     text.trim()
         .parse::<u64>()
-        .map_err(|_| format!("seed = \"{}\": must be a whole number from 0 to {}", text.trim(), u64::MAX))
+        .map_err(|_| format!("\"{}\" is not a seed; use a whole number from 0 to {}", text.trim(), u64::MAX))
 }
 
 /// Parses a knob value and checks it against the app's range.

@@ -300,14 +300,14 @@ pub fn run_help() -> String {
          Model flags match shared/reference/simpy_ref.py; a flag overrides --config.\n\n",
     );
     for f in &MODEL_FLAGS {
-        text.push_str(&format!("  {:<14} {} [default: {}]\n", format!("{} X", f.flag), f.help, default_text(&defaults, f)));
+        text.push_str(&format!("  {:<16} {} [default: {}]\n", format!("{} X", f.flag), f.help, default_text(&defaults, f)));
     }
     text.push_str(
-        "  --windows E    comma-separated second edges, e.g. 0,20,30,60: adds window means\n\
-         \x20 --indent N     pretty-print the JSON with N spaces (default: one line)\n\
-         \x20 --config FILE  TOML scenario ([traffic], [client], [balancer], [nodes], seed)\n\
-         \x20 --format F     json (default) or csv (one row per simulated second)\n\
-         \x20 --help         this text\n",
+        "  --windows E      comma-separated second edges, e.g. 0,20,30,60: adds window means\n\
+         \x20 --indent N       pretty-print the JSON with N spaces (default: one line)\n\
+         \x20 --config FILE    TOML scenario ([traffic], [client], [balancer], [nodes], seed)\n\
+         \x20 --format F       json (default) or csv (one row per simulated second)\n\
+         \x20 --help           this text\n",
     );
     text
 }

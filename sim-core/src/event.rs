@@ -11,6 +11,11 @@
 //! ring's last (the timeout was shortened mid-run) goes to the heap instead;
 //! popping always takes the smaller `(time, seq)` of the two heads, so the
 //! order is exactly that of a single queue.
+//!
+//! The arrival process has exactly one pending arrival at any time, and a
+//! live rate change replaces it rather than adding another: it lives in a
+//! slot of its own, which keeps it out of the heap and needs no staleness
+//! check.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -18,9 +23,8 @@ use std::collections::{BinaryHeap, VecDeque};
 /// Everything that can happen. Indices are `u32` slots in the engine's slabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Event {
-    /// The next logical request arrives; stale unless `gen` is current
-    /// (a live rate change reschedules the arrival process).
-    Arrival { gen: u32 },
+    /// The next logical request arrives.
+    Arrival,
     /// A worker of `node` finishes the attempt `token` of `client`.
     ServiceDone { node: u32, client: u32, token: u32 },
     /// The client stops waiting for attempt `token`; stale if it moved on.
@@ -56,11 +60,13 @@ impl Ord for Entry {
     }
 }
 
-/// Pending events: a binary heap plus a FIFO ring for in-order timeouts.
+/// Pending events: a binary heap, a FIFO ring for in-order timeouts and the
+/// slot of the next arrival.
 #[derive(Debug, Default)]
 pub(crate) struct EventQueue {
     heap: BinaryHeap<Entry>,
     ring: VecDeque<Entry>,
+    arrival: Option<Entry>,
     seq: u64,
 }
 
@@ -88,23 +94,37 @@ impl EventQueue {
         }
     }
 
+    /// Sets (or, with `None`, clears) the one pending arrival, replacing any
+    /// earlier one.
+    #[inline]
+    pub fn set_arrival(&mut self, time: Option<u64>) {
+        self.arrival = time.map(|t| Entry { key: self.key(t), event: Event::Arrival });
+    }
+
     /// Removes and returns the earliest event if it is strictly before `limit`.
     #[inline]
     pub fn pop_before(&mut self, limit: u64) -> Option<(u64, Event)> {
         let heap_key = self.heap.peek().map_or(u128::MAX, |e| e.key);
         let ring_key = self.ring.front().map_or(u128::MAX, |e| e.key);
-        let key = heap_key.min(ring_key);
+        let arrival_key = self.arrival.map_or(u128::MAX, |e| e.key);
+        let key = heap_key.min(ring_key).min(arrival_key);
         if key == u128::MAX || (key >> 64) as u64 >= limit {
             return None;
         }
-        let entry = if ring_key < heap_key { self.ring.pop_front() } else { self.heap.pop() };
+        let entry = if key == arrival_key {
+            self.arrival.take()
+        } else if key == ring_key {
+            self.ring.pop_front()
+        } else {
+            self.heap.pop()
+        };
         entry.map(|e| ((e.key >> 64) as u64, e.event))
     }
 
     /// Pending events.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.heap.len() + self.ring.len()
+        self.heap.len() + self.ring.len() + self.arrival.is_some() as usize
     }
 }
 
@@ -131,6 +151,18 @@ mod tests {
                 (20, Event::Timeout { client: 3, token: 0 }),
             ]
         );
+    }
+
+    #[test]
+    fn arrival_slot_is_replaced_not_queued() {
+        let mut q = EventQueue::default();
+        q.set_arrival(Some(30));
+        q.push(20, Event::Sample { second: 0 });
+        q.set_arrival(Some(10));
+        assert_eq!(q.len(), 2);
+        assert_eq!(q.pop_before(u64::MAX), Some((10, Event::Arrival)));
+        assert_eq!(q.pop_before(u64::MAX), Some((20, Event::Sample { second: 0 })));
+        assert_eq!(q.pop_before(u64::MAX), None);
     }
 
     #[test]

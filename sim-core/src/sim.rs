@@ -34,8 +34,6 @@ pub struct Simulation {
     queue: EventQueue,
     streams: Streams,
     traffic: Traffic,
-    /// Bumped when the arrival process is rescheduled; older arrivals are stale.
-    arrival_gen: u32,
     retry: RetryPolicy,
     timeout_ns: u64,
     balancer: LoadBalancer,
@@ -65,7 +63,6 @@ impl Simulation {
             queue: EventQueue::default(),
             streams: Streams::new(config.seed),
             traffic: Traffic::new(&config.traffic),
-            arrival_gen: 0,
             retry: RetryPolicy::new(&config.client),
             timeout_ns: secs_to_nanos(config.client.timeout_s),
             balancer: LoadBalancer::new(config.balancer.policy),
@@ -172,8 +169,9 @@ impl Simulation {
         next.validate()?;
         out.applied = changed_live_fields(&old, &next);
         if next.traffic != old.traffic {
+            // Gaps are memoryless, so redrawing the next arrival from now
+            // under the new profile is exact.
             self.traffic = Traffic::new(&next.traffic);
-            self.arrival_gen = self.arrival_gen.wrapping_add(1);
             self.schedule_arrival();
         }
         self.retry = RetryPolicy::new(&next.client);
@@ -274,8 +272,7 @@ impl Simulation {
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::Arrival { gen } if gen == self.arrival_gen => self.on_arrival(),
-            Event::Arrival { .. } => {}
+            Event::Arrival => self.on_arrival(),
             Event::ServiceDone { node, client, token } => self.on_service_done(node, client, token),
             Event::Timeout { client, token } => self.on_timeout(client, token),
             Event::RetryWake { client } => self.send_attempt(client),
@@ -291,9 +288,8 @@ impl Simulation {
     }
 
     fn schedule_arrival(&mut self) {
-        if let Some(t) = self.traffic.next_arrival(self.now, &mut self.streams.arrivals) {
-            self.queue.push(t, Event::Arrival { gen: self.arrival_gen });
-        }
+        let next = self.traffic.next_arrival(self.now, &mut self.streams.arrivals);
+        self.queue.set_arrival(next);
     }
 
     fn on_arrival(&mut self) {

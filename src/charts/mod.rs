@@ -120,3 +120,32 @@ impl UserView {
         }
     }
 }
+
+/// The counters of the last completed second, for the headline figures.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LastSecond {
+    /// Which second, if one has completed.
+    pub second: Option<usize>,
+    /// Logical requests that arrived.
+    pub offered: u64,
+    /// Successful requests.
+    pub goodput: u64,
+    /// 503s.
+    pub rejected: u64,
+    /// Attempt timeouts.
+    pub timed_out: u64,
+}
+
+impl LastSecond {
+    /// Reads the last completed second of `series`.
+    pub fn of(series: &Series, completed: usize) -> LastSecond {
+        let Some(s) = completed.min(series.len()).checked_sub(1) else { return LastSecond::default() };
+        LastSecond {
+            second: Some(s),
+            offered: series.offered[s],
+            goodput: series.goodput[s],
+            rejected: series.rejected[s],
+            timed_out: series.timed_out[s],
+        }
+    }
+}

@@ -76,7 +76,7 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
                 </svg>
                 <span class="brand__name">{ "Brink" }</span>
             </div>
-            <button class="drawer-toggle" aria-controls="knobs" aria-expanded={p.drawer_open.to_string()} onclick={p.on_toggle_drawer.clone()}>
+            <button class="btn drawer-toggle" aria-controls="knobs" aria-expanded={p.drawer_open.to_string()} onclick={p.on_toggle_drawer.clone()}>
                 { if p.drawer_open { "✕ Knobs" } else { "☰ Knobs" } }
             </button>
             <select class="preset" aria-label="Preset scenario" title="Load a ready-made scenario; it applies live from now." onchange={on_preset}>
@@ -153,7 +153,7 @@ fn Status(p: &StatusProps) -> Html {
         (false, false) => "paused".to_string(),
     };
     html! {
-        <div id="status" class={classes!("status", p.finished.then_some("status--ended"))} data-sim-time={p.now_s.to_string()} role="status">
+        <div id="status" class={classes!("status", p.finished.then_some("status--ended"))} data-sim-time={format!("{:.3}", p.now_s)} role="status">
             <span class="status__time">{ format!("t = {}", sim_seconds(p.now_s)) }</span>
             <span class="status__of">{ format!(" of {}", number(p.end_s)) }{ " s" }</span>
             <span class="status__state">{ state }</span>

@@ -36,7 +36,10 @@ pub fn Insight(p: &InsightProps) -> Html {
         let sim = p.engine.sim();
         UserView::of(sim.series(), sim.completed_seconds())
     };
-    let p50 = view.p50_ms.map_or("–".to_string(), millis);
+    let (p50, p50_class) = match view.p50_ms {
+        Some(ms) => (format!("p50 {}", millis(ms)), "pill--neutral"),
+        None => ("no successes to measure".to_string(), "pill--idle"),
+    };
     let (share_text, class) = match view.success_share {
         Some(s) => (format!("{:.1}% of requests succeed", s * 100.0), share_class(s)),
         None => ("no requests finished yet".to_string(), "pill--idle"),
@@ -45,7 +48,7 @@ pub fn Insight(p: &InsightProps) -> Html {
         <section id="insight" class="insight" aria-label="Dashboard versus users">
             <span class="insight__part">
                 { "Your dashboard says: " }
-                <span class="pill pill--neutral" title="Median latency of the successes in the last simulated second">{ format!("p50 {p50}") }</span>
+                <span id="dashboard-p50" class={classes!("pill", p50_class)} title="Median latency of the successes in the last simulated second">{ p50 }</span>
             </span>
             <span class="insight__sep" aria-hidden="true">{ "·" }</span>
             <span class="insight__part">

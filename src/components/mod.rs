@@ -24,7 +24,7 @@ pub use knobs::KnobPanel;
 pub use nodes::{node_look, NodeLook, NodeView};
 pub use notices::Notices;
 pub use perf::PerfOverlay;
-pub use playground::Playground;
+pub use playground::{Playground, PlaygroundProps};
 
 use crate::state::{Action, AppState};
 use std::rc::Rc;

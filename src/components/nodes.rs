@@ -2,6 +2,7 @@
 //! its busy workers, its queue against capacity and its state as a colour
 //! plus an icon and a word (never colour alone).
 
+use crate::charts::LastSecond;
 use crate::format::{number, si};
 use sim_core::{Config, NodeSnapshot, NodeState, Snapshot};
 use std::rc::Rc;
@@ -37,6 +38,8 @@ pub struct NodeViewProps {
     pub snapshot: Rc<Snapshot>,
     /// Knobs, for the balancer policy and capacity.
     pub config: Config,
+    /// Counters of the last completed second.
+    pub last: LastSecond,
 }
 
 fn density(n: usize) -> &'static str {
@@ -56,20 +59,34 @@ pub fn NodeView(p: &NodeViewProps) -> Html {
     html! {
         <section class="system" aria-label="System">
             <div class="flow">
-                <span class="flow__box" title="Logical requests not yet succeeded or given up">
-                    { "clients" }<b>{ format!("{} in flight", number(p.snapshot.in_flight as f64)) }</b>
+                <span class="flow__box" title="Logical requests arriving per second, and those not yet succeeded or given up">
+                    <span class="flow__label">{ "clients" }</span>{ kpi("offered", p.last.offered) }{ "req/s" }
+                    <span class="flow__sub">{ format!("· {} in flight", si(p.snapshot.in_flight as f64)) }</span>
                 </span>
-                <span class="flow__arrow" aria-hidden="true">{ "→" }</span>
-                <span class="flow__box">{ "balancer" }<b>{ p.config.balancer.policy.name() }</b></span>
-                <span class="flow__arrow" aria-hidden="true">{ "→" }</span>
+                <span class="flow__lb" title="The load balancer and its policy">
+                    <span aria-hidden="true">{ "→ " }</span><b>{ p.config.balancer.policy.name() }</b><span aria-hidden="true">{ " →" }</span>
+                </span>
                 <span class="flow__box" title="Nodes × workers ÷ mean service time">
-                    { format!("{} nodes", nodes.len()) }<b>{ format!("capacity ≈ {} req/s", si(capacity)) }</b>
+                    <span class="flow__label">{ if nodes.len() == 1 { "1 node".to_string() } else { format!("{} nodes", nodes.len()) } }</span>{ "capacity" }<b>{ si(capacity) }</b>{ "req/s" }
+                </span>
+                <span class="flow__arrow" aria-hidden="true">{ "⇒" }</span>
+                <span class="flow__box flow__box--out" title="Per second, in the last completed simulated second">
+                    { "goodput" }{ kpi("goodput", p.last.goodput) }
+                    { "503s" }{ kpi("rejected", p.last.rejected) }
+                    { "timeouts" }{ kpi("timed-out", p.last.timed_out) }{ "/s" }
                 </span>
             </div>
             <ol id="nodes" class={classes!("nodes", density(nodes.len()))} aria-label="Nodes">
                 { for nodes.iter().enumerate().map(|(i, node)| node_card(i, node)) }
             </ol>
         </section>
+    }
+}
+
+/// One headline figure, with its raw value in `data-value` for scripts.
+fn kpi(id: &str, value: u64) -> Html {
+    html! {
+        <b id={format!("kpi-{id}")} class={classes!("kpi", format!("kpi--{id}"))} data-value={value.to_string()}>{ si(value as f64) }</b>
     }
 }
 
@@ -84,13 +101,14 @@ fn percent(part: u32, whole: u32) -> f64 {
 fn node_card(i: usize, s: &NodeSnapshot) -> Html {
     let look = node_look(s.state);
     let summary = format!(
-        "node {}: {}, {} of {} workers busy, {} of {} queued",
-        i + 1, look.label, s.busy, s.workers, s.queued, s.queue_capacity
+        "node {}: {}, {} of {} workers busy, {} of {} queued, {} served and {} shed with a 503 since the start",
+        i + 1, look.label, s.busy, s.workers, s.queued, s.queue_capacity, s.served, s.rejected
     );
     html! {
         <li class={classes!("node", format!("node--{}", look.class))} data-state={look.class}
             data-busy={s.busy.to_string()} data-workers={s.workers.to_string()}
             data-queued={s.queued.to_string()} data-capacity={s.queue_capacity.to_string()}
+            data-served={s.served.to_string()} data-rejected={s.rejected.to_string()}
             aria-label={summary.clone()} title={summary}>
             <div class="node__head">
                 <span class="node__name"><span class="node__unit">{ "node " }</span>{ i + 1 }</span>

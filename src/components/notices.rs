@@ -12,8 +12,8 @@ pub struct NoticesProps {
     pub notices: Vec<Notice>,
     /// Restart fields waiting for a reset.
     pub pending: Vec<&'static str>,
-    /// The preset last loaded.
-    pub preset: Option<usize>,
+    /// The preset whose story is shown, if any.
+    pub story: Option<usize>,
     /// The reducer.
     pub dispatch: Callback<Action>,
 }
@@ -48,8 +48,11 @@ pub fn Notices(p: &NoticesProps) -> Html {
                     <button class="btn btn--small btn--primary" onclick={p.dispatch.reform(|_: MouseEvent| Action::Reset)}>{ "Restart now" }</button>
                 </div>
             }
-            if let Some(preset) = p.preset.and_then(|i| PRESETS.get(i)) {
-                <p class="story"><b>{ preset.name }{ ". " }</b>{ preset.story }</p>
+            if let Some(preset) = p.story.and_then(|i| PRESETS.get(i)) {
+                <div class="notice story" role="status">
+                    <span class="notice__text"><b>{ preset.name }{ ". " }</b>{ preset.story }</span>
+                    <button class="notice__close" aria-label="Hide" onclick={p.dispatch.reform(|_: MouseEvent| Action::HideStory)}>{ "✕" }</button>
+                </div>
             }
         </div>
     }

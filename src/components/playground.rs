@@ -1,6 +1,7 @@
 //! The playground page: owns the state, the animation loop and the layout.
 
 use super::{perf_now, use_animation_frames, Charts, Insight, KnobPanel, NodeView, Notices, PerfOverlay, Toolbar};
+use crate::charts::LastSecond;
 use crate::state::{Action, AppState};
 use crate::url::{to_query, ParamError, UrlSettings};
 use yew::prelude::*;
@@ -29,6 +30,10 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         Callback::from(move |_| open.set(!*open))
     };
     let snap = state.snapshot.clone();
+    let last = {
+        let sim = state.engine.sim();
+        LastSecond::of(sim.series(), sim.completed_seconds())
+    };
     html! {
         <div class="app">
             <Toolbar
@@ -56,8 +61,8 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                     />
                 </aside>
                 <main class="main">
-                    <Notices notices={state.notices.clone()} pending={state.pending_restart.clone()} preset={state.preset} dispatch={dispatch.clone()} />
-                    <NodeView snapshot={snap.clone()} config={state.config.clone()} />
+                    <Notices notices={state.notices.clone()} pending={state.pending_restart.clone()} story={state.story_open.then_some(state.preset).flatten()} dispatch={dispatch.clone()} />
+                    <NodeView snapshot={snap.clone()} config={state.config.clone()} {last} />
                     <Charts engine={state.engine.clone()} rev={state.chart_rev} />
                     <Insight engine={state.engine.clone()} rev={state.chart_rev} />
                 </main>

@@ -26,6 +26,7 @@ const MIME = {
 
 /** Serves `dir` on 127.0.0.1 at a free port; resolves to { url, close }. */
 export async function serve(dir = DIST) {
+  dir = resolve(dir);
   if (!existsSync(join(dir, 'index.html'))) {
     throw new Error(`${dir}/index.html missing: run \`trunk build --release\` first`);
   }

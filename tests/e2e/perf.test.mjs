@@ -1,0 +1,56 @@
+// Figures, printed and never asserted against wall-clock targets: frames per
+// second at 100× on the steady scenario, and the time from navigation to the
+// first chart. The assertions only check that the figures exist.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openPage, ready, screenshot } from './helpers.mjs';
+
+let srv;
+let browser;
+
+before(async () => {
+  srv = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+test('time from page load to first chart', async () => {
+  const { page, log } = await openPage(browser.context, srv.url);
+  await ready(page);
+  const t = await page.evaluate(() => {
+    const mark = performance.getEntriesByName('brink-first-chart')[0];
+    const nav = performance.getEntriesByType('navigation')[0];
+    return { chart: mark?.startTime, dcl: nav?.domContentLoadedEventEnd };
+  });
+  assert.ok(t.chart > 0, 'the first-chart mark is missing');
+  console.log(`first chart ${t.chart.toFixed(0)} ms after navigation start (DOMContentLoaded ${t.dcl.toFixed(0)} ms)`);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('frames per second at 100× on the steady scenario', async () => {
+  const { page, log } = await openPage(browser.context, `${srv.url}?speed=100&play`);
+  await ready(page);
+  // Let the pacer learn the engine's speed, then count frames ourselves.
+  await page.waitForTimeout(1500);
+  const m = await page.evaluate(async () => {
+    const t = () => Number(document.querySelector('#status').dataset.simTime);
+    const [sim0, wall0] = [t(), performance.now()];
+    let frames = 0;
+    await new Promise((done) => {
+      const tick = () => (performance.now() - wall0 < 5000 ? (frames++, requestAnimationFrame(tick)) : done());
+      requestAnimationFrame(tick);
+    });
+    const wall = (performance.now() - wall0) / 1000;
+    const perf = document.querySelector('#perf').dataset;
+    return { fps: frames / wall, speed: (t() - sim0) / wall, overlayFps: Number(perf.fps), events: Number(perf.eventsPerS) };
+  });
+  await screenshot(page, 'steady-100x.png');
+  console.log(`100× steady: ${m.fps.toFixed(1)} fps (overlay ${m.overlayFps.toFixed(1)}), achieved ${m.speed.toFixed(1)}× simulated/wall, ${(m.events / 1e6).toFixed(2)} M events/s`);
+  assert.ok(m.fps > 0 && m.speed > 0 && m.events > 0, JSON.stringify(m));
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});

@@ -1,0 +1,57 @@
+// Play advances simulated time; pause stops it; step moves exactly one
+// simulated second; reset goes back to zero.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openPage, ready, simTime, setSpeed, typeKnob } from './helpers.mjs';
+
+let srv;
+let browser;
+
+before(async () => {
+  srv = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+test('play, pause, step and reset', async () => {
+  const { page, log } = await openPage(browser.context, srv.url);
+  await ready(page);
+  assert.equal(await simTime(page), 0);
+  await setSpeed(page, 10);
+  assert.equal(await page.textContent('#speed-value'), '10×');
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.querySelector('#status').dataset.simTime) > 2, null, { timeout: 20_000 });
+  await page.click('#play');
+  const paused = await simTime(page);
+  assert.ok(paused > 2);
+  await page.waitForTimeout(300);
+  assert.equal(await simTime(page), paused, 'pause stops the clock');
+  assert.match(await page.textContent('#status'), /paused/);
+  await page.click('#step');
+  const stepped = await simTime(page);
+  assert.ok(Math.abs(stepped - paused - 1) < 0.002, `step moved ${stepped - paused} s`);
+  await page.click('#reset');
+  assert.equal(await simTime(page), 0);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('share puts the changed knobs in the address bar, and the link reopens them', async () => {
+  const { page, log } = await openPage(browser.context, srv.url);
+  await ready(page);
+  await typeKnob(page, 'rate', 14000);
+  await page.selectOption('#knob-backoff', 'fixed');
+  await page.click('.share button');
+  const link = await page.inputValue('.share__url');
+  assert.match(link, /\?rate=14000&backoff=fixed$/);
+  assert.equal(page.url(), link);
+  await page.goto(link);
+  await ready(page);
+  assert.equal(await page.getAttribute('[data-knob=rate]', 'data-value'), '14000');
+  assert.equal(await page.inputValue('#knob-backoff'), 'fixed');
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});

@@ -1,0 +1,514 @@
+//! Browser tests of the app: the reducer, query-string parsing, the chart
+//! draw functions and the mounted components, in headless Chromium.
+//!
+//! Run with:
+//!   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+//!   CHROMEDRIVER=/usr/bin/chromedriver \
+//!   cargo test -p brink-app --target wasm32-unknown-unknown
+
+#![cfg(target_arch = "wasm32")]
+
+use brink_app::charts::{self, palette, ChartData, UserView};
+use brink_app::components::{use_animation_frames, Playground};
+use brink_app::knobs::{KnobId, KNOBS};
+use brink_app::pacing::MAX_FRAME_DT_MS;
+use brink_app::state::{app_defaults, Action, AppState, SESSION_S};
+use brink_app::url::{parse_query, to_query, UrlSettings};
+use sim_core::config::limits;
+use sim_core::{Backoff, Config, LbPolicy, Simulation};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlCanvasElement, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A clock that never moves: the pacer then keeps its initial budget, which
+/// makes frame tests deterministic.
+fn frozen_clock() -> f64 {
+    0.0
+}
+
+fn settings(query: &str) -> UrlSettings {
+    let (s, errors) = parse_query(query, &app_defaults());
+    assert!(errors.is_empty(), "{errors:?}");
+    s
+}
+
+fn state(query: &str) -> AppState {
+    AppState::new(settings(query), Vec::new(), frozen_clock)
+}
+
+fn seconds(s: &AppState) -> f64 {
+    s.snapshot.now.as_secs_f64()
+}
+
+// ---- reducer ---------------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn slider_change_reconfigures_the_running_simulation() {
+    let mut s = state("");
+    for _ in 0..3 {
+        s.apply(Action::Step);
+    }
+    assert!((seconds(&s) - 3.0).abs() < 1e-6);
+    s.apply(Action::SetKnob(KnobId::Rate, 30_000.0));
+    assert_eq!(s.engine.sim().config().traffic.rate_per_s, 30_000.0);
+    assert!((seconds(&s) - 3.0).abs() < 1e-6, "a live change must not restart the run");
+    assert!(s.pending_restart.is_empty());
+    s.apply(Action::Step);
+    let offered = s.engine.sim().series().offered[3] as f64;
+    assert!((offered - 30_000.0).abs() < 1_500.0, "second 3 offered {offered}, expected about 30,000");
+    assert!(s.changed(KnobId::Rate));
+}
+
+#[wasm_bindgen_test]
+fn restart_fields_are_flagged_and_applied_on_reset() {
+    let mut s = state("");
+    s.apply(Action::Step);
+    s.apply(Action::SetKnob(KnobId::Nodes, 8.0));
+    assert_eq!(s.pending_restart, vec!["nodes.count"]);
+    assert_eq!(s.config.nodes.count, 8);
+    assert_eq!(s.snapshot.nodes.len(), 4, "node count waits for the reset");
+    s.apply(Action::Reset);
+    assert!(s.pending_restart.is_empty());
+    assert_eq!(s.snapshot.nodes.len(), 8);
+    assert_eq!(seconds(&s), 0.0);
+}
+
+#[wasm_bindgen_test]
+fn moving_a_restart_field_back_clears_the_flag() {
+    let mut s = state("");
+    s.apply(Action::SetKnob(KnobId::Nodes, 8.0));
+    s.apply(Action::SetKnob(KnobId::Nodes, 4.0));
+    assert!(s.pending_restart.is_empty());
+}
+
+#[wasm_bindgen_test]
+fn bad_seed_names_the_field_and_range() {
+    let mut s = state("");
+    s.apply(Action::SetSeed("abc".into()));
+    let text = &s.notices.last().expect("a notice").text;
+    assert!(text.contains("seed") && text.contains("0 to 18446744073709551615"), "{text}");
+    assert_eq!(s.config.seed, 1);
+    s.apply(Action::SetSeed(" 42 ".into()));
+    assert_eq!(s.config.seed, 42);
+    assert_eq!(s.pending_restart, vec!["seed"]);
+}
+
+#[wasm_bindgen_test]
+fn typed_value_out_of_range_is_refused_with_the_range() {
+    let mut s = state("");
+    s.apply(Action::TypeKnob(KnobId::Rate, "90000".into()));
+    let text = &s.notices.last().expect("a notice").text;
+    assert!(text.contains("Arrival rate") && text.contains("0 to 50,000 req/s"), "{text}");
+    assert_eq!(s.config.traffic.rate_per_s, 10_000.0);
+    s.apply(Action::TypeKnob(KnobId::Rate, "12,500".into()));
+    assert_eq!(s.config.traffic.rate_per_s, 12_500.0);
+    let id = s.notices[0].id;
+    s.apply(Action::Dismiss(id));
+    assert!(s.notices.is_empty());
+}
+
+#[wasm_bindgen_test]
+fn selects_and_group_reset() {
+    let mut s = state("");
+    s.apply(Action::SetBackoff(Backoff::Fixed));
+    s.apply(Action::SetKnob(KnobId::Attempts, 5.0));
+    assert_eq!(s.engine.sim().config().client.backoff, Backoff::Fixed);
+    assert_eq!(s.engine.sim().config().client.attempts, 5);
+    s.apply(Action::SetPolicy(LbPolicy::Random));
+    assert_eq!(s.engine.sim().config().balancer.policy, LbPolicy::Random);
+    s.apply(Action::ResetGroup(brink_app::knobs::Group::Clients));
+    assert_eq!(s.config.client, app_defaults().client);
+    assert_eq!(s.config.balancer.policy, LbPolicy::Random, "other groups keep their knobs");
+}
+
+#[wasm_bindgen_test]
+fn spike_now_starts_a_spike_at_the_current_second() {
+    let mut s = state("");
+    s.apply(Action::Step);
+    s.apply(Action::Step);
+    s.apply(Action::SpikeNow);
+    let t = s.engine.sim().config().traffic.clone();
+    assert_eq!((t.spike_start_s, t.spike_end_s, t.spike_mult), (2.0, 12.0, 2.0));
+}
+
+#[wasm_bindgen_test]
+fn frame_advances_by_speed_times_interval() {
+    let mut s = state("?speed=10");
+    s.apply(Action::Play);
+    s.apply(Action::Frame(1000.0));
+    let first = seconds(&s);
+    s.apply(Action::Frame(1050.0));
+    let step = seconds(&s) - first;
+    assert!((step - 0.5).abs() < 1e-6, "10× over 50 ms must advance 0.5 s, got {step}");
+    assert!(!s.behind);
+}
+
+#[wasm_bindgen_test]
+fn frame_after_a_long_gap_is_clamped() {
+    let mut s = state("?speed=2");
+    s.apply(Action::Play);
+    s.apply(Action::Frame(0.0));
+    let before = seconds(&s);
+    s.apply(Action::Frame(60_000.0));
+    let advanced = seconds(&s) - before;
+    assert!((advanced - 2.0 * MAX_FRAME_DT_MS / 1000.0).abs() < 1e-6, "advanced {advanced}");
+}
+
+#[wasm_bindgen_test]
+fn an_exhausted_event_budget_is_reported_as_falling_behind() {
+    // 200× over a 16.7 ms frame asks for 3.3 simulated seconds, about
+    // 100,000 events at 10,000 req/s: more than the first frame's budget.
+    let mut s = state("?speed=200");
+    s.apply(Action::Play);
+    s.apply(Action::Frame(0.0));
+    s.apply(Action::Frame(16.7));
+    assert!(s.behind);
+    assert!(seconds(&s) < 2.0 * 3.34, "the budget must stop the frame early");
+    s.apply(Action::SetSpeed(1.0));
+    s.apply(Action::Frame(33.4));
+    assert!(!s.behind);
+}
+
+#[wasm_bindgen_test]
+fn a_finished_run_stops_and_refuses_to_play() {
+    let mut config = app_defaults();
+    config.traffic.duration_s = 2.0;
+    let settings = UrlSettings { config, speed: None, bench: false, autoplay: true };
+    let mut s = AppState::new(settings, Vec::new(), frozen_clock);
+    s.apply(Action::Frame(0.0));
+    s.apply(Action::Frame(100.0));
+    for _ in 0..3 {
+        s.apply(Action::Step);
+    }
+    assert!(s.finished());
+    s.apply(Action::Play);
+    assert!(!s.playing);
+}
+
+#[wasm_bindgen_test]
+fn a_refused_change_keeps_the_knobs_and_explains() {
+    // Ten attempts at 50,000 req/s over an hour exceed the engine's event cap.
+    let mut s = state("?rate=50000");
+    s.apply(Action::SetKnob(KnobId::Attempts, 10.0));
+    assert_eq!(s.config.client.attempts, 3);
+    let text = &s.notices.last().expect("a notice").text;
+    assert!(text.starts_with("Change not applied") && text.contains("traffic.rate_per_s"), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn presets_apply_live_and_keep_restart_fields() {
+    let mut s = state("?nodes=6&seed=9");
+    s.apply(Action::Step);
+    s.apply(Action::LoadPreset(2));
+    let c = s.engine.sim().config().clone();
+    assert_eq!((c.nodes.count, c.seed), (6, 9));
+    assert_eq!(c.client.backoff, Backoff::None);
+    assert!(c.traffic.spike_start_s >= 1.0, "the spike is placed after the current instant");
+    assert!(s.pending_restart.is_empty());
+}
+
+// ---- query string ------------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn query_sets_knobs() {
+    let s = settings("?rate=14000&backoff=fixed&lb=random&spike=3&spike_start=100&spike_length=20&nodes=8&queue=32&seed=7&speed=50&play");
+    let c = &s.config;
+    assert_eq!(c.traffic.rate_per_s, 14_000.0);
+    assert_eq!(c.client.backoff, Backoff::Fixed);
+    assert_eq!(c.balancer.policy, LbPolicy::Random);
+    assert_eq!((c.traffic.spike_mult, c.traffic.spike_start_s, c.traffic.spike_end_s), (3.0, 100.0, 120.0));
+    assert_eq!((c.nodes.count, c.nodes.queue_capacity, c.seed), (8, 32, 7));
+    assert_eq!(c.traffic.duration_s, SESSION_S);
+    assert_eq!(s.speed, Some(50.0));
+    assert!(s.autoplay && !s.bench);
+}
+
+#[wasm_bindgen_test]
+fn query_errors_name_the_parameter_and_range() {
+    let (s, errors) = parse_query("?rate=abc&nodes=99&backoff=linear&bogus=1&seed=-3&speed=0&workers=2.5", &app_defaults());
+    let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    let find = |p: &str| text.iter().find(|t| t.starts_with(&format!("URL parameter {p}:"))).cloned().unwrap_or_default();
+    assert!(find("rate").contains("0 to 50,000 req/s"), "{text:?}");
+    assert!(find("nodes").contains("1 to 32 nodes"), "{text:?}");
+    assert!(find("backoff").contains("full-jitter"), "{text:?}");
+    assert!(find("bogus").contains("known parameters"), "{text:?}");
+    assert!(find("seed").contains("whole number"), "{text:?}");
+    assert!(find("speed").contains("1 to 200"), "{text:?}");
+    assert!(find("workers").contains("whole number"), "{text:?}");
+    assert_eq!(errors.len(), 7);
+    assert_eq!(s.config, app_defaults(), "bad parameters leave the defaults");
+}
+
+#[wasm_bindgen_test]
+fn query_decodes_escapes_and_round_trips() {
+    let s = settings("?rate=1%2C500&backoff=equal%2Djitter");
+    assert_eq!(s.config.traffic.rate_per_s, 1_500.0);
+    assert_eq!(s.config.client.backoff, Backoff::EqualJitter);
+    let mut c = app_defaults();
+    c.traffic.rate_per_s = 14_000.0;
+    c.client.timeout_s = 0.25;
+    c.nodes.count = 12;
+    c.client.backoff = Backoff::Decorrelated;
+    c.seed = 5;
+    let q = to_query(&c, &app_defaults(), 20.0);
+    let back = settings(&q);
+    assert_eq!(back.config, c, "{q}");
+    assert_eq!(back.speed, Some(20.0));
+    assert_eq!(to_query(&app_defaults(), &app_defaults(), 1.0), "");
+}
+
+#[wasm_bindgen_test]
+fn knob_ranges_are_subsets_of_the_engine_limits() {
+    let f = |(a, b): (u32, u32)| (a as f64, b as f64);
+    for k in KNOBS {
+        let (lo, hi) = match k.id {
+            KnobId::Rate => limits::RATE_PER_S,
+            KnobId::SpikeMult => limits::SPIKE_MULT,
+            KnobId::SpikeStart | KnobId::SpikeDuration => limits::SPIKE_TIME_S,
+            KnobId::Timeout => limits::TIMEOUT_S,
+            KnobId::Attempts => f(limits::ATTEMPTS),
+            KnobId::BackoffBase | KnobId::BackoffCap => limits::BACKOFF_MS,
+            KnobId::Nodes => f(limits::NODES),
+            KnobId::Workers => f(limits::WORKERS),
+            KnobId::ServiceMs => limits::SERVICE_MS,
+            KnobId::QueueCapacity => f(limits::QUEUE),
+        };
+        assert!(k.min >= lo && k.max <= hi, "{} [{}, {}] not within [{lo}, {hi}]", k.label, k.min, k.max);
+        assert!(k.tip.ends_with('.') && k.tip.matches(". ").count() == 0, "{}: one sentence", k.label);
+        let d = k.id.get(&app_defaults());
+        assert!(k.in_range(d), "{} default {d} outside its slider", k.label);
+        assert!((k.from_position(k.to_position(d)) - d).abs() / d.max(1.0) < 0.1, "{} slider misplaces its default", k.label);
+    }
+}
+
+// ---- charts ------------------------------------------------------------------
+
+fn canvas(width: u32, height: u32) -> HtmlCanvasElement {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let c: HtmlCanvasElement = doc.create_element("canvas").unwrap().unchecked_into();
+    c.set_width(width);
+    c.set_height(height);
+    doc.body().unwrap().append_child(&c).unwrap();
+    c
+}
+
+fn pixels(c: &HtmlCanvasElement) -> Vec<u8> {
+    let ctx: web_sys::CanvasRenderingContext2d = c.get_context("2d").unwrap().unwrap().unchecked_into();
+    ctx.get_image_data(0.0, 0.0, c.width() as f64, c.height() as f64).unwrap().data().0
+}
+
+fn count_near(px: &[u8], (r, g, b): (u8, u8, u8), tol: i32) -> usize {
+    px.chunks(4)
+        .filter(|p| (p[0] as i32 - r as i32).abs() <= tol && (p[1] as i32 - g as i32).abs() <= tol && (p[2] as i32 - b as i32).abs() <= tol)
+        .count()
+}
+
+fn non_white(px: &[u8]) -> usize {
+    px.chunks(4).filter(|p| p[0] < 235 || p[1] < 235 || p[2] < 235).count()
+}
+
+fn rgb(c: plotters::style::RGBColor) -> (u8, u8, u8) {
+    (c.0, c.1, c.2)
+}
+
+/// Twenty simulated seconds of a 14,000 req/s overload.
+fn overload_data() -> ChartData {
+    let mut config = Config::default();
+    config.traffic.duration_s = 20.0;
+    config.traffic.rate_per_s = 14_000.0;
+    let mut sim = Simulation::new(config).unwrap();
+    sim.run_to_end();
+    ChartData::from_series(sim.series(), sim.completed_seconds(), charts::WINDOW_S)
+}
+
+#[wasm_bindgen_test]
+fn traffic_chart_paints_its_series() {
+    let c = canvas(640, 300);
+    let mut data = overload_data();
+    assert_eq!(data.len(), 20);
+    // Pull goodput away from throughput so neither line hides the other.
+    data.goodput.iter_mut().for_each(|g| *g *= 0.5);
+    charts::draw_traffic(&c, &data).unwrap();
+    let px = pixels(&c);
+    assert!(non_white(&px) > 5_000, "only {} painted pixels", non_white(&px));
+    assert!(count_near(&px, rgb(palette::GOODPUT), 30) > 200, "goodput line missing");
+    assert!(count_near(&px, rgb(palette::THROUGHPUT), 30) > 50, "throughput line missing");
+}
+
+#[wasm_bindgen_test]
+fn wasted_work_band_is_shaded() {
+    let band_colour = |gap: f64| {
+        let mut data = overload_data();
+        for (t, g) in data.throughput.iter_mut().zip(data.goodput.iter_mut()) {
+            *t = 12_000.0;
+            *g = 12_000.0 - gap;
+        }
+        let c = canvas(640, 300);
+        charts::draw_traffic(&c, &data).unwrap();
+        // The band is the wasted colour at 28% over white.
+        let mix = |v: u8| (0.28 * v as f64 + 0.72 * 255.0).round() as u8;
+        let w = palette::WASTED;
+        count_near(&pixels(&c), (mix(w.0), mix(w.1), mix(w.2)), 6)
+    };
+    let (none, wide) = (band_colour(0.0), band_colour(6_000.0));
+    assert!(wide > none + 5_000, "band pixels: {none} without a gap, {wide} with one");
+}
+
+#[wasm_bindgen_test]
+fn latency_and_failure_charts_paint() {
+    let data = overload_data();
+    let c = canvas(480, 200);
+    charts::draw_latency(&c, &data).unwrap();
+    let px = pixels(&c);
+    assert!(count_near(&px, rgb(palette::P99), 30) > 100, "p99 line missing");
+    let c = canvas(480, 200);
+    charts::draw_errors(&c, &data).unwrap();
+    let px = pixels(&c);
+    assert!(count_near(&px, rgb(palette::REJECTED), 30) + count_near(&px, rgb(palette::TIMED_OUT), 30) > 100, "failure lines missing");
+}
+
+#[wasm_bindgen_test]
+fn empty_data_still_draws_axes() {
+    let c = canvas(480, 200);
+    charts::draw_traffic(&c, &ChartData::from_series(&sim_core::Series::new(60), 0, charts::WINDOW_S)).unwrap();
+    assert!(non_white(&pixels(&c)) > 500);
+}
+
+#[wasm_bindgen_test]
+fn user_view_separates_dashboard_from_users() {
+    let data_sim = {
+        let mut config = Config::default();
+        config.traffic.duration_s = 20.0;
+        config.traffic.rate_per_s = 30_000.0;
+        let mut sim = Simulation::new(config).unwrap();
+        sim.run_to_end();
+        sim
+    };
+    let v = UserView::of(data_sim.series(), data_sim.completed_seconds());
+    let share = v.success_share.unwrap();
+    assert!(share < 0.9, "at 2.3× capacity most requests must fail, share {share}");
+    assert!(v.p50_ms.unwrap() < 1_000.0);
+    let quiet = Simulation::new(Config::default()).unwrap();
+    assert_eq!(UserView::of(quiet.series(), 0).success_share, None);
+}
+
+// ---- components --------------------------------------------------------------
+
+fn mount(query: &str) -> (Element, yew::AppHandle<Playground>) {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let (settings, errors) = parse_query(query, &app_defaults());
+    let props = brink_app::components::PlaygroundProps { settings, errors };
+    let handle = yew::Renderer::<Playground>::with_root_and_props(root.clone(), props).render();
+    (root, handle)
+}
+
+async fn settle() {
+    yew::scheduler::flush().await;
+}
+
+fn click(root: &Element, selector: &str) {
+    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("{selector} missing")).unchecked_into::<HtmlElement>().click();
+}
+
+fn attr(root: &Element, selector: &str, name: &str) -> String {
+    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("{selector} missing")).get_attribute(name).unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn playground_renders_every_node_and_steps() {
+    let (root, handle) = mount("?nodes=6");
+    settle().await;
+    let nodes = root.query_selector_all("#nodes > li").unwrap();
+    assert_eq!(nodes.length(), 6);
+    assert_eq!(attr(&root, "#nodes > li", "data-state"), "idle");
+    assert_eq!(attr(&root, "#status", "data-sim-time"), "0.000");
+    click(&root, "#step");
+    settle().await;
+    assert_eq!(attr(&root, "#status", "data-sim-time"), "1.000");
+    let state = attr(&root, "#nodes > li", "data-state");
+    assert!(["idle", "busy", "saturated", "shedding"].contains(&state.as_str()), "{state}");
+    assert_eq!(attr(&root, "#chart-traffic", "data-seconds"), "1");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn knobs_show_value_unit_tooltip_and_restart_note() {
+    let (root, handle) = mount("?rate=14000");
+    settle().await;
+    let rate = root.query_selector("[data-knob=rate]").unwrap().unwrap();
+    assert!(rate.get_attribute("class").unwrap().split(' ').any(|c| c == "knob--changed"));
+    assert!(rate.get_attribute("title").unwrap().ends_with('.'));
+    assert_eq!(rate.query_selector(".knob__unit").unwrap().unwrap().text_content().unwrap(), "req/s");
+    let number: web_sys::HtmlInputElement = rate.query_selector(".knob__number").unwrap().unwrap().unchecked_into();
+    assert_eq!(number.value(), "14,000");
+    let nodes = root.query_selector("[data-knob=nodes]").unwrap().unwrap();
+    assert!(nodes.text_content().unwrap().contains("on reset"));
+    assert!(root.query_selector("#restart-banner").unwrap().is_none());
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn bad_query_shows_a_message_not_a_panic() {
+    let (root, handle) = mount("?rate=lots");
+    settle().await;
+    let alert = root.query_selector("[role=alert]").unwrap().expect("an alert");
+    let text = alert.text_content().unwrap();
+    assert!(text.contains("rate") && text.contains("0 to 50,000 req/s"), "{text}");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn play_runs_the_animation_loop_and_pause_stops_it() {
+    let (root, handle) = mount("?speed=50");
+    settle().await;
+    click(&root, "#play");
+    settle().await;
+    gloo_timers::future::TimeoutFuture::new(300).await;
+    settle().await;
+    let t: f64 = attr(&root, "#status", "data-sim-time").parse().unwrap();
+    assert!(t > 1.0, "50× for 300 ms must pass a simulated second, got {t}");
+    click(&root, "#play");
+    settle().await;
+    let paused: f64 = attr(&root, "#status", "data-sim-time").parse().unwrap();
+    gloo_timers::future::TimeoutFuture::new(200).await;
+    settle().await;
+    let later: f64 = attr(&root, "#status", "data-sim-time").parse().unwrap();
+    assert_eq!(paused, later, "pause must stop the loop");
+    handle.destroy();
+}
+
+#[derive(yew::Properties, PartialEq)]
+struct FrameCounterProps {
+    frames: Rc<Cell<u32>>,
+}
+
+/// A component whose only job is to own an animation loop that counts frames.
+#[yew::component]
+fn FrameCounter(p: &FrameCounterProps) -> yew::Html {
+    let frames = p.frames.clone();
+    use_animation_frames(true, yew::Callback::from(move |_ts: f64| frames.set(frames.get() + 1)));
+    yew::html! { <p>{ "counting" }</p> }
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_cancels_the_animation_loop() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let frames = Rc::new(Cell::new(0));
+    let handle = yew::Renderer::<FrameCounter>::with_root_and_props(root, FrameCounterProps { frames: frames.clone() }).render();
+    settle().await;
+    gloo_timers::future::TimeoutFuture::new(150).await;
+    assert!(frames.get() > 0, "the loop never ran");
+    handle.destroy();
+    settle().await;
+    let at_unmount = frames.get();
+    gloo_timers::future::TimeoutFuture::new(150).await;
+    assert_eq!(frames.get(), at_unmount, "frames kept coming after unmount");
+}
