@@ -39,3 +39,10 @@ if [ ! -x tests/e2e/node_modules/.bin/wasm-opt ] || [ ! -d tests/e2e/node_module
   step "npm ci in tests/e2e (binaryen, playwright-core)"
   (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+
+# Trunk runs cargo with --offline (Trunk.toml: offline = true, so that it never
+# downloads tools); the crates must therefore be in cargo's cache beforehand.
+if ! cargo fetch --locked --offline >/dev/null 2>&1; then
+  step "cargo fetch"
+  cargo fetch --locked
+fi

@@ -36,7 +36,15 @@ pub fn number(v: f64) -> String {
         return format!("{sign}{}", group_thousands(a.round() as u64));
     }
     let r = round_sig(a, 3);
-    let decimals = if r >= 100.0 { 0 } else if r >= 10.0 { 1 } else if r >= 1.0 { 2 } else { 3 };
+    let decimals = if r >= 100.0 {
+        0
+    } else if r >= 10.0 {
+        1
+    } else if r >= 1.0 {
+        2
+    } else {
+        3
+    };
     let text = format!("{r:.decimals$}");
     let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
     format!("{sign}{text}")

@@ -285,10 +285,9 @@ impl AppState {
 
     fn step_second(&mut self) {
         self.playing = false;
-        // The engine processes events strictly before the target; one more
-        // nanosecond takes in the bookkeeping event that closes a whole
-        // second, so stepping from 0 to 1 s shows second 0 in the charts.
-        let target = SimTime(self.snapshot.now.0 + SimTime::from_secs(1).0 + 1);
+        // Reaching a whole-second boundary completes the second before it,
+        // so stepping from 0 to 1 s shows second 0 in the charts.
+        let target = SimTime(self.snapshot.now.0 + SimTime::from_secs(1).0);
         self.engine.sim_mut().step_until(target);
         self.refresh(true);
     }

@@ -122,15 +122,21 @@ fn apply(s: &mut UrlSettings, name: &str, value: &str) -> Result<(), ParamError>
         "speed" => s.speed = Some(parse_speed(value).map_err(fail)?),
         "seed" => s.config.seed = parse_seed(value).map_err(fail)?,
         "backoff" => {
-            s.config.client.backoff = Backoff::from_name(value)
-                .ok_or_else(|| fail(format!("\"{value}\" is not a retry policy; use one of {}", names(&Backoff::ALL, Backoff::name))))?
+            s.config.client.backoff = Backoff::from_name(value).ok_or_else(|| {
+                fail(format!("\"{value}\" is not a retry policy; use one of {}", names(&Backoff::ALL, Backoff::name)))
+            })?
         }
         "lb" => {
-            s.config.balancer.policy = LbPolicy::from_name(value)
-                .ok_or_else(|| fail(format!("\"{value}\" is not a balancer policy; use one of {}", names(&LbPolicy::ALL, LbPolicy::name))))?
+            s.config.balancer.policy = LbPolicy::from_name(value).ok_or_else(|| {
+                fail(format!(
+                    "\"{value}\" is not a balancer policy; use one of {}",
+                    names(&LbPolicy::ALL, LbPolicy::name)
+                ))
+            })?
         }
         _ => {
-            let id = KnobId::from_param(name).ok_or_else(|| fail(format!("unknown; known parameters are {}", known_params())))?;
+            let id = KnobId::from_param(name)
+                .ok_or_else(|| fail(format!("unknown; known parameters are {}", known_params())))?;
             id.set(&mut s.config, parse_knob(id, value).map_err(fail)?);
         }
     }

@@ -229,9 +229,11 @@ fn query_sets_knobs() {
 
 #[wasm_bindgen_test]
 fn query_errors_name_the_parameter_and_range() {
-    let (s, errors) = parse_query("?rate=abc&nodes=99&backoff=linear&bogus=1&seed=-3&speed=0&workers=2.5", &app_defaults());
+    let (s, errors) =
+        parse_query("?rate=abc&nodes=99&backoff=linear&bogus=1&seed=-3&speed=0&workers=2.5", &app_defaults());
     let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-    let find = |p: &str| text.iter().find(|t| t.starts_with(&format!("URL parameter {p}:"))).cloned().unwrap_or_default();
+    let find =
+        |p: &str| text.iter().find(|t| t.starts_with(&format!("URL parameter {p}:"))).cloned().unwrap_or_default();
     assert!(find("rate").contains("0 to 50,000 req/s"), "{text:?}");
     assert!(find("nodes").contains("1 to 32 nodes"), "{text:?}");
     assert!(find("backoff").contains("full-jitter"), "{text:?}");
@@ -281,7 +283,11 @@ fn knob_ranges_are_subsets_of_the_engine_limits() {
         assert!(k.tip.ends_with('.') && k.tip.matches(". ").count() == 0, "{}: one sentence", k.label);
         let d = k.id.get(&app_defaults());
         assert!(k.in_range(d), "{} default {d} outside its slider", k.label);
-        assert!((k.from_position(k.to_position(d)) - d).abs() / d.max(1.0) < 0.1, "{} slider misplaces its default", k.label);
+        assert!(
+            (k.from_position(k.to_position(d)) - d).abs() / d.max(1.0) < 0.1,
+            "{} slider misplaces its default",
+            k.label
+        );
     }
 }
 
@@ -303,7 +309,11 @@ fn pixels(c: &HtmlCanvasElement) -> Vec<u8> {
 
 fn count_near(px: &[u8], (r, g, b): (u8, u8, u8), tol: i32) -> usize {
     px.chunks(4)
-        .filter(|p| (p[0] as i32 - r as i32).abs() <= tol && (p[1] as i32 - g as i32).abs() <= tol && (p[2] as i32 - b as i32).abs() <= tol)
+        .filter(|p| {
+            (p[0] as i32 - r as i32).abs() <= tol
+                && (p[1] as i32 - g as i32).abs() <= tol
+                && (p[2] as i32 - b as i32).abs() <= tol
+        })
         .count()
 }
 
@@ -368,7 +378,10 @@ fn latency_and_failure_charts_paint() {
     let c = canvas(480, 200);
     charts::draw_errors(&c, &data).unwrap();
     let px = pixels(&c);
-    assert!(count_near(&px, rgb(palette::REJECTED), 30) + count_near(&px, rgb(palette::TIMED_OUT), 30) > 100, "failure lines missing");
+    assert!(
+        count_near(&px, rgb(palette::REJECTED), 30) + count_near(&px, rgb(palette::TIMED_OUT), 30) > 100,
+        "failure lines missing"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -413,11 +426,19 @@ async fn settle() {
 }
 
 fn click(root: &Element, selector: &str) {
-    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("{selector} missing")).unchecked_into::<HtmlElement>().click();
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} missing"))
+        .unchecked_into::<HtmlElement>()
+        .click();
 }
 
 fn attr(root: &Element, selector: &str, name: &str) -> String {
-    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("{selector} missing")).get_attribute(name).unwrap_or_default()
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} missing"))
+        .get_attribute(name)
+        .unwrap_or_default()
 }
 
 #[wasm_bindgen_test]
@@ -502,7 +523,8 @@ async fn unmounting_cancels_the_animation_loop() {
     let root = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&root).unwrap();
     let frames = Rc::new(Cell::new(0));
-    let handle = yew::Renderer::<FrameCounter>::with_root_and_props(root, FrameCounterProps { frames: frames.clone() }).render();
+    let handle =
+        yew::Renderer::<FrameCounter>::with_root_and_props(root, FrameCounterProps { frames: frames.clone() }).render();
     settle().await;
     gloo_timers::future::TimeoutFuture::new(150).await;
     assert!(frames.get() > 0, "the loop never ran");

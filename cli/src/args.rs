@@ -52,22 +52,97 @@ pub struct ModelFlag {
 
 /// The reference program's model flags, in its order.
 pub const MODEL_FLAGS: [ModelFlag; 16] = [
-    ModelFlag { flag: "--rate", field: "traffic.rate_per_s", slot: Slot::Float(|c| &mut c.traffic.rate_per_s), help: "logical requests per second" },
-    ModelFlag { flag: "--duration", field: "traffic.duration_s", slot: Slot::Float(|c| &mut c.traffic.duration_s), help: "simulated seconds" },
-    ModelFlag { flag: "--spike-mult", field: "traffic.spike_mult", slot: Slot::Float(|c| &mut c.traffic.spike_mult), help: "rate multiplier during the spike (1 = off)" },
-    ModelFlag { flag: "--spike-start", field: "traffic.spike_start_s", slot: Slot::Float(|c| &mut c.traffic.spike_start_s), help: "spike start (s)" },
-    ModelFlag { flag: "--spike-end", field: "traffic.spike_end_s", slot: Slot::Float(|c| &mut c.traffic.spike_end_s), help: "spike end (s)" },
-    ModelFlag { flag: "--nodes", field: "nodes.count", slot: Slot::Count(|c| &mut c.nodes.count, limits::NODES), help: "server nodes" },
-    ModelFlag { flag: "--workers", field: "nodes.workers", slot: Slot::Count(|c| &mut c.nodes.workers, limits::WORKERS), help: "parallel workers per node" },
-    ModelFlag { flag: "--service-ms", field: "nodes.service_ms_mean", slot: Slot::Float(|c| &mut c.nodes.service_ms_mean), help: "mean exponential service time (ms)" },
-    ModelFlag { flag: "--queue", field: "nodes.queue_capacity", slot: Slot::Count(|c| &mut c.nodes.queue_capacity, limits::QUEUE), help: "waiting-room capacity per node" },
-    ModelFlag { flag: "--timeout-s", field: "client.timeout_s", slot: Slot::Float(|c| &mut c.client.timeout_s), help: "client timeout per attempt (s)" },
-    ModelFlag { flag: "--attempts", field: "client.attempts", slot: Slot::Count(|c| &mut c.client.attempts, limits::ATTEMPTS), help: "max attempts per logical request" },
-    ModelFlag { flag: "--backoff", field: "client.backoff", slot: Slot::Backoff, help: "none|fixed|expo|full-jitter|equal-jitter|decorrelated" },
-    ModelFlag { flag: "--base-ms", field: "client.backoff_base_ms", slot: Slot::Float(|c| &mut c.client.backoff_base_ms), help: "backoff base (ms)" },
-    ModelFlag { flag: "--cap-ms", field: "client.backoff_cap_ms", slot: Slot::Float(|c| &mut c.client.backoff_cap_ms), help: "backoff cap (ms)" },
+    ModelFlag {
+        flag: "--rate",
+        field: "traffic.rate_per_s",
+        slot: Slot::Float(|c| &mut c.traffic.rate_per_s),
+        help: "logical requests per second",
+    },
+    ModelFlag {
+        flag: "--duration",
+        field: "traffic.duration_s",
+        slot: Slot::Float(|c| &mut c.traffic.duration_s),
+        help: "simulated seconds",
+    },
+    ModelFlag {
+        flag: "--spike-mult",
+        field: "traffic.spike_mult",
+        slot: Slot::Float(|c| &mut c.traffic.spike_mult),
+        help: "rate multiplier during the spike (1 = off)",
+    },
+    ModelFlag {
+        flag: "--spike-start",
+        field: "traffic.spike_start_s",
+        slot: Slot::Float(|c| &mut c.traffic.spike_start_s),
+        help: "spike start (s)",
+    },
+    ModelFlag {
+        flag: "--spike-end",
+        field: "traffic.spike_end_s",
+        slot: Slot::Float(|c| &mut c.traffic.spike_end_s),
+        help: "spike end (s)",
+    },
+    ModelFlag {
+        flag: "--nodes",
+        field: "nodes.count",
+        slot: Slot::Count(|c| &mut c.nodes.count, limits::NODES),
+        help: "server nodes",
+    },
+    ModelFlag {
+        flag: "--workers",
+        field: "nodes.workers",
+        slot: Slot::Count(|c| &mut c.nodes.workers, limits::WORKERS),
+        help: "parallel workers per node",
+    },
+    ModelFlag {
+        flag: "--service-ms",
+        field: "nodes.service_ms_mean",
+        slot: Slot::Float(|c| &mut c.nodes.service_ms_mean),
+        help: "mean exponential service time (ms)",
+    },
+    ModelFlag {
+        flag: "--queue",
+        field: "nodes.queue_capacity",
+        slot: Slot::Count(|c| &mut c.nodes.queue_capacity, limits::QUEUE),
+        help: "waiting-room capacity per node",
+    },
+    ModelFlag {
+        flag: "--timeout-s",
+        field: "client.timeout_s",
+        slot: Slot::Float(|c| &mut c.client.timeout_s),
+        help: "client timeout per attempt (s)",
+    },
+    ModelFlag {
+        flag: "--attempts",
+        field: "client.attempts",
+        slot: Slot::Count(|c| &mut c.client.attempts, limits::ATTEMPTS),
+        help: "max attempts per logical request",
+    },
+    ModelFlag {
+        flag: "--backoff",
+        field: "client.backoff",
+        slot: Slot::Backoff,
+        help: "none|fixed|expo|full-jitter|equal-jitter|decorrelated",
+    },
+    ModelFlag {
+        flag: "--base-ms",
+        field: "client.backoff_base_ms",
+        slot: Slot::Float(|c| &mut c.client.backoff_base_ms),
+        help: "backoff base (ms)",
+    },
+    ModelFlag {
+        flag: "--cap-ms",
+        field: "client.backoff_cap_ms",
+        slot: Slot::Float(|c| &mut c.client.backoff_cap_ms),
+        help: "backoff cap (ms)",
+    },
     ModelFlag { flag: "--seed", field: "seed", slot: Slot::Seed, help: "root random seed" },
-    ModelFlag { flag: "--lb", field: "balancer.policy", slot: Slot::Lb, help: "round-robin|random (random: Poisson per node, for Erlang C)" },
+    ModelFlag {
+        flag: "--lb",
+        field: "balancer.policy",
+        slot: Slot::Lb,
+        help: "round-robin|random (random: Poisson per node, for Erlang C)",
+    },
 ];
 
 /// The model flag that sets a dotted `Config` field.
@@ -168,7 +243,11 @@ fn split_flag(arg: &str) -> Result<(&str, Option<&str>), UsageError> {
 
 /// The value of `flag` and how many arguments the flag used. A following
 /// argument that is itself a long flag means the value was forgotten.
-fn take_value<'a>(flag: &str, inline: Option<&'a str>, next: Option<&'a String>) -> Result<(&'a str, usize), UsageError> {
+fn take_value<'a>(
+    flag: &str,
+    inline: Option<&'a str>,
+    next: Option<&'a String>,
+) -> Result<(&'a str, usize), UsageError> {
     if !is_known(flag) {
         return Err(UsageError(format!("unknown flag {flag} (see brink run --help)")));
     }
@@ -202,7 +281,11 @@ fn apply_flag(out: &mut RunArgs, flag: &str, raw: &str) -> Result<(), UsageError
 
 /// Shows a value in a message; an empty one would otherwise be invisible.
 pub fn shown(raw: &str) -> String {
-    if raw.is_empty() { "''".to_string() } else { raw.to_string() }
+    if raw.is_empty() {
+        "''".to_string()
+    } else {
+        raw.to_string()
+    }
 }
 
 fn parse_format(raw: &str) -> Result<Format, UsageError> {
@@ -263,7 +346,8 @@ pub fn parse_value(flag: &ModelFlag, raw: &str) -> Result<Value, UsageError> {
 }
 
 fn parse_count(name: &str, raw: &str, min: u32, max: u32) -> Result<Value, UsageError> {
-    let n = parse_integer(raw.trim()).ok_or_else(|| UsageError(format!("{name} {}: expected an integer", shown(raw))))?;
+    let n =
+        parse_integer(raw.trim()).ok_or_else(|| UsageError(format!("{name} {}: expected an integer", shown(raw))))?;
     if n < min as i128 || n > max as i128 {
         return Err(UsageError(format!("{name} {raw}: allowed range is {min} to {max}")));
     }
@@ -271,7 +355,8 @@ fn parse_count(name: &str, raw: &str, min: u32, max: u32) -> Result<Value, Usage
 }
 
 fn parse_seed(raw: &str) -> Result<Value, UsageError> {
-    let n = parse_integer(raw.trim()).ok_or_else(|| UsageError(format!("--seed {}: expected an integer", shown(raw))))?;
+    let n =
+        parse_integer(raw.trim()).ok_or_else(|| UsageError(format!("--seed {}: expected an integer", shown(raw))))?;
     u64::try_from(n)
         .map(Value::Seed)
         .map_err(|_| UsageError(format!("--seed {raw}: allowed range is 0 to {}", u64::MAX)))
@@ -300,7 +385,12 @@ pub fn run_help() -> String {
          Model flags match shared/reference/simpy_ref.py; a flag overrides --config.\n\n",
     );
     for f in &MODEL_FLAGS {
-        text.push_str(&format!("  {:<16} {} [default: {}]\n", format!("{} X", f.flag), f.help, default_text(&defaults, f)));
+        text.push_str(&format!(
+            "  {:<16} {} [default: {}]\n",
+            format!("{} X", f.flag),
+            f.help,
+            default_text(&defaults, f)
+        ));
     }
     text.push_str(
         "  --windows E      comma-separated second edges, e.g. 0,20,30,60: adds window means\n\

@@ -129,7 +129,8 @@ fn peak_rss_kib() -> Option<u64> {
 /// process's own baseline), or "unknown" off Linux.
 pub fn memory_child(args: &[String]) -> Result<(), UsageError> {
     let raw = args.first().map(String::as_str).unwrap_or("");
-    let duration: f64 = raw.parse().map_err(|_| UsageError(format!("{MEMORY_CHILD} {}: expected seconds", shown(raw))))?;
+    let duration: f64 =
+        raw.parse().map_err(|_| UsageError(format!("{MEMORY_CHILD} {}: expected seconds", shown(raw))))?;
     let config = steady_config(duration);
     config.validate().map_err(|e| UsageError(e.to_string()))?;
     let before = peak_rss_kib();
@@ -228,7 +229,10 @@ fn millions(x: f64) -> String {
 fn print_table(r: &Results) {
     println!("brink bench: steady default (10000 req/s, 60 s simulated, seed 1), {} runs each", r.runs);
     println!();
-    println!("{:<22} {:>14} {:>14} {:>14} {:>14}", "per wall second", "requests best", "requests med", "events best", "events med");
+    println!(
+        "{:<22} {:>14} {:>14} {:>14} {:>14}",
+        "per wall second", "requests best", "requests med", "events best", "events med"
+    );
     for (name, s) in [("engine (sim-core)", &r.engine), ("hand loop (bench.rs)", &r.hand)] {
         let (rb, rm) = best_and_median(&s.requests_per_s);
         let (eb, em) = best_and_median(&s.events_per_s);
@@ -241,14 +245,40 @@ fn print_table(r: &Results) {
     let mib = |kib: Option<u64>| kib.map_or("unknown".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
     println!("  {:<18} {:>12} {:>16}", "", "peak", "before the run");
     for m in &r.memory {
-        println!("  {:<18} {:>12} {:>16}", format!("{} s simulated", m.duration_s), mib(m.peak_kib), mib(m.baseline_kib));
+        println!(
+            "  {:<18} {:>12} {:>16}",
+            format!("{} s simulated", m.duration_s),
+            mib(m.peak_kib),
+            mib(m.baseline_kib)
+        );
     }
 }
 
 fn print_totals(e: &Totals, h: &bench::Totals) {
-    let names = ["offered", "attempts", "throughput", "goodput", "rejected", "timed_out", "failed", "wasted", "unresolved"];
-    let engine = [e.offered, e.attempts, e.throughput, e.goodput, e.rejected, e.timed_out, e.failed, e.wasted, e.unresolved_at_end];
-    let hand = [h.offered, h.attempts, h.throughput, h.goodput, h.rejected, h.timed_out, h.failed, h.wasted, h.unresolved_at_end];
+    let names =
+        ["offered", "attempts", "throughput", "goodput", "rejected", "timed_out", "failed", "wasted", "unresolved"];
+    let engine = [
+        e.offered,
+        e.attempts,
+        e.throughput,
+        e.goodput,
+        e.rejected,
+        e.timed_out,
+        e.failed,
+        e.wasted,
+        e.unresolved_at_end,
+    ];
+    let hand = [
+        h.offered,
+        h.attempts,
+        h.throughput,
+        h.goodput,
+        h.rejected,
+        h.timed_out,
+        h.failed,
+        h.wasted,
+        h.unresolved_at_end,
+    ];
     println!("{:<12} {:>20} {:>20}", "totals", "engine (sim-core)", "hand loop (bench.rs)");
     for ((name, a), b) in names.iter().zip(engine).zip(hand) {
         println!("{name:<12} {a:>20} {b:>20}");

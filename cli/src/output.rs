@@ -101,11 +101,19 @@ struct PythonCompact;
 
 impl Formatter for PythonCompact {
     fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        if first { Ok(()) } else { w.write_all(b", ") }
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b", ")
+        }
     }
 
     fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        if first { Ok(()) } else { w.write_all(b", ") }
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b", ")
+        }
     }
 
     fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
@@ -193,8 +201,26 @@ mod tests {
         let keys: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,
-            ["rate", "duration", "spike_mult", "spike_start", "spike_end", "nodes", "workers", "service_ms", "queue",
-             "timeout_s", "attempts", "backoff", "base_ms", "cap_ms", "seed", "lb", "windows", "indent"]
+            [
+                "rate",
+                "duration",
+                "spike_mult",
+                "spike_start",
+                "spike_end",
+                "nodes",
+                "workers",
+                "service_ms",
+                "queue",
+                "timeout_s",
+                "attempts",
+                "backoff",
+                "base_ms",
+                "cap_ms",
+                "seed",
+                "lb",
+                "windows",
+                "indent"
+            ]
         );
         assert_eq!(p["windows"], "0,20");
         assert_eq!(p["backoff"], "full-jitter");

@@ -128,7 +128,10 @@ mod tests {
         assert_eq!(build_from("--rate -1").unwrap_err(), "brink: --rate -1: allowed range is 0 to 1000000 req/s");
         assert_eq!(build_from("--rate nan").unwrap_err(), "brink: --rate nan: must be a finite number");
         assert_eq!(build_from("--timeout-s inf").unwrap_err(), "brink: --timeout-s inf: must be a finite number");
-        assert_eq!(build_from("--service-ms 0").unwrap_err(), "brink: --service-ms 0: allowed range is 0.001 to 600000 ms");
+        assert_eq!(
+            build_from("--service-ms 0").unwrap_err(),
+            "brink: --service-ms 0: allowed range is 0.001 to 600000 ms"
+        );
     }
 
     #[test]

@@ -97,15 +97,27 @@ fn same_seed_gives_identical_json() {
 
 /// Keys of `report()` in shared/reference/simpy_ref.py, in its order.
 const REFERENCE_TOP: [&str; 10] = [
-    "params", "versions", "totals", "latency_success", "queueing", "events_processed", "wall_s",
-    "logical_requests_per_wall_s", "events_per_wall_s", "series",
+    "params",
+    "versions",
+    "totals",
+    "latency_success",
+    "queueing",
+    "events_processed",
+    "wall_s",
+    "logical_requests_per_wall_s",
+    "events_per_wall_s",
+    "series",
 ];
 const REFERENCE_TOTALS: [&str; 9] =
     ["offered", "attempts", "throughput", "goodput", "rejected", "timed_out", "failed", "wasted", "unresolved_at_end"];
 const REFERENCE_SERIES: [&str; 8] =
     ["offered", "attempts", "throughput", "goodput", "rejected", "timed_out", "failed", "queued"];
 const REFERENCE_QUEUEING: [&str; 6] = [
-    "sim_mean_wait_ms", "sim_p_wait", "erlang_c_offered_load_per_node", "erlang_c_utilisation", "erlang_c_p_wait",
+    "sim_mean_wait_ms",
+    "sim_p_wait",
+    "erlang_c_offered_load_per_node",
+    "erlang_c_utilisation",
+    "erlang_c_p_wait",
     "erlang_c_mean_wait_ms",
 ];
 
@@ -152,7 +164,8 @@ fn indent_changes_layout_not_content() {
 #[test]
 fn toml_scenario_with_flag_override() {
     let path = std::env::temp_dir().join(format!("brink-cli-test-{}.toml", std::process::id()));
-    let text = "seed = 9\n[traffic]\nrate_per_s = 5000\nduration_s = 2\n[nodes]\ncount = 2\n[client]\nbackoff = \"fixed\"\n";
+    let text =
+        "seed = 9\n[traffic]\nrate_per_s = 5000\nduration_s = 2\n[nodes]\ncount = 2\n[client]\nbackoff = \"fixed\"\n";
     std::fs::write(&path, text).expect("write the scenario");
     let file = path.to_str().expect("utf-8 temp path");
     let v = run_json(&["--config", file, "--rate", "3000"]);

@@ -261,7 +261,10 @@ impl fmt::Display for ConfigError {
                 write!(f, "{field} = {value}: allowed range is {min} to {max}{unit}")
             }
             ConfigError::TooLarge { field, value, max, what } => {
-                write!(f, "{field}: this run needs up to {value:.3e} {what}, more than the limit of {max:.3e}; lower it")
+                write!(
+                    f,
+                    "{field}: this run needs up to {value:.3e} {what}, more than the limit of {max:.3e}; lower it"
+                )
             }
         }
     }
@@ -318,13 +321,7 @@ fn check_f64(field: &'static str, value: f64, (min, max): (f64, f64), unit: &'st
 
 fn check_u32(field: &'static str, value: u32, (min, max): (u32, u32), unit: &'static str) -> Result<(), ConfigError> {
     if value < min || value > max {
-        return Err(ConfigError::OutOfRange {
-            field,
-            value: value as f64,
-            min: min as f64,
-            max: max as f64,
-            unit,
-        });
+        return Err(ConfigError::OutOfRange { field, value: value as f64, min: min as f64, max: max as f64, unit });
     }
     Ok(())
 }
@@ -340,6 +337,37 @@ impl Config {
     /// assert_eq!(c.validate().unwrap_err().field(), "traffic.rate_per_s");
     /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_from(0.0, 0)
+    }
+
+    /// Validation for a run already at `from_s` seconds with `events_so_far`
+    /// processed (a live change): the event cap counts what has been
+    /// processed plus the worst case of what remains.
+    pub fn validate_from(&self, from_s: f64, events_so_far: u64) -> Result<(), ConfigError> {
+        self.validate_ranges()?;
+        let n = &self.nodes;
+        let slots = n.count as u64 * n.queue_capacity as u64;
+        if slots > MAX_TOTAL_QUEUE_SLOTS {
+            return Err(ConfigError::TooLarge {
+                field: "nodes.queue_capacity",
+                value: slots as f64,
+                max: MAX_TOTAL_QUEUE_SLOTS as f64,
+                what: "queue slots over all nodes",
+            });
+        }
+        let events = events_so_far as f64 + self.estimated_max_events_from(from_s);
+        if events > MAX_EVENTS_PER_RUN as f64 {
+            return Err(ConfigError::TooLarge {
+                field: "traffic.rate_per_s",
+                value: events,
+                max: MAX_EVENTS_PER_RUN as f64,
+                what: "events (rate × duration × attempts)",
+            });
+        }
+        Ok(())
+    }
+
+    fn validate_ranges(&self) -> Result<(), ConfigError> {
         use limits::*;
         let t = &self.traffic;
         check_f64("traffic.rate_per_s", t.rate_per_s, RATE_PER_S, "req/s")?;
@@ -356,42 +384,34 @@ impl Config {
         check_u32("nodes.count", n.count, NODES, "")?;
         check_u32("nodes.workers", n.workers, WORKERS, "")?;
         check_f64("nodes.service_ms_mean", n.service_ms_mean, SERVICE_MS, "ms")?;
-        check_u32("nodes.queue_capacity", n.queue_capacity, QUEUE, "")?;
-        let slots = n.count as u64 * n.queue_capacity as u64;
-        if slots > MAX_TOTAL_QUEUE_SLOTS {
-            return Err(ConfigError::TooLarge {
-                field: "nodes.queue_capacity",
-                value: slots as f64,
-                max: MAX_TOTAL_QUEUE_SLOTS as f64,
-                what: "queue slots over all nodes",
-            });
-        }
-        let events = self.estimated_max_events();
-        if events > MAX_EVENTS_PER_RUN as f64 {
-            return Err(ConfigError::TooLarge {
-                field: "traffic.rate_per_s",
-                value: events,
-                max: MAX_EVENTS_PER_RUN as f64,
-                what: "events (rate × duration × attempts)",
-            });
-        }
-        Ok(())
+        check_u32("nodes.queue_capacity", n.queue_capacity, QUEUE, "")
     }
 
     /// Expected number of logical requests over the run, spike included.
     pub fn expected_requests(&self) -> f64 {
+        self.expected_requests_from(0.0)
+    }
+
+    /// Expected logical requests arriving between `from_s` and the end.
+    fn expected_requests_from(&self, from_s: f64) -> f64 {
         let t = &self.traffic;
+        let from = from_s.clamp(0.0, t.duration_s);
         let s0 = t.spike_start_s.clamp(0.0, t.duration_s);
         let s1 = t.spike_end_s.clamp(s0, t.duration_s);
-        t.rate_per_s * (t.duration_s + (t.spike_mult - 1.0) * (s1 - s0))
+        let spike_left = (s1 - s0.max(from)).max(0.0);
+        t.rate_per_s * ((t.duration_s - from) + (t.spike_mult - 1.0) * spike_left)
     }
 
     /// A generous bound on the events a run processes: per logical request one
     /// arrival, and per attempt at most a service completion, a timeout and a
     /// retry wake-up (plus slack for Poisson variance), plus one sample a second.
     pub fn estimated_max_events(&self) -> f64 {
+        self.estimated_max_events_from(0.0)
+    }
+
+    fn estimated_max_events_from(&self, from_s: f64) -> f64 {
         let per_request = 1.0 + 3.0 * self.client.attempts as f64;
-        1.1 * self.expected_requests() * per_request + self.traffic.duration_s + 1000.0
+        1.1 * self.expected_requests_from(from_s) * per_request + self.traffic.duration_s + 1000.0
     }
 
     /// Number of whole per-second buckets in the run: `ceil(duration_s)`.
@@ -428,7 +448,10 @@ mod tests {
         assert_eq!(e.to_string(), "nodes.workers = 0: allowed range is 1 to 100000");
         let mut c = Config::default();
         c.traffic.rate_per_s = -1.0;
-        assert_eq!(c.validate().unwrap_err().to_string(), "traffic.rate_per_s = -1: allowed range is 0 to 1000000 req/s");
+        assert_eq!(
+            c.validate().unwrap_err().to_string(),
+            "traffic.rate_per_s = -1: allowed range is 0 to 1000000 req/s"
+        );
         let mut c = Config::default();
         c.client.timeout_s = f64::INFINITY;
         assert_eq!(c.validate().unwrap_err(), ConfigError::NotFinite { field: "client.timeout_s" });
@@ -441,6 +464,26 @@ mod tests {
         c.traffic.duration_s = 86_400.0;
         let e = c.validate().unwrap_err();
         assert!(matches!(e, ConfigError::TooLarge { field: "traffic.rate_per_s", .. }), "{e}");
+    }
+
+    #[test]
+    fn event_cap_counts_only_what_remains() {
+        let mut c = Config::default();
+        c.traffic.duration_s = 3_600.0;
+        c.traffic.rate_per_s = 50_000.0;
+        c.client.attempts = 4;
+        assert!(c.validate().is_err());
+        assert!(c.validate_from(3_000.0, 100_000_000).is_ok());
+        assert!(c.validate_from(3_000.0, 1_900_000_000).is_err());
+    }
+
+    #[test]
+    fn expected_requests_count_the_spike_once() {
+        let mut c = Config::default();
+        c.traffic.spike_mult = 3.0;
+        assert_eq!(c.expected_requests(), 10_000.0 * (60.0 + 2.0 * 10.0));
+        assert_eq!(c.expected_requests_from(25.0), 10_000.0 * (35.0 + 2.0 * 5.0));
+        assert_eq!(c.expected_requests_from(60.0), 0.0);
     }
 
     #[test]

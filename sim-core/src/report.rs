@@ -35,7 +35,8 @@ pub(crate) fn window_means(series: &Series, edges: &[u64]) -> BTreeMap<String, B
                 .named()
                 .into_iter()
                 .map(|(name, values)| {
-                    let slice = values.get(t0.min(values.len())..t1.clamp(t0.min(values.len()), values.len())).unwrap_or(&[]);
+                    let slice =
+                        values.get(t0.min(values.len())..t1.clamp(t0.min(values.len()), values.len())).unwrap_or(&[]);
                     let mean = slice.iter().sum::<u64>() as f64 / slice.len().max(1) as f64;
                     (name.to_string(), mean)
                 })

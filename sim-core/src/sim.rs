@@ -127,9 +127,10 @@ impl Simulation {
             }
             let Some((time, event)) = self.queue.pop_before(limit) else {
                 self.now = self.now.max(limit);
-                if self.now >= self.end {
-                    self.close_seconds_until(self.seconds);
-                }
+                // Every event before `now` is done, so the seconds before it
+                // are final (the last, partial one at the end of the run).
+                let whole = if self.now >= self.end { self.seconds } else { self.current_second() };
+                self.close_seconds_until(whole);
                 return true;
             };
             self.now = time;
@@ -166,7 +167,7 @@ impl Simulation {
             out.needs_restart.push("nodes.count");
             next.nodes.count = old.nodes.count;
         }
-        next.validate()?;
+        next.validate_from(self.now().as_secs_f64(), self.events)?;
         out.applied = changed_live_fields(&old, &next);
         if next.traffic != old.traffic {
             // Gaps are memoryless, so redrawing the next arrival from now
@@ -280,9 +281,15 @@ impl Simulation {
         }
     }
 
+    /// The per-second bucket of the current instant, clamped to the last one.
+    #[inline]
+    fn current_second(&self) -> usize {
+        ((self.now / NANOS_PER_SEC) as usize).min(self.seconds - 1)
+    }
+
     #[inline]
     fn count(&mut self, counter: Counter) {
-        let sec = ((self.now / NANOS_PER_SEC) as usize).min(self.seconds - 1);
+        let sec = self.current_second();
         self.series.bump(counter, sec);
         self.counts[counter as usize] += 1;
     }
@@ -378,6 +385,9 @@ impl Simulation {
         }
         let latency = self.now - c.first_send;
         self.clients.release(client);
+        // Close earlier seconds first, so that a success always lands in its
+        // own second's percentiles however the caller steps the clock.
+        self.close_seconds_until(self.current_second());
         self.count(Counter::Goodput);
         self.latency.record(latency);
         self.latency_this_second.record(latency);

@@ -42,8 +42,12 @@ impl SimTime {
     }
 }
 
-/// Converts a duration in seconds to nanoseconds, rounding to nearest and
-/// saturating; `as` casts of f64 to u64 already saturate and map NaN to 0.
+/// Converts a duration in seconds to nanoseconds, rounding half up and
+/// saturating; `as` casts of f64 to u64 already saturate and map NaN and
+/// negatives to 0. Adding one half and truncating is what `round` does for
+/// non-negative values, without the call into libm that `round` costs on
+/// wasm32 (this runs for every sampled gap and service time).
+#[inline]
 pub(crate) fn secs_to_nanos(s: f64) -> u64 {
-    (s * NANOS_PER_SEC as f64).round() as u64
+    (s * NANOS_PER_SEC as f64 + 0.5) as u64
 }

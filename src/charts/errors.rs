@@ -18,7 +18,9 @@ pub fn draw(canvas: &HtmlCanvasElement, data: &ChartData) -> Result<(), ChartErr
     let y_max = style::nice_max(style::max_of([&data.rejected[..], &data.timed_out, &data.failed]), 10.0);
     let mut chart = style::plot(&root, data.x_range, y_max, "per second", &|v| si(*v), scale)?;
     let width = (2.0 * scale).round() as u32;
-    for (values, color) in [(&data.rejected, palette::REJECTED), (&data.timed_out, palette::TIMED_OUT), (&data.failed, palette::FAILED)] {
+    for (values, color) in
+        [(&data.rejected, palette::REJECTED), (&data.timed_out, palette::TIMED_OUT), (&data.failed, palette::FAILED)]
+    {
         chart.draw_series(LineSeries::new(data.points(values), color.stroke_width(width)))?;
     }
     legend(&root, &LEGEND, scale)?;

@@ -70,7 +70,8 @@ pub fn area(canvas: &HtmlCanvasElement) -> Result<(DrawingArea<CanvasBackend, Sh
         }
     }
     let scale = if css_w > 0 { canvas.width() as f64 / css_w as f64 } else { 1.0 };
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| ChartError("no 2D context".into()))?;
+    let backend =
+        CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| ChartError("no 2D context".into()))?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE)?;
     Ok((root, scale))
@@ -114,7 +115,9 @@ pub fn legend(root: &DrawingArea<CanvasBackend, Shift>, items: &[LegendItem], sc
     for item in items {
         let line = item.color.stroke_width(s(2.5) as u32);
         match item.mark {
-            Mark::Area => root.draw(&Rectangle::new([(x, y - s(5.0)), (x + s(16.0), y + s(5.0))], item.color.mix(0.35).filled()))?,
+            Mark::Area => {
+                root.draw(&Rectangle::new([(x, y - s(5.0)), (x + s(16.0), y + s(5.0))], item.color.mix(0.35).filled()))?
+            }
             Mark::Line => root.draw(&PathElement::new(vec![(x, y), (x + s(16.0), y)], line))?,
             Mark::Dashed => {
                 root.draw(&PathElement::new(vec![(x, y), (x + s(6.0), y)], line))?;
@@ -152,7 +155,14 @@ pub fn plot<'a>(
     y_desc: &str,
     y_fmt: &dyn Fn(&f64) -> String,
     scale: f64,
-) -> Result<ChartContext<'a, CanvasBackend, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>, ChartError> {
+) -> Result<
+    ChartContext<
+        'a,
+        CanvasBackend,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    ChartError,
+> {
     let s = |v: f64| (v * scale).round() as i32;
     let mut chart = ChartBuilder::on(root)
         .margin_top(s(LEGEND_H + 4.0))

@@ -45,13 +45,8 @@ pub fn draw(canvas: &HtmlCanvasElement, data: &ChartData) -> Result<(), ChartErr
 /// Where to label the band: the middle of its widest point, if it is wide
 /// enough to notice, kept clear of the plot's edges.
 fn widest_gap(data: &ChartData, y_max: f64) -> Option<(f64, f64)> {
-    let (i, gap) = data
-        .throughput
-        .iter()
-        .zip(&data.goodput)
-        .map(|(t, g)| t - g)
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let (i, gap) =
+        data.throughput.iter().zip(&data.goodput).map(|(t, g)| t - g).enumerate().max_by(|a, b| a.1.total_cmp(&b.1))?;
     if gap < LABEL_MIN_GAP * y_max {
         return None;
     }

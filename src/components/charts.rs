@@ -41,7 +41,7 @@ fn draw_all(canvases: &[(NodeRef, DrawFn)], engine: &Engine) {
     }
 }
 
-/// Bumps `counter` whenever the window is resized, until dropped.
+/// Calls its callback on every window resize, until dropped.
 struct ResizeListener {
     closure: Closure<dyn FnMut()>,
 }
@@ -90,7 +90,8 @@ pub fn Charts(p: &ChartsProps) -> Html {
     }
     let first = use_mut_ref(|| false);
     {
-        let canvases = [(traffic.clone(), draw_traffic as DrawFn), (latency.clone(), draw_latency), (errors.clone(), draw_errors)];
+        let canvases =
+            [(traffic.clone(), draw_traffic as DrawFn), (latency.clone(), draw_latency), (errors.clone(), draw_errors)];
         use_effect_with((p.rev, p.engine.clone(), *resized), move |(_, engine, _)| {
             draw_all(&canvases, engine);
             mark_first_chart(&first);

@@ -80,7 +80,15 @@ fn selects(g: Group, p: &KnobPanelProps) -> Html {
                 Action::SetBackoff(Backoff::from_name(&v).unwrap_or(Backoff::FullJitter))
             });
             let options = Backoff::ALL.map(|b| (b.name(), backoff_label(b)));
-            select_row("backoff", "Retry policy", RETRY_TIP, &options, p.config.client.backoff.name(), p.defaults.client.backoff.name(), on)
+            select_row(
+                "backoff",
+                "Retry policy",
+                RETRY_TIP,
+                &options,
+                p.config.client.backoff.name(),
+                p.defaults.client.backoff.name(),
+                on,
+            )
         }
         Group::Balancer => {
             let on = p.dispatch.reform(|e: Event| {
@@ -88,7 +96,15 @@ fn selects(g: Group, p: &KnobPanelProps) -> Html {
                 Action::SetPolicy(LbPolicy::from_name(&v).unwrap_or(LbPolicy::RoundRobin))
             });
             let options = LbPolicy::ALL.map(|l| (l.name(), lb_label(l)));
-            select_row("lb", "Balancer policy", LB_TIP, &options, p.config.balancer.policy.name(), p.defaults.balancer.policy.name(), on)
+            select_row(
+                "lb",
+                "Balancer policy",
+                LB_TIP,
+                &options,
+                p.config.balancer.policy.name(),
+                p.defaults.balancer.policy.name(),
+                on,
+            )
         }
         _ => Html::default(),
     }
@@ -115,7 +131,15 @@ fn lb_label(l: LbPolicy) -> &'static str {
     }
 }
 
-fn select_row(id: &str, label: &str, tip: &str, options: &[(&str, &str)], value: &str, default: &str, on: Callback<Event>) -> Html {
+fn select_row(
+    id: &str,
+    label: &str,
+    tip: &str,
+    options: &[(&str, &str)],
+    value: &str,
+    default: &str,
+    on: Callback<Event>,
+) -> Html {
     let changed = value != default;
     html! {
         <div class={classes!("knob", "knob--select", changed.then_some("knob--changed"))} title={tip.to_string()} data-knob={id.to_string()}>
@@ -162,7 +186,8 @@ fn KnobRow(p: &KnobRowProps) -> Html {
         let pos = e.target_unchecked_into::<HtmlInputElement>().value_as_number();
         Action::SetKnob(id, slider_value(id.knob(), pos, default))
     });
-    let on_type = p.dispatch.reform(move |e: Event| Action::TypeKnob(id, e.target_unchecked_into::<HtmlInputElement>().value()));
+    let on_type =
+        p.dispatch.reform(move |e: Event| Action::TypeKnob(id, e.target_unchecked_into::<HtmlInputElement>().value()));
     let changed = p.value != p.default;
     let restart = knob.needs_restart();
     html! {

@@ -92,7 +92,11 @@ fn kpi(id: &str, value: u64) -> Html {
 
 fn percent(part: u32, whole: u32) -> f64 {
     if whole == 0 {
-        if part > 0 { 100.0 } else { 0.0 }
+        if part > 0 {
+            100.0
+        } else {
+            0.0
+        }
     } else {
         (part as f64 / whole as f64 * 100.0).min(100.0)
     }
@@ -102,7 +106,14 @@ fn node_card(i: usize, s: &NodeSnapshot) -> Html {
     let look = node_look(s.state);
     let summary = format!(
         "node {}: {}, {} of {} workers busy, {} of {} queued, {} served and {} shed with a 503 since the start",
-        i + 1, look.label, s.busy, s.workers, s.queued, s.queue_capacity, s.served, s.rejected
+        i + 1,
+        look.label,
+        s.busy,
+        s.workers,
+        s.queued,
+        s.queue_capacity,
+        s.served,
+        s.rejected
     );
     html! {
         <li class={classes!("node", format!("node--{}", look.class))} data-state={look.class}

@@ -123,12 +123,11 @@ export async function setSpeed(page, speed) {
   }, pos);
 }
 
-/** Types `value` into a knob's number field and commits it. */
+/** Types `value` into a knob's number field and commits it (Enter fires `change`). */
 export async function typeKnob(page, param, value) {
   const field = page.locator(`[data-knob="${param}"] .knob__number`);
   await field.fill(String(value));
   await field.press('Enter');
-  await field.evaluate((el) => el.dispatchEvent(new Event('change', { bubbles: true })));
 }
 
 /** Waits until the charts have drawn at least `n` completed seconds. */
