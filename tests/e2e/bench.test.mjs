@@ -1,30 +1,20 @@
 // Bench mode runs the reference steady scenario in the page's WASM; its
 // totals must equal the native CLI's for the same seed, and its speed is
 // printed beside the native figure.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve, launch, openPage, ROOT } from './helpers.mjs';
+import { openPage, ROOT, useBrowser } from './helpers.mjs';
 
 const BRINK = process.env.BRINK_BIN ?? join(ROOT, 'target', 'release', 'brink');
 const RUNS = 3;
 
-let srv;
-let browser;
-
-before(async () => {
-  srv = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+const env = useBrowser();
 
 async function benchInBrowser() {
-  const { page, log } = await openPage(browser.context, `${srv.url}?bench`);
+  const { page, log } = await openPage(env.browser.context, `${env.srv.url}?bench`);
   await page.waitForSelector('#bench-result', { timeout: 120_000 });
   const result = JSON.parse(await page.textContent('#bench-result'));
   assert.deepEqual(log.errors, []);

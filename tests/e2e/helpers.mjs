@@ -1,5 +1,6 @@
 // Shared helpers of the end-to-end tests: a static server for dist/, a
 // Chromium that never touches the network on its own, and page probes.
+import { before, after } from 'node:test';
 import { createServer } from 'node:http';
 import { readFile, mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -159,4 +160,27 @@ export async function screenshot(page, name) {
   const path = join(ARTIFACTS, name);
   await page.screenshot({ path, fullPage: false });
   return path;
+}
+
+/**
+ * Serves dist/ and launches Chromium once for the calling test file, closing
+ * both when its tests are done. Returns an object whose `srv` and `browser`
+ * are set by the time the tests run.
+ */
+export function useBrowser() {
+  const env = { srv: null, browser: null };
+  before(async () => {
+    env.srv = await serve();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.srv?.close();
+  });
+  return env;
+}
+
+/** A headline figure of the last completed second (`#kpi-<id>`'s data-value). */
+export async function kpi(page, id) {
+  return Number(await page.getAttribute(`#kpi-${id}`, 'data-value'));
 }

@@ -1,23 +1,13 @@
 // The page loads cleanly: no console errors, nothing fetched from other
 // hosts, every node and chart present, usable at 1280×800 and at 600 px.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, ready, screenshot, canvasPixels } from './helpers.mjs';
+import { openPage, ready, screenshot, canvasPixels, useBrowser } from './helpers.mjs';
 
-let srv;
-let browser;
-
-before(async () => {
-  srv = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+const env = useBrowser();
 
 test('loads without console errors or foreign requests', async () => {
-  const { page, log } = await openPage(browser.context, srv.url);
+  const { page, log } = await openPage(env.browser.context, env.srv.url);
   await ready(page);
   assert.equal(await page.locator('#nodes > li').count(), 4);
   for (const id of ['chart-traffic', 'chart-latency', 'chart-errors']) {
@@ -41,7 +31,7 @@ test('loads without console errors or foreign requests', async () => {
 });
 
 test('a malformed URL parameter shows a message naming it and its range', async () => {
-  const { page, log } = await openPage(browser.context, `${srv.url}?rate=lots&nodes=64&seed=x`);
+  const { page, log } = await openPage(env.browser.context, `${env.srv.url}?rate=lots&nodes=64&seed=x`);
   await ready(page);
   const alerts = await page.locator('[role=alert]').allTextContents();
   assert.ok(alerts.some((t) => t.includes('rate') && t.includes('0 to 50,000 req/s')), alerts.join(' | '));
@@ -54,7 +44,7 @@ test('a malformed URL parameter shows a message naming it and its range', async 
 });
 
 test('narrow screens keep the diagram and the central chart; knobs open in a drawer', async () => {
-  const { page, log } = await openPage(browser.context, `${srv.url}?play&speed=20&rate=14000`, { width: 600, height: 900 });
+  const { page, log } = await openPage(env.browser.context, `${env.srv.url}?play&speed=20&rate=14000`, { width: 600, height: 900 });
   await ready(page);
   await page.waitForTimeout(1500);
   const sidebar = page.locator('#knobs');

@@ -2,30 +2,14 @@
 // steady at 10,000 req/s, overloaded at 14,000 (capacity is 12,800), and
 // much worse at 30,000. 503s rise, and the node view and the central chart
 // show it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  serve, launch, openPage, ready, simTime, typeKnob, waitForSeconds, canvasPixels, countColour, screenshot,
-} from './helpers.mjs';
+import { openPage, ready, simTime, typeKnob, waitForSeconds, canvasPixels, countColour, screenshot, useBrowser, kpi } from './helpers.mjs';
 
 const OFFERED = [107, 114, 128];
 const THROUGHPUT = [37, 99, 235];
 
-let srv;
-let browser;
-
-before(async () => {
-  srv = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
-
-async function kpi(page, id) {
-  return Number(await page.getAttribute(`#kpi-${id}`, 'data-value'));
-}
+const env = useBrowser();
 
 async function nodes(page) {
   return page.$$eval('#nodes > li', (ls) => ls.map((l) => ({ state: l.dataset.state, rejected: Number(l.dataset.rejected) })));
@@ -58,7 +42,7 @@ function topRow(pixels, width, rgb) {
 }
 
 test('raising the rate past capacity mid-run raises 503s and changes the views', async () => {
-  const { page, log } = await openPage(browser.context, `${srv.url}?speed=20&play`);
+  const { page, log } = await openPage(env.browser.context, `${env.srv.url}?speed=20&play`);
   await ready(page);
   await run(page, 8);
   const steady = { states: (await nodes(page)).map((n) => n.state), rejected: await kpi(page, 'rejected'), shed: await shedRate(page, 3) };

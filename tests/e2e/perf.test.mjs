@@ -1,24 +1,14 @@
 // Figures, printed and never asserted against wall-clock targets: frames per
 // second at 100× on the steady scenario, and the time from navigation to the
 // first chart. The assertions only check that the figures exist.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, ready, screenshot } from './helpers.mjs';
+import { openPage, ready, screenshot, useBrowser } from './helpers.mjs';
 
-let srv;
-let browser;
-
-before(async () => {
-  srv = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+const env = useBrowser();
 
 test('time from page load to first chart', async () => {
-  const { page, log } = await openPage(browser.context, srv.url);
+  const { page, log } = await openPage(env.browser.context, env.srv.url);
   await ready(page);
   const t = await page.evaluate(() => {
     const mark = performance.getEntriesByName('brink-first-chart')[0];
@@ -32,7 +22,7 @@ test('time from page load to first chart', async () => {
 });
 
 test('frames per second at 100× on the steady scenario', async () => {
-  const { page, log } = await openPage(browser.context, `${srv.url}?speed=100&play`);
+  const { page, log } = await openPage(env.browser.context, `${env.srv.url}?speed=100&play`);
   await ready(page);
   // Let the pacer learn the engine's speed, then count frames ourselves.
   await page.waitForTimeout(1500);

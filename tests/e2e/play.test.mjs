@@ -1,23 +1,13 @@
 // Play advances simulated time; pause stops it; step moves exactly one
 // simulated second; reset goes back to zero.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, ready, simTime, setSpeed, typeKnob } from './helpers.mjs';
+import { openPage, ready, simTime, setSpeed, typeKnob, useBrowser } from './helpers.mjs';
 
-let srv;
-let browser;
-
-before(async () => {
-  srv = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+const env = useBrowser();
 
 test('play, pause, step and reset', async () => {
-  const { page, log } = await openPage(browser.context, srv.url);
+  const { page, log } = await openPage(env.browser.context, env.srv.url);
   await ready(page);
   assert.equal(await simTime(page), 0);
   await setSpeed(page, 10);
@@ -40,7 +30,7 @@ test('play, pause, step and reset', async () => {
 });
 
 test('share puts the changed knobs in the address bar, and the link reopens them', async () => {
-  const { page, log } = await openPage(browser.context, srv.url);
+  const { page, log } = await openPage(env.browser.context, env.srv.url);
   await ready(page);
   await typeKnob(page, 'rate', 14000);
   await page.selectOption('#knob-backoff', 'fixed');

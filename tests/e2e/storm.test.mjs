@@ -2,32 +2,18 @@
 // tips the system over, and when the spike has passed, the servers stay
 // fully busy serving answers nobody waits for while goodput stays near zero.
 // Only a change that removes load (here: one attempt per request) ends it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, ready, simTime, typeKnob, waitForSeconds, screenshot } from './helpers.mjs';
+import { openPage, ready, simTime, typeKnob, waitForSeconds, screenshot, useBrowser, kpi } from './helpers.mjs';
 
-let srv;
-let browser;
-
-before(async () => {
-  srv = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
-
-async function kpi(page, id) {
-  return Number(await page.getAttribute(`#kpi-${id}`, 'data-value'));
-}
+const env = useBrowser();
 
 async function seconds(page) {
   return Number(await page.getAttribute('#chart-traffic', 'data-seconds'));
 }
 
 test('a retry storm outlives its spike, and one attempt per request ends it', async () => {
-  const { page, log } = await openPage(browser.context, `${srv.url}?speed=20`);
+  const { page, log } = await openPage(env.browser.context, `${env.srv.url}?speed=20`);
   await ready(page);
   await page.selectOption('select.preset', { label: 'Retry storm' });
   await page.click('#play');
