@@ -141,7 +141,7 @@ pub const MODEL_FLAGS: [ModelFlag; 16] = [
         flag: "--lb",
         field: "balancer.policy",
         slot: Slot::Lb,
-        help: "round-robin|random (random: Poisson per node, for Erlang C)",
+        help: "round-robin|random|least-outstanding|p2c (random: Poisson per node, for Erlang C)",
     },
 ];
 
@@ -479,7 +479,10 @@ mod tests {
         assert_eq!(err("--attempts 99999999999999"), "brink: --attempts 99999999999999: allowed range is 1 to 100");
         assert_eq!(err("--seed -3"), "brink: --seed -3: allowed range is 0 to 18446744073709551615");
         assert!(err("--backoff linear").starts_with("brink: --backoff linear: expected one of none, fixed,"));
-        assert_eq!(err("--lb sticky"), "brink: --lb sticky: expected one of round-robin, random");
+        assert_eq!(
+            err("--lb sticky"),
+            "brink: --lb sticky: expected one of round-robin, random, least-outstanding, p2c"
+        );
         assert_eq!(err("--format xml"), "brink: --format xml: expected json or csv");
         assert_eq!(err("--indent -1"), "brink: --indent -1: allowed range is 0 to 64");
         assert!(err("--windows 0,x").starts_with("brink: --windows 0,x: expected"));

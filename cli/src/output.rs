@@ -138,9 +138,10 @@ pub fn write_json<W: Write>(w: &mut W, value: &Value, indent: Option<usize>) -> 
     w.write_all(b"\n")
 }
 
-/// The CSV header, one column per series plus the per-second latencies.
-pub const CSV_HEADER: &str =
-    "second,offered,attempts,throughput,goodput,rejected,timed_out,failed,queued,latency_p50_ms,latency_p99_ms";
+/// The CSV header, one column per series plus the per-second latencies, then
+/// the failure mechanisms' series (all zero in the reference model).
+pub const CSV_HEADER: &str = "second,offered,attempts,throughput,goodput,rejected,timed_out,failed,queued,\
+latency_p50_ms,latency_p99_ms,errors,dropped,crashes";
 
 /// Writes one row per simulated second; a second without successes has
 /// empty latency cells.
@@ -152,7 +153,11 @@ pub fn write_csv<W: Write>(w: &mut W, series: &Series) -> io::Result<()> {
         for (_, values) in series.named() {
             write!(w, ",{}", values.get(s).copied().unwrap_or(0))?;
         }
-        writeln!(w, ",{},{}", cell(series.latency_p50_ms.get(s)), cell(series.latency_p99_ms.get(s)))?;
+        write!(w, ",{},{}", cell(series.latency_p50_ms.get(s)), cell(series.latency_p99_ms.get(s)))?;
+        for (_, values) in series.mechanisms() {
+            write!(w, ",{}", values.get(s).copied().unwrap_or(0))?;
+        }
+        writeln!(w)?;
     }
     Ok(())
 }
@@ -190,7 +195,7 @@ mod tests {
         write_csv(&mut buf, &s).unwrap();
         let text = String::from_utf8(buf).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines, [CSV_HEADER, "0,5,0,0,0,0,0,0,0,1.5,9", "1,6,0,0,0,0,0,0,0,,"]);
+        assert_eq!(lines, [CSV_HEADER, "0,5,0,0,0,0,0,0,0,1.5,9,0,0,0", "1,6,0,0,0,0,0,0,0,,,0,0,0"]);
     }
 
     #[test]

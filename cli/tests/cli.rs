@@ -200,10 +200,11 @@ fn csv_has_one_row_per_second() {
     let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(
         rows[0].join(","),
-        "second,offered,attempts,throughput,goodput,rejected,timed_out,failed,queued,latency_p50_ms,latency_p99_ms"
+        "second,offered,attempts,throughput,goodput,rejected,timed_out,failed,queued,latency_p50_ms,latency_p99_ms,\
+         errors,dropped,crashes"
     );
     assert_eq!(rows.len(), 1 + 4, "seed 5: header plus one row per second");
-    assert!(rows.iter().all(|r| r.len() == 11), "seed 5: 11 columns");
+    assert!(rows.iter().all(|r| r.len() == 14), "seed 5: 14 columns");
     let offered: u64 = rows[1..].iter().map(|r| r[1].parse::<u64>().expect("a count")).sum();
     let json = run_json(&["--duration", "4", "--seed", "5", "--rate", "14000"]);
     assert_eq!(offered, total(&json, "offered"), "seed 5: CSV and JSON agree");
@@ -233,4 +234,33 @@ fn requests_are_conserved() {
             }
         }
     }
+}
+
+#[test]
+fn scenario_file_drives_the_failure_mechanisms() {
+    // A reboot loop: one scripted crash at 80% load, no shedding, health checks.
+    let path = std::env::temp_dir().join(format!("brink-mechanisms-{}.toml", std::process::id()));
+    let scenario = "seed = 4\n[traffic]\nrate_per_s = 10240.0\nduration_s = 30.0\n\
+        [nodes]\nqueue_capacity = 5000\n[crash]\nenabled = true\nmemory_limit_mb = 250.0\n\
+        [health]\nenabled = true\n[shedding]\ndrop_expired = true\n[[faults]]\nat_s = 10.0\nnode = 0\n";
+    std::fs::write(&path, scenario).unwrap();
+    let file = path.to_str().unwrap();
+    let v = run_json(&["--config", file]);
+    let t = |k| total(&v, k);
+    assert!(t("crashes") > 1, "seed 4: {}", v["totals"]);
+    assert!(t("errors") > 0 && t("lost") > 0 && t("refused") > 0, "seed 4: {}", v["totals"]);
+    let crashed = v["series"]["node_states"]["crashed"].as_array().expect("node-state series");
+    assert_eq!(crashed.len(), 30, "seed 4");
+    assert_eq!(crashed[5], 0, "seed 4");
+    assert!(crashed[20].as_u64().unwrap() >= 1, "seed 4");
+    // A reference run's JSON has none of the mechanism keys.
+    let plain = run_json(&["--duration", "2"]);
+    assert!(plain["totals"].get("crashes").is_none() && plain["series"].get("node_states").is_none());
+    // A bad mechanism value is named with its range.
+    std::fs::write(&path, "[health]\npanic_threshold = 2.0\n").unwrap();
+    let out = brink(&["run", "--config", file]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("health.panic_threshold") && err.contains("0 to 1"), "{err}");
 }

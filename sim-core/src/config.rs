@@ -34,6 +34,17 @@ pub struct Config {
     pub balancer: BalancerConfig,
     /// The server nodes.
     pub nodes: NodesConfig,
+    /// Node memory, crashes, restarts and warm-up. Off by default.
+    pub crash: CrashConfig,
+    /// The balancer's health checks and ejection. Off by default.
+    pub health: HealthConfig,
+    /// Server-side queue policies: deadlines, CoDel, adaptive LIFO and a
+    /// concurrency limit. Off by default.
+    pub shedding: SheddingConfig,
+    /// Scripted incidents (a node crashing at a given second), in time order
+    /// or not; empty by default.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<Fault>,
 }
 
 impl Default for Config {
@@ -44,6 +55,10 @@ impl Default for Config {
             client: ClientConfig::default(),
             balancer: BalancerConfig::default(),
             nodes: NodesConfig::default(),
+            crash: CrashConfig::default(),
+            health: HealthConfig::default(),
+            shedding: SheddingConfig::default(),
+            faults: Vec::new(),
         }
     }
 }
@@ -176,17 +191,28 @@ pub enum LbPolicy {
     /// Each attempt goes to a uniformly random node, so each node sees
     /// Poisson arrivals (the case Erlang C describes).
     Random,
+    /// Each attempt goes to the node holding the fewest attempts (in service
+    /// and queued); ties go to the first such node after the last pick.
+    LeastOutstanding,
+    /// Power of two choices: two distinct nodes drawn at random, the attempt
+    /// goes to the one holding fewer (Mitzenmacher, "The Power of Two Choices
+    /// in Randomized Load Balancing", IEEE TPDS 2001).
+    #[serde(rename = "p2c")]
+    PowerOfTwo,
 }
 
 impl LbPolicy {
     /// Every policy, in the order the UI lists them.
-    pub const ALL: [LbPolicy; 2] = [LbPolicy::RoundRobin, LbPolicy::Random];
+    pub const ALL: [LbPolicy; 4] =
+        [LbPolicy::RoundRobin, LbPolicy::Random, LbPolicy::LeastOutstanding, LbPolicy::PowerOfTwo];
 
     /// The name used by the CLI flag, the TOML file and the reference program.
     pub fn name(self) -> &'static str {
         match self {
             LbPolicy::RoundRobin => "round-robin",
             LbPolicy::Random => "random",
+            LbPolicy::LeastOutstanding => "least-outstanding",
+            LbPolicy::PowerOfTwo => "p2c",
         }
     }
 
@@ -209,12 +235,224 @@ pub struct NodesConfig {
     /// Waiting-room capacity per node, attempts in service not counted; an
     /// attempt arriving to a full node is rejected at once (503). Default 256.
     pub queue_capacity: u32,
+    /// How many nodes (the first ones) are slow, for unequal fleets (a noisy
+    /// neighbour, an older instance type). Default 0.
+    pub slow_count: u32,
+    /// Service-time multiplier of the slow nodes: 2 means they take twice as
+    /// long per attempt. Default 2.
+    pub slow_factor: f64,
 }
 
 impl Default for NodesConfig {
     fn default() -> Self {
-        NodesConfig { count: 4, workers: 32, service_ms_mean: 10.0, queue_capacity: 256 }
+        NodesConfig {
+            count: 4,
+            workers: 32,
+            service_ms_mean: 10.0,
+            queue_capacity: 256,
+            slow_count: 0,
+            slow_factor: 2.0,
+        }
     }
+}
+
+/// Node memory, crashes, restarts and warm-up.
+///
+/// A node holds `request_kb` of memory for every attempt it has accepted
+/// (queued or in service). When that passes `memory_limit_mb` the process is
+/// killed (an out-of-memory kill): every attempt it held is lost and its
+/// clients get a connection error at once; attempts sent to it while it is
+/// down are refused the same way. After `restart_s` it is back, but serves
+/// at `warmup_capacity` of its full speed, rising linearly to full speed over
+/// `warmup_s` (cold caches, an unwarmed JIT, empty connection pools).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CrashConfig {
+    /// Crash on memory exhaustion. Default off. Scripted faults crash nodes
+    /// whether or not this is on.
+    pub enabled: bool,
+    /// Memory a node may use for requests, MiB. Default 512.
+    pub memory_limit_mb: f64,
+    /// Memory one accepted attempt holds (buffers, parsed body, per-request
+    /// objects), KiB. Default 256: 2,048 held attempts fill the default limit.
+    pub request_kb: f64,
+    /// Time from a crash until the node accepts work again (process restart,
+    /// container start, readiness), seconds. Default 5.
+    pub restart_s: f64,
+    /// Time after a restart until the node runs at full speed, seconds.
+    /// Default 20.
+    pub warmup_s: f64,
+    /// Speed right after a restart, as a fraction of full speed. Default 0.5.
+    pub warmup_capacity: f64,
+}
+
+impl Default for CrashConfig {
+    fn default() -> Self {
+        CrashConfig {
+            enabled: false,
+            memory_limit_mb: 512.0,
+            request_kb: 256.0,
+            restart_s: 5.0,
+            warmup_s: 20.0,
+            warmup_capacity: 0.5,
+        }
+    }
+}
+
+impl CrashConfig {
+    /// Attempts a node may hold before it crashes: the largest `n` with
+    /// `n × request_kb ≤ memory_limit_mb × 1024`.
+    ///
+    /// ```
+    /// let c = sim_core::config::CrashConfig::default();
+    /// assert_eq!(c.max_held(), 2048);
+    /// ```
+    pub fn max_held(&self) -> u64 {
+        let n = (self.memory_limit_mb * 1024.0 / self.request_kb).floor();
+        if n.is_finite() {
+            n.max(0.0) as u64
+        } else {
+            u64::MAX
+        }
+    }
+}
+
+/// Active health checks by the balancer, with ejection and a panic mode.
+///
+/// Every `interval_ms` the balancer probes each node. A probe fails when the
+/// node is down, or when its latency, taken as the wait of the oldest attempt
+/// in the node's queue (what a request entering the queue would now expect to
+/// wait), exceeds `probe_timeout_ms`. After `unhealthy_after` failures in a
+/// row the node is ejected (gets no traffic); after `healthy_after` passes in
+/// a row it is readmitted. When fewer than `panic_threshold` of the nodes are
+/// healthy, the balancer routes to every node, as Envoy's panic mode does.
+/// Defaults follow Kubernetes probes (period 10 s there: here 1 s, so the
+/// effect shows within a minute; timeout 1 s, failure threshold 3, success
+/// threshold 1) and Envoy's default panic threshold of 50%.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HealthConfig {
+    /// Probe and eject. Default off: the balancer sends to every node, dead
+    /// or alive.
+    pub enabled: bool,
+    /// Time between two probes of a node, milliseconds. Default 1,000.
+    pub interval_ms: f64,
+    /// A probe slower than this fails, milliseconds. Default 1,000.
+    pub probe_timeout_ms: f64,
+    /// Failed probes in a row that eject a node. Default 3.
+    pub unhealthy_after: u32,
+    /// Passed probes in a row that readmit it. Default 1.
+    pub healthy_after: u32,
+    /// Below this share of healthy nodes, route to all nodes. Default 0.5;
+    /// 0 disables panic mode.
+    pub panic_threshold: f64,
+}
+
+impl Default for HealthConfig {
+    fn default() -> Self {
+        HealthConfig {
+            enabled: false,
+            interval_ms: 1000.0,
+            probe_timeout_ms: 1000.0,
+            unhealthy_after: 3,
+            healthy_after: 1,
+            panic_threshold: 0.5,
+        }
+    }
+}
+
+/// Server-side queue policies, each off by default. They act beside the
+/// queue capacity (which always applies).
+///
+/// - `drop_expired`: attempts carry their client's deadline (as gRPC and
+///   Finagle propagate it); a worker that takes an attempt from the queue
+///   with less than `deadline_margin_ms` left before that deadline drops it
+///   unserved, since it could not finish in time. With no margin, under
+///   sustained overload a FIFO queue settles at a wait just short of the
+///   deadline, and almost every attempt then expires during its service.
+/// - CoDel, as Facebook runs it for RPC queues (Maurer, "Fail at Scale", ACM
+///   Queue 13(8), 2015, after Nichols and Jacobson, "Controlling Queue
+///   Delay", 2012): if the queue has not been empty in the last
+///   `codel_interval_ms`, an attempt that waited more than `codel_target_ms`
+///   is answered with a 503 when it reaches the head; otherwise the limit is
+///   `codel_interval_ms`.
+/// - Adaptive LIFO (same source): while more than `lifo_above` attempts wait,
+///   the newest is served first, so fresh requests meet their deadlines while
+///   the old ones (likely abandoned) wait.
+/// - A concurrency limit: a node accepts at most `concurrency_limit`
+///   attempts in service and queued together; the next gets a 503.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SheddingConfig {
+    /// Drop queued attempts whose client deadline has passed or is too
+    /// close to finish. Default off.
+    pub drop_expired: bool,
+    /// Time an attempt must still have before its deadline to be worth
+    /// starting, ms. Default 30: three mean service times of the default
+    /// node, so only e^-3 ≈ 5% of exponential services overrun it.
+    pub deadline_margin_ms: f64,
+    /// CoDel on the waiting room. Default off.
+    pub codel: bool,
+    /// CoDel's queueing-delay target under standing load, ms. Default 5.
+    pub codel_target_ms: f64,
+    /// CoDel's interval, and the delay limit without a standing queue, ms.
+    /// Default 100.
+    pub codel_interval_ms: f64,
+    /// Adaptive LIFO. Default off.
+    pub adaptive_lifo: bool,
+    /// Queue length above which adaptive LIFO serves newest first. Default 32.
+    pub lifo_above: u32,
+    /// Cap attempts held per node (in service + queued). Default off.
+    pub limit_concurrency: bool,
+    /// The cap, attempts per node. Default 64.
+    pub concurrency_limit: u32,
+}
+
+impl Default for SheddingConfig {
+    fn default() -> Self {
+        SheddingConfig {
+            drop_expired: false,
+            deadline_margin_ms: 30.0,
+            codel: false,
+            codel_target_ms: 5.0,
+            codel_interval_ms: 100.0,
+            adaptive_lifo: false,
+            lifo_above: 32,
+            limit_concurrency: false,
+            concurrency_limit: 64,
+        }
+    }
+}
+
+impl SheddingConfig {
+    /// True when any policy acts at dequeue time (the engine then checks
+    /// each attempt a worker takes).
+    pub fn acts_at_dequeue(&self) -> bool {
+        self.drop_expired || self.codel || self.adaptive_lifo
+    }
+}
+
+/// A scripted incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// When it happens, simulated seconds.
+    pub at_s: f64,
+    /// Which node, counted from 0.
+    pub node: u32,
+    /// What happens.
+    #[serde(default)]
+    pub kind: FaultKind,
+}
+
+/// What a scripted fault does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// The node's process dies (losing what it holds) and restarts after
+    /// `crash.restart_s`.
+    #[default]
+    Crash,
 }
 
 /// Why a configuration was refused. Each variant names the field (as a dotted
@@ -307,6 +545,37 @@ pub mod limits {
     pub const SERVICE_MS: (f64, f64) = (0.001, 600_000.0);
     /// `(min, max)` of `nodes.queue_capacity`.
     pub const QUEUE: (u32, u32) = (0, 1_000_000);
+    /// `(min, max)` of `nodes.slow_factor`.
+    pub const SLOW_FACTOR: (f64, f64) = (1.0, 100.0);
+    /// `(min, max)` of `crash.memory_limit_mb`.
+    pub const MEMORY_MB: (f64, f64) = (1.0, 1_048_576.0);
+    /// `(min, max)` of `crash.request_kb`.
+    pub const REQUEST_KB: (f64, f64) = (0.001, 1_048_576.0);
+    /// `(min, max)` of `crash.restart_s` and `crash.warmup_s`.
+    pub const RESTART_S: (f64, f64) = (0.0, 3_600.0);
+    /// `(min, max)` of `crash.warmup_capacity`.
+    pub const WARMUP_CAPACITY: (f64, f64) = (0.01, 1.0);
+    /// `(min, max)` of `health.interval_ms` (at least 10 ms, so probes stay a
+    /// small share of the events).
+    pub const PROBE_INTERVAL_MS: (f64, f64) = (10.0, 600_000.0);
+    /// `(min, max)` of `health.probe_timeout_ms`.
+    pub const PROBE_TIMEOUT_MS: (f64, f64) = (0.001, 600_000.0);
+    /// `(min, max)` of `health.unhealthy_after` and `health.healthy_after`.
+    pub const PROBE_COUNT: (u32, u32) = (1, 100);
+    /// `(min, max)` of `health.panic_threshold`.
+    pub const PANIC_THRESHOLD: (f64, f64) = (0.0, 1.0);
+    /// `(min, max)` of `shedding.deadline_margin_ms`.
+    pub const DEADLINE_MARGIN_MS: (f64, f64) = (0.0, 3_600_000.0);
+    /// `(min, max)` of `shedding.codel_target_ms` and `shedding.codel_interval_ms`.
+    pub const CODEL_MS: (f64, f64) = (0.001, 600_000.0);
+    /// `(min, max)` of `shedding.lifo_above`.
+    pub const LIFO_ABOVE: (u32, u32) = (0, 1_000_000);
+    /// `(min, max)` of `shedding.concurrency_limit`.
+    pub const CONCURRENCY_LIMIT: (u32, u32) = (1, 1_000_000);
+    /// `(min, max)` of `faults[].at_s`.
+    pub const FAULT_AT_S: (f64, f64) = (0.0, 86_400.0);
+    /// Most scripted faults in one scenario.
+    pub const MAX_FAULTS: usize = 1_000;
 }
 
 fn check_f64(field: &'static str, value: f64, (min, max): (f64, f64), unit: &'static str) -> Result<(), ConfigError> {
@@ -384,7 +653,45 @@ impl Config {
         check_u32("nodes.count", n.count, NODES, "")?;
         check_u32("nodes.workers", n.workers, WORKERS, "")?;
         check_f64("nodes.service_ms_mean", n.service_ms_mean, SERVICE_MS, "ms")?;
-        check_u32("nodes.queue_capacity", n.queue_capacity, QUEUE, "")
+        check_u32("nodes.queue_capacity", n.queue_capacity, QUEUE, "")?;
+        check_u32("nodes.slow_count", n.slow_count, (0, n.count), "")?;
+        check_f64("nodes.slow_factor", n.slow_factor, SLOW_FACTOR, "×")?;
+        self.validate_mechanisms()
+    }
+
+    fn validate_mechanisms(&self) -> Result<(), ConfigError> {
+        use limits::*;
+        let c = &self.crash;
+        check_f64("crash.memory_limit_mb", c.memory_limit_mb, MEMORY_MB, "MiB")?;
+        check_f64("crash.request_kb", c.request_kb, REQUEST_KB, "KiB")?;
+        check_f64("crash.restart_s", c.restart_s, RESTART_S, "s")?;
+        check_f64("crash.warmup_s", c.warmup_s, RESTART_S, "s")?;
+        check_f64("crash.warmup_capacity", c.warmup_capacity, WARMUP_CAPACITY, "")?;
+        let h = &self.health;
+        check_f64("health.interval_ms", h.interval_ms, PROBE_INTERVAL_MS, "ms")?;
+        check_f64("health.probe_timeout_ms", h.probe_timeout_ms, PROBE_TIMEOUT_MS, "ms")?;
+        check_u32("health.unhealthy_after", h.unhealthy_after, PROBE_COUNT, "")?;
+        check_u32("health.healthy_after", h.healthy_after, PROBE_COUNT, "")?;
+        check_f64("health.panic_threshold", h.panic_threshold, PANIC_THRESHOLD, "")?;
+        let s = &self.shedding;
+        check_f64("shedding.deadline_margin_ms", s.deadline_margin_ms, DEADLINE_MARGIN_MS, "ms")?;
+        check_f64("shedding.codel_target_ms", s.codel_target_ms, CODEL_MS, "ms")?;
+        check_f64("shedding.codel_interval_ms", s.codel_interval_ms, CODEL_MS, "ms")?;
+        check_u32("shedding.lifo_above", s.lifo_above, LIFO_ABOVE, "")?;
+        check_u32("shedding.concurrency_limit", s.concurrency_limit, CONCURRENCY_LIMIT, "")?;
+        if self.faults.len() > MAX_FAULTS {
+            return Err(ConfigError::TooLarge {
+                field: "faults",
+                value: self.faults.len() as f64,
+                max: MAX_FAULTS as f64,
+                what: "scripted faults",
+            });
+        }
+        for f in &self.faults {
+            check_f64("faults.at_s", f.at_s, FAULT_AT_S, "s")?;
+            check_u32("faults.node", f.node, (0, self.nodes.count - 1), "")?;
+        }
+        Ok(())
     }
 
     /// Expected number of logical requests over the run, spike included.
@@ -411,7 +718,14 @@ impl Config {
 
     fn estimated_max_events_from(&self, from_s: f64) -> f64 {
         let per_request = 1.0 + 3.0 * self.client.attempts as f64;
-        1.1 * self.expected_requests_from(from_s) * per_request + self.traffic.duration_s + 1000.0
+        let left_s = (self.traffic.duration_s - from_s).max(0.0);
+        let probes =
+            if self.health.enabled { self.nodes.count as f64 * left_s * 1000.0 / self.health.interval_ms } else { 0.0 };
+        1.1 * self.expected_requests_from(from_s) * per_request
+            + self.traffic.duration_s
+            + probes
+            + 3.0 * self.faults.len() as f64
+            + 1000.0
     }
 
     /// Number of whole per-second buckets in the run: `ceil(duration_s)`.
@@ -423,7 +737,7 @@ impl Config {
 /// Fields that cannot change while a run goes on: changing them needs a reset.
 /// Everything else in [`Config`] takes effect at the current instant through
 /// [`crate::Simulation::reconfigure`].
-pub const RESTART_FIELDS: [&str; 3] = ["seed", "traffic.duration_s", "nodes.count"];
+pub const RESTART_FIELDS: [&str; 4] = ["seed", "traffic.duration_s", "nodes.count", "faults"];
 
 #[cfg(test)]
 mod tests {

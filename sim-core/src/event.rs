@@ -25,14 +25,21 @@ use std::collections::{BinaryHeap, VecDeque};
 pub(crate) enum Event {
     /// The next logical request arrives.
     Arrival,
-    /// A worker of `node` finishes the attempt `token` of `client`.
-    ServiceDone { node: u32, client: u32, token: u32 },
+    /// A worker of `node` finishes the job in `slot` (stale unless the slot
+    /// is still at generation `gen`: the job may have been lost in a crash).
+    ServiceDone { node: u32, slot: u32, gen: u32 },
     /// The client stops waiting for attempt `token`; stale if it moved on.
     Timeout { client: u32, token: u32 },
     /// The client's backoff is over: send the next attempt.
     RetryWake { client: u32 },
     /// Start of a simulated second: sample queues, close the last second.
     Sample { second: u32 },
+    /// The balancer probes `node`'s health.
+    Probe { node: u32 },
+    /// A crashed node is back and starts warming up.
+    Restart { node: u32 },
+    /// The scripted fault `index` of the configuration happens.
+    Fault { index: u32 },
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -30,6 +30,34 @@ pub struct Totals {
     /// Logical requests neither succeeded nor failed by the end:
     /// `offered − goodput − failed`.
     pub unresolved_at_end: u64,
+    /// Attempts that ended in a connection error the client saw: refused by
+    /// a crashed node, or lost in a crash while the client waited. Like the
+    /// counters below, left out of the JSON when zero (as in the reference
+    /// model, which has none of these mechanisms).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub errors: u64,
+    /// Attempts sent to a crashed node.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refused: u64,
+    /// Attempts a crash destroyed (queued or in service), whether or not
+    /// their client still waited.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub lost: u64,
+    /// Queued attempts dropped unserved because their client's deadline had
+    /// passed (`shedding.drop_expired`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped: u64,
+    /// Node crashes, scripted or from memory exhaustion.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub crashes: u64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
+}
+
+fn all_zero(v: &[u64]) -> bool {
+    v.iter().all(|&x| x == 0)
 }
 
 /// The counted series, one value per simulated second.
@@ -49,10 +77,26 @@ pub enum Counter {
     TimedOut,
     /// See [`Totals::failed`].
     Failed,
+    /// See [`Totals::errors`].
+    Errors,
+    /// See [`Totals::refused`].
+    Refused,
+    /// See [`Totals::lost`].
+    Lost,
+    /// See [`Totals::dropped`].
+    Dropped,
+    /// See [`Totals::crashes`].
+    Crashes,
+}
+
+impl Counter {
+    /// Number of counters.
+    pub const COUNT: usize = 12;
 }
 
 /// Per-second series, struct-of-arrays, one entry per second of the run.
-/// Memory is `seconds × 10 × 8` bytes: under 7 MiB for a simulated day.
+/// Memory is `seconds × 13 × 8` bytes (17 with node states): under 12 MiB
+/// for a simulated day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     /// Logical requests arriving in each second.
@@ -71,6 +115,20 @@ pub struct Series {
     pub failed: Vec<u64>,
     /// Attempts waiting over all nodes, sampled at the start of each second.
     pub queued: Vec<u64>,
+    /// Connection errors seen by clients in each second (left out of the
+    /// JSON when all zero, like the other mechanism series).
+    #[serde(default, skip_serializing_if = "all_zero")]
+    pub errors: Vec<u64>,
+    /// Expired attempts dropped from queues in each second.
+    #[serde(default, skip_serializing_if = "all_zero")]
+    pub dropped: Vec<u64>,
+    /// Node crashes in each second.
+    #[serde(default, skip_serializing_if = "all_zero")]
+    pub crashes: Vec<u64>,
+    /// Nodes by lifecycle state at the start of each second, when crashes,
+    /// health checks or faults are configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_states: Option<NodeStateSeries>,
     /// Median latency of the successes completed in each second, ms.
     #[serde(skip)]
     pub latency_p50_ms: Vec<Option<f64>>,
@@ -91,6 +149,10 @@ impl Series {
             timed_out: vec![0; seconds],
             failed: vec![0; seconds],
             queued: vec![0; seconds],
+            errors: vec![0; seconds],
+            dropped: vec![0; seconds],
+            crashes: vec![0; seconds],
+            node_states: None,
             latency_p50_ms: vec![None; seconds],
             latency_p99_ms: vec![None; seconds],
         }
@@ -117,8 +179,18 @@ impl Series {
             Counter::Rejected => &mut self.rejected,
             Counter::TimedOut => &mut self.timed_out,
             Counter::Failed => &mut self.failed,
+            Counter::Errors => &mut self.errors,
+            Counter::Dropped => &mut self.dropped,
+            Counter::Crashes => &mut self.crashes,
+            Counter::Refused | Counter::Lost => return,
         };
         v[sec] += 1;
+    }
+
+    /// The mechanism series by name (connection errors, dropped, crashes),
+    /// for outputs that list every series.
+    pub fn mechanisms(&self) -> [(&'static str, &[u64]); 3] {
+        [("errors", &self.errors), ("dropped", &self.dropped), ("crashes", &self.crashes)]
     }
 
     /// The eight reference series by name, in the reference program's order.
@@ -133,6 +205,31 @@ impl Series {
             ("failed", &self.failed),
             ("queued", &self.queued),
         ]
+    }
+}
+
+/// How many nodes were in each lifecycle state at the start of each second.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeStateSeries {
+    /// Nodes up at full speed and in rotation.
+    pub up: Vec<u64>,
+    /// Nodes warming up after a restart.
+    pub warming: Vec<u64>,
+    /// Nodes down after a crash.
+    pub crashed: Vec<u64>,
+    /// Nodes ejected by the balancer's health checks (crashed or not).
+    pub ejected: Vec<u64>,
+}
+
+impl NodeStateSeries {
+    /// Zeroed series for `seconds` seconds.
+    pub fn new(seconds: usize) -> NodeStateSeries {
+        NodeStateSeries {
+            up: vec![0; seconds],
+            warming: vec![0; seconds],
+            crashed: vec![0; seconds],
+            ejected: vec![0; seconds],
+        }
     }
 }
 

@@ -1,20 +1,24 @@
-//! A server node: a pool of workers in front of a bounded FIFO waiting room.
+//! A server node: a pool of workers in front of a bounded waiting room, with
+//! a lifecycle (up, crashed, warming up) and the balancer's view of its health.
 
 use crate::config::NodesConfig;
 use crate::rng::Stream;
-use crate::snapshot::{NodeSnapshot, NodeState};
+use crate::snapshot::{NodeLife, NodeSnapshot, NodeState};
 use crate::time::{secs_to_nanos, NANOS_PER_SEC};
 use std::collections::VecDeque;
 
 /// What a node did with an offered attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Admission {
-    /// A worker was free: service starts now.
+    /// A worker is free: the caller starts service now.
     Accepted,
     /// Every worker busy: the attempt waits in the queue.
     Queued,
-    /// Workers busy and waiting room full: a 503, no service time.
+    /// Workers busy and waiting room full (or the concurrency limit
+    /// reached): a 503, no service time.
     Shed,
+    /// The node is down: the connection is refused.
+    Refused,
 }
 
 /// An attempt in the waiting room.
@@ -24,6 +28,85 @@ pub(crate) struct Waiting {
     pub sent: u64,
     pub client: u32,
     pub token: u32,
+}
+
+/// An attempt in service, in a slot of the node's job slab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Job {
+    pub client: u32,
+    pub token: u32,
+    /// When service began, ns.
+    pub started: u64,
+    /// Bumped whenever the slot is freed, so that a completion event for a
+    /// job lost in a crash is recognised as stale.
+    gen: u32,
+    active: bool,
+}
+
+/// Attempts in service, in recycled slots: memory follows the pool size.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Jobs {
+    slots: Vec<Job>,
+    free: Vec<u32>,
+    live: u32,
+}
+
+impl Jobs {
+    /// Starts `w` at `now`; returns the slot and its generation for the
+    /// completion event.
+    #[inline]
+    pub fn start(&mut self, w: Waiting, now: u64) -> (u32, u32) {
+        self.live += 1;
+        let job = |gen| Job { client: w.client, token: w.token, started: now, gen, active: true };
+        match self.free.pop() {
+            Some(i) => {
+                let slot = &mut self.slots[i as usize];
+                *slot = job(slot.gen);
+                (i, slot.gen)
+            }
+            None => {
+                self.slots.push(job(0));
+                ((self.slots.len() - 1) as u32, 0)
+            }
+        }
+    }
+
+    /// Ends the job in `slot` if it is still the one of generation `gen`.
+    #[inline]
+    pub fn finish(&mut self, slot: u32, gen: u32) -> Option<Job> {
+        let job = self.slots.get_mut(slot as usize)?;
+        if !job.active || job.gen != gen {
+            return None;
+        }
+        let done = *job;
+        self.release(slot);
+        Some(done)
+    }
+
+    fn release(&mut self, slot: u32) {
+        let job = &mut self.slots[slot as usize];
+        job.active = false;
+        job.gen = job.gen.wrapping_add(1);
+        self.live -= 1;
+        self.free.push(slot);
+    }
+
+    /// Ends every job (a crash), returning them.
+    pub fn drain(&mut self) -> Vec<Job> {
+        let lost: Vec<Job> = self.slots.iter().filter(|j| j.active).copied().collect();
+        for i in 0..self.slots.len() as u32 {
+            if self.slots[i as usize].active {
+                self.release(i);
+            }
+        }
+        lost
+    }
+
+    /// Jobs in service.
+    #[inline]
+    pub fn live(&self) -> u32 {
+        self.live
+    }
 }
 
 /// How long service takes. Exponential, as in the reference model; other
@@ -38,97 +121,236 @@ impl ServiceModel {
         ServiceModel::Exponential { mean_s: n.service_ms_mean / 1000.0 }
     }
 
+    /// A service time for a node whose service times are `factor` × the
+    /// nominal ones (1 for a healthy node at full speed: the product is then
+    /// exact, so the reference figures are unchanged).
     #[inline]
-    pub fn sample_ns(&self, rng: &mut Stream) -> u64 {
+    pub fn sample_ns(&self, factor: f64, rng: &mut Stream) -> u64 {
         match *self {
-            ServiceModel::Exponential { mean_s } => secs_to_nanos(rng.exp(mean_s)),
+            ServiceModel::Exponential { mean_s } => secs_to_nanos(rng.exp(mean_s * factor)),
         }
     }
+}
+
+/// Where a node is in its life.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Life {
+    /// Serving at full speed.
+    Up,
+    /// Crashed; accepts work again at `until`.
+    Down { since: u64, until: u64 },
+    /// Restarted at `since`; speed rises linearly from `capacity` to 1 at `until`.
+    Warming { since: u64, until: u64, capacity: f64 },
+}
+
+/// The balancer's health record of a node.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Health {
+    pub ejected: bool,
+    /// Failed probes in a row.
+    pub fails: u32,
+    /// Passed probes in a row.
+    pub passes: u32,
 }
 
 /// One node's state.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Node {
     pub workers: u32,
-    pub busy: u32,
     pub queue_capacity: u32,
     pub queue: VecDeque<Waiting>,
+    pub jobs: Jobs,
     pub served: u64,
     pub rejected: u64,
+    /// Service-time multiplier of a slow node (1 for a normal one).
+    pub slow: f64,
+    pub life: Life,
+    pub crashes: u64,
+    pub health: Health,
+    /// Last instant the waiting room was seen empty (CoDel's reference).
+    pub last_empty: u64,
     /// Instant of the last 503, for the "shedding" state.
     last_shed: Option<u64>,
 }
 
 impl Node {
-    pub fn new(n: &NodesConfig) -> Node {
+    pub fn new(n: &NodesConfig, slow: bool) -> Node {
         Node {
             workers: n.workers,
-            busy: 0,
             queue_capacity: n.queue_capacity,
             queue: VecDeque::new(),
+            jobs: Jobs::default(),
             served: 0,
             rejected: 0,
+            slow: if slow { n.slow_factor } else { 1.0 },
+            life: Life::Up,
+            crashes: 0,
+            health: Health::default(),
+            last_empty: 0,
             last_shed: None,
         }
+    }
+
+    /// Workers serving an attempt.
+    #[inline]
+    pub fn busy(&self) -> u32 {
+        self.jobs.live()
+    }
+
+    /// Attempts held: in service and waiting.
+    #[inline]
+    pub fn held(&self) -> u64 {
+        self.jobs.live() as u64 + self.queue.len() as u64
+    }
+
+    /// True while crashed.
+    #[inline]
+    pub fn is_down(&self) -> bool {
+        matches!(self.life, Life::Down { .. })
     }
 
     /// Offers an attempt. The reference's rule: a 503 iff every worker is
     /// busy and the waiting room holds `queue_capacity` attempts or more
     /// (more is possible right after the capacity was lowered mid-run).
+    /// `limit` caps what the node holds in all (the concurrency limit).
     #[inline]
-    pub fn admit(&mut self, now: u64, w: Waiting) -> Admission {
-        if self.busy < self.workers {
-            self.busy += 1;
+    pub fn admit(&mut self, now: u64, w: Waiting, limit: Option<u64>) -> Admission {
+        if self.is_down() {
+            return Admission::Refused;
+        }
+        if limit.is_some_and(|l| self.held() >= l) {
+            return self.shed(now);
+        }
+        if self.busy() < self.workers {
             return Admission::Accepted;
         }
         if self.queue.len() >= self.queue_capacity as usize {
-            self.rejected += 1;
-            self.last_shed = Some(now);
-            return Admission::Shed;
+            return self.shed(now);
+        }
+        if self.queue.is_empty() {
+            self.last_empty = now;
         }
         self.queue.push_back(w);
         Admission::Queued
     }
 
-    /// A worker finished; returns the next waiting attempt it takes, if any.
-    #[inline]
-    pub fn finish_one(&mut self) -> Option<Waiting> {
-        self.served += 1;
-        self.busy -= 1;
-        self.take_next()
+    fn shed(&mut self, now: u64) -> Admission {
+        self.rejected += 1;
+        self.last_shed = Some(now);
+        Admission::Shed
     }
 
-    /// Moves the head of the queue into service if a worker is free (used
-    /// after a completion and when the pool grows mid-run).
+    /// Counts a 503 given to a queued attempt (CoDel).
+    pub fn note_shed(&mut self, now: u64) {
+        self.shed(now);
+    }
+
+    /// Takes the next waiting attempt if a worker is free: the head, or the
+    /// newest one when adaptive LIFO is on and more than `lifo_above` wait.
     #[inline]
-    pub fn take_next(&mut self) -> Option<Waiting> {
-        if self.busy >= self.workers {
+    pub fn pop_waiting(&mut self, now: u64, lifo_above: Option<usize>) -> Option<Waiting> {
+        if self.busy() >= self.workers {
             return None;
         }
-        let w = self.queue.pop_front()?;
-        self.busy += 1;
+        let w = match lifo_above {
+            Some(n) if self.queue.len() > n => self.queue.pop_back(),
+            _ => self.queue.pop_front(),
+        }?;
+        if self.queue.is_empty() {
+            self.last_empty = now;
+        }
         Some(w)
     }
 
+    /// Service-time multiplier now: slow nodes and warming nodes take longer.
+    /// Ends the warm-up once it is over.
+    #[inline]
+    pub fn service_factor(&mut self, now: u64) -> f64 {
+        match self.life {
+            Life::Warming { since, until, capacity } => {
+                if now >= until {
+                    self.life = Life::Up;
+                    return self.slow;
+                }
+                let progress = (now - since) as f64 / (until - since) as f64;
+                self.slow / (capacity + (1.0 - capacity) * progress)
+            }
+            _ => self.slow,
+        }
+    }
+
+    /// Kills the node at `now` until `now + restart_ns`; returns what it held.
+    pub fn crash(&mut self, now: u64, restart_ns: u64) -> (Vec<Waiting>, Vec<Job>) {
+        self.crashes += 1;
+        self.life = Life::Down { since: now, until: now + restart_ns };
+        let queued: Vec<Waiting> = self.queue.drain(..).collect();
+        (queued, self.jobs.drain())
+    }
+
+    /// Back up after a crash, warming up for `warmup_ns` from `capacity`.
+    pub fn restart(&mut self, now: u64, warmup_ns: u64, capacity: f64) {
+        self.last_empty = now;
+        self.life = if warmup_ns == 0 || capacity >= 1.0 {
+            Life::Up
+        } else {
+            Life::Warming { since: now, until: now + warmup_ns, capacity }
+        };
+    }
+
+    /// Wait of the oldest queued attempt: what a health probe entering the
+    /// queue would now expect to wait. `None` when the node is down.
+    pub fn probe_latency(&self, now: u64) -> Option<u64> {
+        if self.is_down() {
+            return None;
+        }
+        Some(self.queue.front().map_or(0, |w| now.saturating_sub(w.sent)))
+    }
+
+    /// Life stage and progress through it (restart or warm-up), 0 to 1.
+    fn life_now(&self, now: u64) -> (NodeLife, Option<f32>) {
+        let progress = |since: u64, until: u64| {
+            let span = until.saturating_sub(since).max(1);
+            Some((now.saturating_sub(since) as f64 / span as f64).min(1.0) as f32)
+        };
+        match self.life {
+            Life::Up => (NodeLife::Up, None),
+            Life::Down { since, until } => (NodeLife::Crashed, progress(since, until)),
+            Life::Warming { until, .. } if now >= until => (NodeLife::Up, None),
+            Life::Warming { since, until, .. } => (NodeLife::Warming, progress(since, until)),
+        }
+    }
+
     pub fn snapshot(&self, now: u64) -> NodeSnapshot {
+        let (life, progress) = self.life_now(now);
         let shedding = self.last_shed.is_some_and(|t| now.saturating_sub(t) < NANOS_PER_SEC);
-        let state = if shedding {
+        let state = if life == NodeLife::Crashed {
+            NodeState::Crashed
+        } else if self.health.ejected {
+            NodeState::Ejected
+        } else if life == NodeLife::Warming {
+            NodeState::Warming
+        } else if shedding {
             NodeState::Shedding
-        } else if self.busy >= self.workers || !self.queue.is_empty() {
+        } else if self.busy() >= self.workers || !self.queue.is_empty() {
             NodeState::Saturated
-        } else if self.busy > 0 {
+        } else if self.busy() > 0 {
             NodeState::Busy
         } else {
             NodeState::Idle
         };
         NodeSnapshot {
-            busy: self.busy,
+            busy: self.busy(),
             workers: self.workers,
             queued: self.queue.len() as u32,
             queue_capacity: self.queue_capacity,
             state,
             served: self.served,
             rejected: self.rejected,
+            life,
+            progress,
+            ejected: self.health.ejected,
+            crashes: self.crashes,
+            speed: (1.0 / self.slow) as f32,
         }
     }
 }
@@ -138,29 +360,85 @@ mod tests {
     use super::*;
 
     fn cfg(workers: u32, queue_capacity: u32) -> NodesConfig {
-        NodesConfig { count: 1, workers, service_ms_mean: 10.0, queue_capacity }
+        NodesConfig { count: 1, workers, queue_capacity, ..NodesConfig::default() }
+    }
+
+    fn admit_and_start(n: &mut Node, now: u64, w: Waiting) -> Admission {
+        let a = n.admit(now, w, None);
+        if a == Admission::Accepted {
+            n.jobs.start(w, now);
+        }
+        a
     }
 
     #[test]
     fn admission_accepts_then_queues_then_sheds() {
-        let mut n = Node::new(&cfg(1, 1));
+        let mut n = Node::new(&cfg(1, 1), false);
         let w = Waiting { sent: 0, client: 0, token: 0 };
-        assert_eq!(n.admit(0, w), Admission::Accepted);
-        assert_eq!(n.admit(0, w), Admission::Queued);
-        assert_eq!(n.admit(0, w), Admission::Shed);
+        assert_eq!(admit_and_start(&mut n, 0, w), Admission::Accepted);
+        assert_eq!(admit_and_start(&mut n, 0, w), Admission::Queued);
+        assert_eq!(admit_and_start(&mut n, 0, w), Admission::Shed);
         assert_eq!(n.snapshot(0).state, NodeState::Shedding);
         assert_eq!(n.snapshot(2 * NANOS_PER_SEC).state, NodeState::Saturated);
-        assert_eq!(n.finish_one(), Some(w));
-        assert_eq!(n.finish_one(), None);
+        assert!(n.jobs.finish(0, 0).is_some());
+        assert_eq!(n.pop_waiting(0, None), Some(w));
+        n.jobs.start(w, 0);
+        assert!(n.jobs.finish(0, 1).is_some());
+        assert_eq!(n.pop_waiting(0, None), None);
         assert_eq!(n.snapshot(5 * NANOS_PER_SEC).state, NodeState::Idle);
     }
 
     #[test]
     fn zero_queue_sheds_when_busy() {
-        let mut n = Node::new(&cfg(2, 0));
+        let mut n = Node::new(&cfg(2, 0), false);
         let w = Waiting { sent: 0, client: 0, token: 0 };
-        assert_eq!(n.admit(0, w), Admission::Accepted);
-        assert_eq!(n.admit(0, w), Admission::Accepted);
-        assert_eq!(n.admit(0, w), Admission::Shed);
+        assert_eq!(admit_and_start(&mut n, 0, w), Admission::Accepted);
+        assert_eq!(admit_and_start(&mut n, 0, w), Admission::Accepted);
+        assert_eq!(admit_and_start(&mut n, 0, w), Admission::Shed);
+    }
+
+    #[test]
+    fn concurrency_limit_counts_queued_and_busy() {
+        let mut n = Node::new(&cfg(1, 100), false);
+        let w = Waiting { sent: 0, client: 0, token: 0 };
+        assert_eq!(n.admit(0, w, Some(2)), Admission::Accepted);
+        n.jobs.start(w, 0);
+        assert_eq!(n.admit(0, w, Some(2)), Admission::Queued);
+        assert_eq!(n.admit(0, w, Some(2)), Admission::Shed);
+    }
+
+    #[test]
+    fn crash_loses_everything_and_stales_completions() {
+        let mut n = Node::new(&cfg(1, 10), false);
+        let w = |client| Waiting { sent: 0, client, token: 0 };
+        admit_and_start(&mut n, 0, w(1));
+        admit_and_start(&mut n, 0, w(2));
+        let (queued, jobs) = n.crash(5, 100);
+        assert_eq!((queued.len(), jobs.len()), (1, 1));
+        assert_eq!(n.admit(50, w(3), None), Admission::Refused);
+        assert_eq!(n.snapshot(50).state, NodeState::Crashed);
+        assert_eq!(n.snapshot(55).progress, Some(0.5));
+        assert_eq!(n.jobs.finish(0, 0), None, "the lost job's completion is stale");
+        n.restart(105, 1000, 0.5);
+        assert_eq!(n.snapshot(105).state, NodeState::Warming);
+        assert_eq!(n.service_factor(105), 2.0);
+        assert!((n.service_factor(605) - 1.0 / 0.75).abs() < 1e-12);
+        assert_eq!(n.service_factor(1105), 1.0);
+        assert_eq!(n.life, Life::Up);
+    }
+
+    #[test]
+    fn adaptive_lifo_serves_newest_under_backlog() {
+        let mut n = Node::new(&cfg(1, 10), false);
+        let w = |client| Waiting { sent: 0, client, token: 0 };
+        admit_and_start(&mut n, 0, w(0));
+        for c in 1..=3 {
+            admit_and_start(&mut n, 0, w(c));
+        }
+        n.jobs.finish(0, 0);
+        assert_eq!(n.pop_waiting(0, Some(2)).map(|w| w.client), Some(3));
+        n.jobs.start(w(3), 0);
+        n.jobs.finish(0, 1);
+        assert_eq!(n.pop_waiting(0, Some(2)).map(|w| w.client), Some(1), "FIFO again at 2 waiting");
     }
 }

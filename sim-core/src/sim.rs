@@ -3,14 +3,17 @@
 use crate::analytics::erlang_c;
 use crate::balancer::LoadBalancer;
 use crate::client::Clients;
-use crate::config::{Config, ConfigError, MAX_EVENTS_PER_RUN};
+use crate::config::{Config, ConfigError, FaultKind, MAX_EVENTS_PER_RUN};
 use crate::event::{Event, EventQueue};
-use crate::metrics::{Counter, LatencyHistogram, LatencySummary, QueueingSummary, Series, Totals, WaitStats};
+use crate::metrics::{
+    Counter, LatencyHistogram, LatencySummary, NodeStateSeries, QueueingSummary, Series, Totals, WaitStats,
+};
 use crate::node::{Admission, Node, ServiceModel, Waiting};
+use crate::policy::{NodePolicy, Routing};
 use crate::report::{window_means, Report};
 use crate::retry::RetryPolicy;
 use crate::rng::Streams;
-use crate::snapshot::{Halt, Snapshot};
+use crate::snapshot::{Halt, NodeLife, Snapshot};
 use crate::time::{secs_to_nanos, SimTime, NANOS_PER_SEC};
 use crate::traffic::Traffic;
 
@@ -39,9 +42,12 @@ pub struct Simulation {
     balancer: LoadBalancer,
     service: ServiceModel,
     nodes: Vec<Node>,
+    policy: NodePolicy,
+    routing: Routing,
+    probes_running: bool,
     clients: Clients,
     series: Series,
-    counts: [u64; 7],
+    counts: [u64; Counter::COUNT],
     latency: LatencyHistogram,
     latency_this_second: LatencyHistogram,
     waits: WaitStats,
@@ -67,10 +73,13 @@ impl Simulation {
             timeout_ns: secs_to_nanos(config.client.timeout_s),
             balancer: LoadBalancer::new(config.balancer.policy),
             service: ServiceModel::new(&config.nodes),
-            nodes: (0..config.nodes.count).map(|_| Node::new(&config.nodes)).collect(),
+            nodes: (0..config.nodes.count).map(|i| Node::new(&config.nodes, i < config.nodes.slow_count)).collect(),
+            policy: NodePolicy::new(&config),
+            routing: Routing::all(config.nodes.count, config.health.panic_threshold),
+            probes_running: false,
             clients: Clients::default(),
             series: Series::new(seconds),
-            counts: [0; 7],
+            counts: [0; Counter::COUNT],
             latency: LatencyHistogram::new(),
             latency_this_second: LatencyHistogram::new(),
             waits: WaitStats::default(),
@@ -79,8 +88,13 @@ impl Simulation {
             halted: None,
             config,
         };
+        if config_tracks_node_states(&sim.config) {
+            sim.series.node_states = Some(NodeStateSeries::new(seconds));
+        }
         sim.queue.push(0, Event::Sample { second: 0 });
         sim.schedule_arrival();
+        sim.schedule_faults();
+        sim.start_probes();
         Ok(sim)
     }
 
@@ -167,6 +181,10 @@ impl Simulation {
             out.needs_restart.push("nodes.count");
             next.nodes.count = old.nodes.count;
         }
+        if next.faults != old.faults {
+            out.needs_restart.push("faults");
+            next.faults = old.faults.clone();
+        }
         next.validate_from(self.now().as_secs_f64(), self.events)?;
         out.applied = changed_live_fields(&old, &next);
         if next.traffic != old.traffic {
@@ -179,10 +197,22 @@ impl Simulation {
         self.timeout_ns = secs_to_nanos(next.client.timeout_s);
         self.balancer.set_policy(next.balancer.policy);
         self.service = ServiceModel::new(&next.nodes);
+        self.policy = NodePolicy::new(&next);
+        if next.health != old.health {
+            self.routing.panic_threshold = next.health.panic_threshold;
+            self.config.health = next.health.clone();
+            self.start_probes();
+            self.reroute();
+        }
         for i in 0..self.nodes.len() {
-            self.nodes[i].workers = next.nodes.workers;
-            self.nodes[i].queue_capacity = next.nodes.queue_capacity;
+            let n = &mut self.nodes[i];
+            n.workers = next.nodes.workers;
+            n.queue_capacity = next.nodes.queue_capacity;
+            n.slow = if (i as u32) < next.nodes.slow_count { next.nodes.slow_factor } else { 1.0 };
             self.start_waiting(i as u32);
+        }
+        if self.series.node_states.is_none() && config_tracks_node_states(&next) {
+            self.series.node_states = Some(NodeStateSeries::new(self.seconds));
         }
         self.config = next;
         Ok(out)
@@ -199,7 +229,22 @@ impl Simulation {
             events_processed: self.events,
             completed_seconds: self.completed_seconds,
             halted: self.halted,
+            routing_panic: self.routing.panic,
         }
+    }
+
+    /// Crashes `node` now, as a scripted fault would: what it holds is lost
+    /// and it restarts after `crash.restart_s`. Does nothing to a node that
+    /// is already down or does not exist; returns whether it crashed.
+    pub fn crash_node(&mut self, node: u32) -> bool {
+        if node as usize >= self.nodes.len() || self.nodes[node as usize].is_down() || self.is_finished() {
+            return false;
+        }
+        self.crash(node);
+        if self.series.node_states.is_none() {
+            self.series.node_states = Some(NodeStateSeries::new(self.seconds));
+        }
+        true
     }
 
     /// Per-second series; rows below [`Simulation::completed_seconds`] are final.
@@ -226,6 +271,11 @@ impl Simulation {
             failed,
             wasted: c(Counter::Throughput) - goodput,
             unresolved_at_end: offered - goodput - failed,
+            errors: c(Counter::Errors),
+            refused: c(Counter::Refused),
+            lost: c(Counter::Lost),
+            dropped: c(Counter::Dropped),
+            crashes: c(Counter::Crashes),
         }
     }
 
@@ -274,10 +324,13 @@ impl Simulation {
     fn handle(&mut self, event: Event) {
         match event {
             Event::Arrival => self.on_arrival(),
-            Event::ServiceDone { node, client, token } => self.on_service_done(node, client, token),
+            Event::ServiceDone { node, slot, gen } => self.on_service_done(node, slot, gen),
             Event::Timeout { client, token } => self.on_timeout(client, token),
             Event::RetryWake { client } => self.send_attempt(client),
             Event::Sample { second } => self.on_sample(second as usize),
+            Event::Probe { node } => self.on_probe(node),
+            Event::Restart { node } => self.on_restart(node),
+            Event::Fault { index } => self.on_fault(index as usize),
         }
     }
 
@@ -306,8 +359,9 @@ impl Simulation {
         self.schedule_arrival();
     }
 
-    /// Sends the client's next attempt; after a 503 with no backoff it sends
-    /// the following one in the same instant, as the reference client does.
+    /// Sends the client's next attempt; after a 503 or a refused connection
+    /// with no backoff it sends the following one in the same instant, as the
+    /// reference client does.
     fn send_attempt(&mut self, client: u32) {
         loop {
             self.count(Counter::Attempts);
@@ -315,15 +369,20 @@ impl Simulation {
             c.sent += 1;
             c.token = c.token.wrapping_add(1);
             let w = Waiting { sent: self.now, client, token: c.token };
-            let node = self.balancer.pick(self.nodes.len() as u32, &mut self.streams.balancer);
-            match self.nodes[node as usize].admit(self.now, w) {
+            let node = self.routing.pick(&mut self.balancer, &self.nodes, &mut self.streams.balancer);
+            match self.nodes[node as usize].admit(self.now, w, self.policy.concurrency_limit) {
                 Admission::Accepted => {
                     self.waits.record(0);
                     self.start_service(node, w);
                 }
                 Admission::Queued => {}
-                Admission::Shed => {
-                    self.count(Counter::Rejected);
+                Admission::Shed | Admission::Refused => {
+                    if self.nodes[node as usize].is_down() {
+                        self.count(Counter::Refused);
+                        self.count(Counter::Errors);
+                    } else {
+                        self.count(Counter::Rejected);
+                    }
                     if self.retry_or_give_up(client) {
                         continue;
                     }
@@ -335,6 +394,9 @@ impl Simulation {
             c.waiting = true;
             c.deadline = deadline;
             self.queue.push_in_order(deadline, Event::Timeout { client, token: w.token });
+            if self.nodes[node as usize].held() > self.policy.max_held {
+                self.crash(node);
+            }
             return;
         }
     }
@@ -361,36 +423,204 @@ impl Simulation {
     }
 
     fn start_service(&mut self, node: u32, w: Waiting) {
-        let done = self.now + self.service.sample_ns(&mut self.streams.service);
-        self.queue.push(done, Event::ServiceDone { node, client: w.client, token: w.token });
+        let n = &mut self.nodes[node as usize];
+        let factor = n.service_factor(self.now);
+        let done = self.now + self.service.sample_ns(factor, &mut self.streams.service);
+        let (slot, gen) = n.jobs.start(w, self.now);
+        self.queue.push(done, Event::ServiceDone { node, slot, gen });
     }
 
     /// Moves waiting attempts into service while the node has free workers.
     fn start_waiting(&mut self, node: u32) {
-        while let Some(w) = self.nodes[node as usize].take_next() {
+        while let Some(w) = self.next_waiting(node) {
             self.waits.record(self.now - w.sent);
             self.start_service(node, w);
         }
     }
 
-    fn on_service_done(&mut self, node: u32, client: u32, token: u32) {
+    /// The next attempt a free worker of `node` takes, after the queue
+    /// policies have dropped or shed what they must.
+    #[inline]
+    fn next_waiting(&mut self, node: u32) -> Option<Waiting> {
+        if !self.policy.acts_at_dequeue {
+            return self.nodes[node as usize].pop_waiting(self.now, None);
+        }
+        loop {
+            let w = self.nodes[node as usize].pop_waiting(self.now, self.policy.lifo_above)?;
+            if self.policy.drop_expired
+                && !self.client_waits_for_at_least(w.client, w.token, self.policy.deadline_margin)
+            {
+                self.count(Counter::Dropped);
+                continue;
+            }
+            if self.codel_sheds(node, w) {
+                self.nodes[node as usize].note_shed(self.now);
+                self.count(Counter::Rejected);
+                self.fail_attempt(w.client, w.token);
+                continue;
+            }
+            return Some(w);
+        }
+    }
+
+    /// CoDel's verdict on `w` at the head of `node`'s queue: its wait is
+    /// limited to the target while the queue has stood for an interval, and
+    /// to the interval otherwise.
+    fn codel_sheds(&self, node: u32, w: Waiting) -> bool {
+        let Some((target, interval)) = self.policy.codel else { return false };
+        let standing = self.now.saturating_sub(self.nodes[node as usize].last_empty) > interval;
+        let limit = if standing { target } else { interval };
+        self.now - w.sent > limit
+    }
+
+    /// True while the client still waits for its attempt `token`.
+    #[inline]
+    fn client_waits_for(&mut self, client: u32, token: u32) -> bool {
+        self.client_waits_for_at_least(client, token, 0)
+    }
+
+    /// True if the client will still wait for attempt `token` for more
+    /// than `margin` ns.
+    #[inline]
+    fn client_waits_for_at_least(&mut self, client: u32, token: u32, margin: u64) -> bool {
+        let now = self.now;
+        let c = self.clients.get(client);
+        c.token == token && c.waiting && now + margin < c.deadline
+    }
+
+    fn on_service_done(&mut self, node: u32, slot: u32, gen: u32) {
+        let Some(job) = self.nodes[node as usize].jobs.finish(slot, gen) else {
+            return; // lost in a crash
+        };
         self.count(Counter::Throughput);
-        if let Some(w) = self.nodes[node as usize].finish_one() {
+        self.nodes[node as usize].served += 1;
+        if let Some(w) = self.next_waiting(node) {
             self.waits.record(self.now - w.sent);
             self.start_service(node, w);
         }
-        let c = self.clients.get(client);
-        if c.token != token || !c.waiting || self.now >= c.deadline {
+        if !self.client_waits_for(job.client, job.token) {
             return; // the client gave up on this attempt: wasted work
         }
-        let latency = self.now - c.first_send;
-        self.clients.release(client);
+        let latency = self.now - self.clients.get(job.client).first_send;
+        self.clients.release(job.client);
         // Close earlier seconds first, so that a success always lands in its
         // own second's percentiles however the caller steps the clock.
         self.close_seconds_until(self.current_second());
         self.count(Counter::Goodput);
         self.latency.record(latency);
         self.latency_this_second.record(latency);
+    }
+
+    /// An attempt ended without an answer the client can use (a connection
+    /// error, or a 503 from a queue policy): if the client still waited for
+    /// it, it retries after its backoff or gives up.
+    fn fail_attempt(&mut self, client: u32, token: u32) {
+        if !self.client_waits_for(client, token) {
+            return;
+        }
+        if self.retry_or_give_up(client) {
+            // Through the queue rather than at once: a retry may land on a
+            // node that crashes in turn, and recursion would have no bound.
+            self.queue.push(self.now, Event::RetryWake { client });
+        }
+    }
+
+    /// Kills `node`: clients waiting on what it held see a connection error.
+    fn crash(&mut self, node: u32) {
+        let restart_ns = secs_to_nanos(self.config.crash.restart_s);
+        let (queued, jobs) = self.nodes[node as usize].crash(self.now, restart_ns);
+        self.count(Counter::Crashes);
+        let lost = queued.iter().map(|w| (w.client, w.token)).chain(jobs.iter().map(|j| (j.client, j.token)));
+        for (client, token) in lost.collect::<Vec<_>>() {
+            self.count(Counter::Lost);
+            if self.client_waits_for(client, token) {
+                self.count(Counter::Errors);
+                self.fail_attempt(client, token);
+            }
+        }
+        self.queue.push(self.now + restart_ns, Event::Restart { node });
+    }
+
+    fn on_restart(&mut self, node: u32) {
+        let c = &self.config.crash;
+        let warmup_ns = secs_to_nanos(c.warmup_s);
+        self.nodes[node as usize].restart(self.now, warmup_ns, c.warmup_capacity);
+    }
+
+    fn on_fault(&mut self, index: usize) {
+        match self.config.faults[index].kind {
+            FaultKind::Crash => {
+                let node = self.config.faults[index].node;
+                if !self.nodes[node as usize].is_down() {
+                    self.crash(node);
+                }
+            }
+        }
+    }
+
+    fn schedule_faults(&mut self) {
+        for (i, f) in self.config.faults.iter().enumerate() {
+            let at = secs_to_nanos(f.at_s);
+            if at < self.end {
+                self.queue.push(at, Event::Fault { index: i as u32 });
+            }
+        }
+    }
+
+    /// Starts the probe cycle if health checks are on and it is not running:
+    /// node `i` is first probed `(i + 1) / N` of an interval from now, so
+    /// probes are spread over the interval rather than all at once.
+    fn start_probes(&mut self) {
+        if !self.config.health.enabled || self.probes_running {
+            return;
+        }
+        self.probes_running = true;
+        let interval = secs_to_nanos(self.config.health.interval_ms / 1000.0).max(1);
+        let n = self.nodes.len() as u64;
+        for i in 0..n {
+            self.queue.push(self.now + interval * (i + 1) / n, Event::Probe { node: i as u32 });
+        }
+    }
+
+    fn on_probe(&mut self, node: u32) {
+        let h = self.config.health.clone();
+        if !h.enabled {
+            // Health checks were switched off: every node is back in rotation.
+            self.probes_running = false;
+            for n in &mut self.nodes {
+                n.health = Default::default();
+            }
+            self.reroute();
+            return;
+        }
+        let timeout = secs_to_nanos(h.probe_timeout_ms / 1000.0);
+        let n = &mut self.nodes[node as usize];
+        let passed = n.probe_latency(self.now).is_some_and(|l| l <= timeout);
+        let was_ejected = n.health.ejected;
+        if passed {
+            n.health.passes += 1;
+            n.health.fails = 0;
+            if n.health.passes >= h.healthy_after {
+                n.health.ejected = false;
+            }
+        } else {
+            n.health.fails += 1;
+            n.health.passes = 0;
+            if n.health.fails >= h.unhealthy_after {
+                n.health.ejected = true;
+            }
+        }
+        if n.health.ejected != was_ejected {
+            self.reroute();
+        }
+        let interval = secs_to_nanos(h.interval_ms / 1000.0).max(1);
+        self.queue.push(self.now + interval, Event::Probe { node });
+    }
+
+    /// Rebuilds the balancer's set of nodes after an ejection changed.
+    fn reroute(&mut self) {
+        self.routing.panic_threshold = self.config.health.panic_threshold;
+        self.routing.rebuild(&self.nodes);
     }
 
     fn on_timeout(&mut self, client: u32, token: u32) {
@@ -406,6 +636,18 @@ impl Simulation {
 
     fn on_sample(&mut self, second: usize) {
         self.series.queued[second] = self.nodes.iter().map(|n| n.queue.len() as u64).sum();
+        if let Some(states) = &mut self.series.node_states {
+            for n in &self.nodes {
+                let snap = n.snapshot(self.now);
+                match snap.life {
+                    NodeLife::Crashed => states.crashed[second] += 1,
+                    NodeLife::Warming => states.warming[second] += 1,
+                    NodeLife::Up if !snap.ejected => states.up[second] += 1,
+                    NodeLife::Up => {}
+                }
+                states.ejected[second] += snap.ejected as u64;
+            }
+        }
         self.close_seconds_until(second);
         if second + 1 < self.seconds {
             self.queue.push((second as u64 + 1) * NANOS_PER_SEC, Event::Sample { second: second as u32 + 1 });
@@ -425,6 +667,11 @@ impl Simulation {
     }
 }
 
+/// True when the run's series should count nodes by lifecycle state.
+fn config_tracks_node_states(c: &Config) -> bool {
+    c.crash.enabled || c.health.enabled || !c.faults.is_empty()
+}
+
 /// Dotted names of the live-applicable fields that differ.
 fn changed_live_fields(old: &Config, new: &Config) -> Vec<&'static str> {
     let (a, b) = (old, new);
@@ -442,6 +689,11 @@ fn changed_live_fields(old: &Config, new: &Config) -> Vec<&'static str> {
         ("nodes.workers", a.nodes.workers != b.nodes.workers),
         ("nodes.service_ms_mean", a.nodes.service_ms_mean != b.nodes.service_ms_mean),
         ("nodes.queue_capacity", a.nodes.queue_capacity != b.nodes.queue_capacity),
+        ("nodes.slow_count", a.nodes.slow_count != b.nodes.slow_count),
+        ("nodes.slow_factor", a.nodes.slow_factor != b.nodes.slow_factor),
+        ("crash", a.crash != b.crash),
+        ("health", a.health != b.health),
+        ("shedding", a.shedding != b.shedding),
     ]
     .into_iter()
     .filter_map(|(name, changed)| changed.then_some(name))

@@ -17,6 +17,12 @@ pub enum NodeState {
     Saturated,
     /// Turned an attempt away with a 503 in the last simulated second.
     Shedding,
+    /// Restarted recently and serving below full speed.
+    Warming,
+    /// Taken out of rotation by the balancer's health checks.
+    Ejected,
+    /// Down after a crash, restarting.
+    Crashed,
 }
 
 impl NodeState {
@@ -27,8 +33,23 @@ impl NodeState {
             NodeState::Busy => "busy",
             NodeState::Saturated => "saturated",
             NodeState::Shedding => "shedding 503s",
+            NodeState::Warming => "warming up",
+            NodeState::Ejected => "ejected",
+            NodeState::Crashed => "crashed",
         }
     }
+}
+
+/// Where a node is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeLife {
+    /// Serving at full speed.
+    Up,
+    /// Restarted and serving below full speed.
+    Warming,
+    /// Down; restarts after `crash.restart_s`.
+    Crashed,
 }
 
 /// One node at one instant.
@@ -48,6 +69,16 @@ pub struct NodeSnapshot {
     pub served: u64,
     /// Attempts rejected with a 503 since the start.
     pub rejected: u64,
+    /// Lifecycle stage.
+    pub life: NodeLife,
+    /// Progress through a restart or warm-up, 0 to 1; `None` when up.
+    pub progress: Option<f32>,
+    /// True while the balancer's health checks keep it out of rotation.
+    pub ejected: bool,
+    /// Crashes since the start.
+    pub crashes: u64,
+    /// Full speed relative to a normal node (below 1 for a slow node).
+    pub speed: f32,
 }
 
 /// Why a run stopped before its end.
@@ -77,4 +108,7 @@ pub struct Snapshot {
     pub completed_seconds: usize,
     /// Set when the run stopped early.
     pub halted: Option<Halt>,
+    /// True while too few nodes are healthy and the balancer routes to all
+    /// of them (panic mode).
+    pub routing_panic: bool,
 }

@@ -10,6 +10,9 @@ use sim_core::{Backoff, Config, LbPolicy, SimTime, Simulation, Totals};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+#[path = "model/mechanisms.rs"]
+mod mechanisms;
+
 fn run(config: Config) -> Simulation {
     let mut sim = Simulation::new(config).expect("valid config");
     sim.run_to_end();
@@ -304,6 +307,11 @@ const GOLDEN_STEADY_SEED1: Totals = Totals {
     failed: 0,
     wasted: 0,
     unresolved_at_end: 111,
+    errors: 0,
+    refused: 0,
+    lost: 0,
+    dropped: 0,
+    crashes: 0,
 };
 
 #[test]

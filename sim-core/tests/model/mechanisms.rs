@@ -1,0 +1,263 @@
+//! The server-side failure mechanisms, each shown by its signature
+//! phenomenon on fixed seeds: who wins, and by how much. Every assertion
+//! names its seed.
+
+use super::{run, seeded};
+use sim_core::{Config, Fault, LbPolicy, Simulation, Totals};
+
+/// Mean per-second value of a series over `[from, to)` seconds.
+fn mean(v: &[u64], from: usize, to: usize) -> f64 {
+    v[from..to].iter().sum::<u64>() as f64 / (to - from) as f64
+}
+
+/// Every attempt is accounted for once: answered, turned away, destroyed,
+/// dropped, or still held by a node.
+pub(crate) fn check_attempts_conserved(label: &str, sim: &Simulation) -> Totals {
+    let t = sim.totals();
+    let held: u64 = sim.snapshot().nodes.iter().map(|n| (n.busy + n.queued) as u64).sum();
+    let seed = sim.config().seed;
+    assert_eq!(
+        t.attempts,
+        t.rejected + t.refused + t.throughput + t.lost + t.dropped + held,
+        "{label} seed {seed}: {t:?}"
+    );
+    assert_eq!(t.offered, t.goodput + t.failed + t.unresolved_at_end, "{label} seed {seed}");
+    assert!(t.errors <= t.refused + t.lost, "{label} seed {seed}");
+    t
+}
+
+// ---- 1. crash, restart, warm-up -------------------------------------------
+
+/// 4 nodes of 32 workers (12,800 req/s) at a load three cannot carry, nodes
+/// that crash above 1,000 held attempts, and node 0 killed at 10 s.
+fn reboot_loop(seed: u64, queue_capacity: u32) -> Config {
+    let mut c = seeded(seed);
+    c.traffic.rate_per_s = 10_500.0;
+    c.traffic.duration_s = 120.0;
+    c.nodes.queue_capacity = queue_capacity;
+    c.crash.enabled = true;
+    c.crash.memory_limit_mb = 250.0; // 1,000 attempts of 256 KiB
+    c.faults = vec![Fault { at_s: 10.0, node: 0, kind: Default::default() }];
+    c
+}
+
+#[test]
+fn without_shedding_one_crash_becomes_a_reboot_loop() {
+    for seed in [3u64, 4] {
+        let sim = run(reboot_loop(seed, 5_000));
+        let t = check_attempts_conserved("reboot loop", &sim);
+        let s = sim.series();
+        // Every node goes down again and again, and goodput never comes back.
+        assert!(t.crashes >= 20, "seed {seed}: {} crashes", t.crashes);
+        assert!(sim.snapshot().nodes.iter().all(|n| n.crashes >= 3), "seed {seed}");
+        let (good, offered) = (mean(&s.goodput, 90, 120), mean(&s.offered, 90, 120));
+        assert!(good < 0.2 * offered, "seed {seed}: goodput {good} of {offered} offered in the last 30 s");
+    }
+}
+
+#[test]
+fn with_a_shedding_queue_cap_no_node_crashes() {
+    for seed in [3u64, 4] {
+        let sim = run(reboot_loop(seed, 256));
+        let t = check_attempts_conserved("capped", &sim);
+        let s = sim.series();
+        assert_eq!(t.crashes, 1, "seed {seed}: only the scripted crash");
+        assert!(t.rejected > 0, "seed {seed}: the survivors shed with 503s");
+        let (good, offered) = (mean(&s.goodput, 90, 120), mean(&s.offered, 90, 120));
+        assert!(good > 0.99 * offered, "seed {seed}: goodput {good} of {offered} offered in the last 30 s");
+    }
+}
+
+#[test]
+fn a_restarted_node_warms_up_before_full_speed() {
+    let seed = 5;
+    let mut c = seeded(seed);
+    c.traffic.duration_s = 40.0;
+    c.traffic.rate_per_s = 2_000.0;
+    c.crash.restart_s = 2.0;
+    c.crash.warmup_s = 20.0;
+    c.crash.warmup_capacity = 0.25;
+    let mut sim = Simulation::new(c).unwrap();
+    sim.step_until(sim_core::SimTime::from_secs(5));
+    assert!(sim.crash_node(1), "seed {seed}");
+    assert!(!sim.crash_node(1), "seed {seed}: already down");
+    sim.step_until(sim_core::SimTime::from_secs(6));
+    let n = sim.snapshot().nodes[1];
+    assert_eq!(n.state, sim_core::NodeState::Crashed, "seed {seed}");
+    assert!(n.progress.is_some_and(|p| (p - 0.5).abs() < 0.01), "seed {seed}: {n:?}");
+    sim.step_until(sim_core::SimTime::from_secs(8));
+    let n = sim.snapshot().nodes[1];
+    assert_eq!(n.state, sim_core::NodeState::Warming, "seed {seed}");
+    // Service at a quarter of full speed: four times the busy workers of a
+    // healthy peer for the same share of traffic.
+    let snap = sim.snapshot();
+    let (warm, peer) = (snap.nodes[1].busy, snap.nodes[0].busy);
+    assert!(warm > peer, "seed {seed}: warming node busy {warm}, healthy peer {peer}");
+    sim.step_until(sim_core::SimTime::from_secs(30));
+    assert_eq!(sim.snapshot().nodes[1].life, sim_core::NodeLife::Up, "seed {seed}");
+    check_attempts_conserved("warm-up", &sim);
+}
+
+// ---- 2. health checks and ejection ----------------------------------------
+
+/// ~80% load on 4 nodes with health checks; node 0 killed at 10 s.
+fn cascade(seed: u64, queue_capacity: u32) -> Config {
+    let mut c = seeded(seed);
+    c.traffic.rate_per_s = 10_240.0;
+    c.traffic.duration_s = 60.0;
+    c.nodes.queue_capacity = queue_capacity;
+    c.crash.enabled = true;
+    c.crash.memory_limit_mb = 250.0;
+    c.health.enabled = true;
+    c.faults = vec![Fault { at_s: 10.0, node: 0, kind: Default::default() }];
+    c
+}
+
+#[test]
+fn losing_one_node_at_80_percent_cascades_without_shedding() {
+    for seed in [4u64, 6] {
+        let sim = run(cascade(seed, 5_000));
+        check_attempts_conserved("cascade", &sim);
+        let s = sim.series();
+        // The survivors go down after the first one, and all of them do.
+        let first_survivor_crash = (11..60).find(|&i| s.crashes[i] > 0).expect("a survivor crashes");
+        assert!(first_survivor_crash <= 25, "seed {seed}: first survivor crash at {first_survivor_crash} s");
+        assert!(sim.snapshot().nodes.iter().all(|n| n.crashes >= 1), "seed {seed}");
+        let ejected = &s.node_states.as_ref().unwrap().ejected;
+        assert!(ejected[10..20].iter().any(|&e| e >= 1), "seed {seed}: the dead node is ejected");
+        let good = mean(&s.goodput, 30, 60);
+        assert!(good < 2_000.0, "seed {seed}: goodput {good}/s after the cascade");
+    }
+}
+
+#[test]
+fn with_shedding_the_survivors_hold() {
+    for seed in [4u64, 6] {
+        let sim = run(cascade(seed, 256));
+        let t = check_attempts_conserved("cascade capped", &sim);
+        let s = sim.series();
+        assert_eq!(t.crashes, 1, "seed {seed}");
+        let good = mean(&s.goodput, 30, 60);
+        assert!(good > 0.99 * mean(&s.offered, 30, 60), "seed {seed}: goodput {good}/s");
+        // Node 0 came back and was readmitted.
+        let states = s.node_states.as_ref().unwrap();
+        assert_eq!((states.up[40], states.ejected[40]), (4, 0), "seed {seed}");
+    }
+}
+
+#[test]
+fn panic_mode_routes_to_all_when_too_few_are_healthy() {
+    let seed = 8;
+    let mut c = seeded(seed);
+    c.traffic.duration_s = 30.0;
+    c.traffic.rate_per_s = 1_000.0;
+    c.health.enabled = true;
+    c.crash.restart_s = 20.0;
+    c.faults = (0..3).map(|node| Fault { at_s: 2.0, node, kind: Default::default() }).collect();
+    let mut sim = Simulation::new(c).unwrap();
+    sim.step_until(sim_core::SimTime::from_secs(10));
+    let snap = sim.snapshot();
+    // Three of four ejected is below the 50% threshold: traffic goes
+    // everywhere again, so attempts still hit the dead nodes.
+    assert!(snap.routing_panic, "seed {seed}");
+    let refused_before = sim.totals().refused;
+    sim.step_until(sim_core::SimTime::from_secs(12));
+    assert!(sim.totals().refused > refused_before, "seed {seed}");
+}
+
+// ---- 3. balancer policies -------------------------------------------------
+
+#[test]
+fn least_outstanding_and_p2c_beat_round_robin_on_unequal_nodes() {
+    for seed in [11u64, 12] {
+        let p99 = |policy| {
+            let mut c = seeded(seed);
+            c.traffic.rate_per_s = 8_000.0;
+            c.traffic.duration_s = 30.0;
+            c.nodes.slow_count = 1;
+            c.nodes.slow_factor = 3.0;
+            c.balancer.policy = policy;
+            let sim = run(c);
+            check_attempts_conserved(policy.name(), &sim);
+            sim.latency().p99_ms.unwrap()
+        };
+        let rr = p99(LbPolicy::RoundRobin);
+        let lor = p99(LbPolicy::LeastOutstanding);
+        let p2c = p99(LbPolicy::PowerOfTwo);
+        assert!(lor < 0.5 * rr, "seed {seed}: p99 least-outstanding {lor:.1} ms vs round robin {rr:.1} ms");
+        assert!(p2c < 0.5 * rr, "seed {seed}: p99 p2c {p2c:.1} ms vs round robin {rr:.1} ms");
+    }
+}
+
+// ---- 5. deadlines ----------------------------------------------------------
+
+/// Twice the capacity into deep queues, one attempt per request.
+fn double_overload(seed: u64) -> Config {
+    let mut c = seeded(seed);
+    c.traffic.rate_per_s = 25_600.0;
+    c.traffic.duration_s = 40.0;
+    c.client.attempts = 1;
+    c.nodes.queue_capacity = 200_000;
+    c
+}
+
+#[test]
+fn dropping_expired_work_restores_goodput() {
+    for seed in [21u64, 22] {
+        let capacity = 12_800.0;
+        let fifo = run(double_overload(seed));
+        let mut c = double_overload(seed);
+        c.shedding.drop_expired = true;
+        let dropping = run(c);
+        let (a, b) = (check_attempts_conserved("fifo", &fifo), check_attempts_conserved("drop", &dropping));
+        let good = |sim: &Simulation| mean(&sim.series().goodput, 20, 40);
+        assert!(good(&fifo) < 0.05 * capacity, "seed {seed}: FIFO goodput {}", good(&fifo));
+        assert!(good(&dropping) > 0.9 * capacity, "seed {seed}: dropping goodput {}", good(&dropping));
+        assert!(b.wasted * 10 < a.wasted, "seed {seed}: wasted {} vs {}", b.wasted, a.wasted);
+        assert!(b.dropped > 0, "seed {seed}");
+    }
+}
+
+// ---- 6. shedding policies ---------------------------------------------------
+
+#[test]
+fn every_shedding_policy_beats_an_unbounded_fifo_queue() {
+    let seed = 31;
+    let base = || {
+        let mut c = double_overload(seed);
+        c.client.attempts = 3;
+        c.nodes.queue_capacity = 1_000_000;
+        c
+    };
+    let goodput = |label: &str, c: Config| {
+        let sim = run(c);
+        check_attempts_conserved(label, &sim);
+        mean(&sim.series().goodput, 20, 40)
+    };
+    let fifo = goodput("fifo", base());
+    let mut codel = base();
+    codel.shedding.codel = true;
+    let mut lifo = base();
+    lifo.shedding.adaptive_lifo = true;
+    let mut limit = base();
+    limit.shedding.limit_concurrency = true;
+    for (label, c) in [("codel", codel), ("adaptive LIFO", lifo), ("concurrency limit", limit)] {
+        let g = goodput(label, c);
+        assert!(g > 0.8 * 12_800.0 && g > 10.0 * fifo.max(1.0), "seed {seed}: {label} goodput {g}/s vs FIFO {fifo}/s");
+    }
+}
+
+// ---- determinism --------------------------------------------------------------
+
+#[test]
+fn mechanisms_are_deterministic_too() {
+    let seed = 9;
+    let mut c = cascade(seed, 5_000);
+    c.traffic.duration_s = 25.0;
+    c.balancer.policy = LbPolicy::PowerOfTwo;
+    c.shedding.codel = true;
+    c.nodes.slow_count = 1;
+    let a = serde_json::to_string(&run(c.clone()).report(&[])).unwrap();
+    let b = serde_json::to_string(&run(c).report(&[])).unwrap();
+    assert_eq!(a, b, "seed {seed}");
+}
