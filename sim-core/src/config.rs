@@ -41,6 +41,14 @@ pub struct Config {
     /// Server-side queue policies: deadlines, CoDel, adaptive LIFO and a
     /// concurrency limit. Off by default.
     pub shedding: SheddingConfig,
+    /// CPU cores, context switching and load-dependent latency. Off by
+    /// default.
+    pub cpu: CpuConfig,
+    /// A database shared by all nodes, reached through per-node connection
+    /// pools. Off by default.
+    pub db: DbConfig,
+    /// A cache in front of one hot key, with a TTL. Off by default.
+    pub cache: CacheConfig,
     /// Scripted incidents (a node crashing at a given second), in time order
     /// or not; empty by default.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -58,6 +66,9 @@ impl Default for Config {
             crash: CrashConfig::default(),
             health: HealthConfig::default(),
             shedding: SheddingConfig::default(),
+            cpu: CpuConfig::default(),
+            db: DbConfig::default(),
+            cache: CacheConfig::default(),
             faults: Vec::new(),
         }
     }
@@ -432,6 +443,179 @@ impl SheddingConfig {
     }
 }
 
+/// Thread-per-request nodes on a few cores, and load-dependent latency.
+///
+/// With `enabled`, a node's busy workers share its `cores` (processor
+/// sharing): service times are CPU work at one core's speed. While no more
+/// workers are runnable than there are cores, each runs at full speed. With
+/// `n > cores` runnable, every core time-slices among them and part of its
+/// time goes to context switches (the switch itself and the cold caches
+/// after it): the share of CPU left for useful work is
+/// `1 / (1 + switch_overhead × (n − cores))`, an overhead linear in the
+/// excess threads as in the coherency term of Gunther's Universal
+/// Scalability Law (*Guerrilla Capacity Planning*, 2007). So throughput grows
+/// with the pool up to the cores and falls beyond. The default
+/// `switch_overhead` is calibrated so that a pool 8× the cores, all busy,
+/// spends 40% of its CPU switching: `(0.4 / 0.6) / (7 × 32) ≈ 0.003`, the
+/// order of the throughput losses measured for thread oversubscription
+/// (Li, Ding and Shen, "Quantifying the cost of context switch", 2007, put
+/// the indirect, cache-related cost at up to tens of times the direct one).
+///
+/// `service_ms_per_inflight` adds a concurrency-dependent part to every
+/// service time, mean `service_ms_mean + k × attempts held by the node`
+/// (lock and resource contention), with or without `enabled`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CpuConfig {
+    /// Share the nodes' cores among busy workers. Default off: every worker
+    /// has a core of its own, as in the reference model.
+    pub enabled: bool,
+    /// Cores per node. Default 32, so that the default pool of 32 workers
+    /// sees no contention and the same capacity as without the CPU model.
+    pub cores: u32,
+    /// CPU share lost to switching per runnable thread beyond the cores, in
+    /// units of useful work. Default 0.003.
+    pub switch_overhead: f64,
+    /// Extra mean service time per attempt the node holds, ms. Default 0.
+    pub service_ms_per_inflight: f64,
+}
+
+impl Default for CpuConfig {
+    fn default() -> Self {
+        CpuConfig { enabled: false, cores: 32, switch_overhead: 0.003, service_ms_per_inflight: 0.0 }
+    }
+}
+
+impl CpuConfig {
+    /// Share of the busy cores' time left for useful work with `runnable`
+    /// threads.
+    ///
+    /// ```
+    /// let c = sim_core::config::CpuConfig::default();
+    /// assert_eq!(c.useful_share(32), 1.0);
+    /// assert!((c.useful_share(256) - 0.6).abs() < 0.01); // 8x the cores: 40% switching
+    /// ```
+    pub fn useful_share(&self, runnable: u32) -> f64 {
+        let excess = runnable.saturating_sub(self.cores) as f64;
+        1.0 / (1.0 + self.switch_overhead * excess)
+    }
+}
+
+/// A database shared by every node, and each node's connection pool.
+///
+/// With `enabled`, every attempt a worker takes first needs a connection
+/// from its node's pool of `pool_size` (waiting up to `acquire_timeout_ms`,
+/// then failing with an error the client sees), then runs one query at the
+/// database, then does its own service time. The worker is held throughout.
+/// The database runs its queries processor-shared on `cores`, slowed by
+/// contention as in Gunther's Universal Scalability Law: with `k` queries
+/// running, each progresses at `min(1, cores/k) / (1 + σ(k−1) + κk(k−1))`
+/// of its speed alone, where σ = `serial_fraction` is the share serialised on
+/// locks and κ = `crosstalk` the cost of keeping them coherent (lock
+/// convoys, latch and buffer contention). Its throughput therefore peaks at
+/// `k ≈ sqrt((1−σ)/κ)` concurrent queries and falls beyond: adding app nodes,
+/// each with its own pool, pushes `k` past that point. Pool defaults follow
+/// HikariCP (`maximumPoolSize` 10); its `connectionTimeout` is 30 s, cut here
+/// to 1 s so that the failure shows within a client timeout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DbConfig {
+    /// Every attempt queries the database. Default off.
+    pub enabled: bool,
+    /// Connections per node. Default 10.
+    pub pool_size: u32,
+    /// Longest wait for a connection before the attempt fails, ms. Default 1,000.
+    pub acquire_timeout_ms: f64,
+    /// Mean query time alone on an idle database (exponential), ms. Default 2.
+    pub query_ms_mean: f64,
+    /// Database cores. Default 16.
+    pub cores: u32,
+    /// USL σ: share of a query serialised on locks. Default 0.02.
+    pub serial_fraction: f64,
+    /// USL κ: coherency cost per pair of concurrent queries. Default 0.0005.
+    pub crosstalk: f64,
+}
+
+impl Default for DbConfig {
+    fn default() -> Self {
+        DbConfig {
+            enabled: false,
+            pool_size: 10,
+            acquire_timeout_ms: 1000.0,
+            query_ms_mean: 2.0,
+            cores: 16,
+            serial_fraction: 0.02,
+            crosstalk: 0.0005,
+        }
+    }
+}
+
+impl DbConfig {
+    /// Speed of each of `k` concurrent queries relative to one alone.
+    ///
+    /// ```
+    /// let db = sim_core::config::DbConfig::default();
+    /// assert_eq!(db.speed(1), 1.0);
+    /// assert!(db.speed(64) * 64.0 < db.speed(32) * 32.0); // past the peak
+    /// ```
+    pub fn speed(&self, k: u32) -> f64 {
+        if k == 0 {
+            return 1.0;
+        }
+        let k_f = k as f64;
+        let share = (self.cores as f64 / k_f).min(1.0);
+        share / (1.0 + self.serial_fraction * (k_f - 1.0) + self.crosstalk * k_f * (k_f - 1.0))
+    }
+}
+
+/// A cache holding one hot key that a share of requests read.
+///
+/// A read that finds the key fresh is a hit and skips the expensive part. A
+/// read after the key expired recomputes it (`recompute_ms` of work: at the
+/// database when it is on, else in the worker) and then stores it for
+/// `ttl_s`. Without protection, every read that arrives while the first
+/// recomputation runs misses too and recomputes as well: a stampede of about
+/// `read rate × recompute time` regenerations per expiry. With `coalesce`,
+/// later readers wait for the one recomputation in flight (request
+/// coalescing, "single flight"). With `early_refresh`, each read of a fresh
+/// key recomputes early with a probability that rises towards the expiry
+/// (XFetch: recompute if `now − δ·β·ln(u) ≥ expiry`, δ the last recompute
+/// time; Vattani, Chierichetti and Lowenstein, "Optimal Probabilistic Cache
+/// Stampede Prevention", VLDB 2015), so one reader refreshes it before it
+/// expires. The cache starts warm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Model the hot key. Default off.
+    pub enabled: bool,
+    /// Share of requests that read the hot key. Default 0.5.
+    pub hot_share: f64,
+    /// Time a computed value stays fresh, seconds. Default 10.
+    pub ttl_s: f64,
+    /// Work to recompute the value, ms. Default 100.
+    pub recompute_ms: f64,
+    /// Share one recomputation among concurrent misses. Default off.
+    pub coalesce: bool,
+    /// Probabilistic early refresh (XFetch). Default off.
+    pub early_refresh: bool,
+    /// XFetch's β: above 1 refreshes earlier. Default 1.
+    pub early_beta: f64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            enabled: false,
+            hot_share: 0.5,
+            ttl_s: 10.0,
+            recompute_ms: 100.0,
+            coalesce: false,
+            early_refresh: false,
+            early_beta: 1.0,
+        }
+    }
+}
+
 /// A scripted incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -572,6 +756,30 @@ pub mod limits {
     pub const LIFO_ABOVE: (u32, u32) = (0, 1_000_000);
     /// `(min, max)` of `shedding.concurrency_limit`.
     pub const CONCURRENCY_LIMIT: (u32, u32) = (1, 1_000_000);
+    /// `(min, max)` of `cpu.cores`.
+    pub const CORES: (u32, u32) = (1, 4_096);
+    /// `(min, max)` of `cpu.switch_overhead`.
+    pub const SWITCH_OVERHEAD: (f64, f64) = (0.0, 1.0);
+    /// `(min, max)` of `cpu.service_ms_per_inflight`.
+    pub const PER_INFLIGHT_MS: (f64, f64) = (0.0, 1_000.0);
+    /// `(min, max)` of `db.pool_size`.
+    pub const POOL_SIZE: (u32, u32) = (1, 10_000);
+    /// `(min, max)` of `db.acquire_timeout_ms`.
+    pub const ACQUIRE_TIMEOUT_MS: (f64, f64) = (0.001, 600_000.0);
+    /// `(min, max)` of `db.query_ms_mean`.
+    pub const QUERY_MS: (f64, f64) = (0.001, 600_000.0);
+    /// `(min, max)` of `db.serial_fraction`.
+    pub const SERIAL_FRACTION: (f64, f64) = (0.0, 1.0);
+    /// `(min, max)` of `db.crosstalk`.
+    pub const CROSSTALK: (f64, f64) = (0.0, 1.0);
+    /// `(min, max)` of `cache.hot_share`.
+    pub const SHARE: (f64, f64) = (0.0, 1.0);
+    /// `(min, max)` of `cache.ttl_s`.
+    pub const TTL_S: (f64, f64) = (0.001, 86_400.0);
+    /// `(min, max)` of `cache.recompute_ms`.
+    pub const RECOMPUTE_MS: (f64, f64) = (0.0, 600_000.0);
+    /// `(min, max)` of `cache.early_beta`.
+    pub const EARLY_BETA: (f64, f64) = (0.0, 100.0);
     /// `(min, max)` of `faults[].at_s`.
     pub const FAULT_AT_S: (f64, f64) = (0.0, 86_400.0);
     /// Most scripted faults in one scenario.
@@ -679,6 +887,22 @@ impl Config {
         check_f64("shedding.codel_interval_ms", s.codel_interval_ms, CODEL_MS, "ms")?;
         check_u32("shedding.lifo_above", s.lifo_above, LIFO_ABOVE, "")?;
         check_u32("shedding.concurrency_limit", s.concurrency_limit, CONCURRENCY_LIMIT, "")?;
+        let p = &self.cpu;
+        check_u32("cpu.cores", p.cores, CORES, "")?;
+        check_f64("cpu.switch_overhead", p.switch_overhead, SWITCH_OVERHEAD, "")?;
+        check_f64("cpu.service_ms_per_inflight", p.service_ms_per_inflight, PER_INFLIGHT_MS, "ms")?;
+        let d = &self.db;
+        check_u32("db.pool_size", d.pool_size, POOL_SIZE, "")?;
+        check_f64("db.acquire_timeout_ms", d.acquire_timeout_ms, ACQUIRE_TIMEOUT_MS, "ms")?;
+        check_f64("db.query_ms_mean", d.query_ms_mean, QUERY_MS, "ms")?;
+        check_u32("db.cores", d.cores, CORES, "")?;
+        check_f64("db.serial_fraction", d.serial_fraction, SERIAL_FRACTION, "")?;
+        check_f64("db.crosstalk", d.crosstalk, CROSSTALK, "")?;
+        let k = &self.cache;
+        check_f64("cache.hot_share", k.hot_share, SHARE, "")?;
+        check_f64("cache.ttl_s", k.ttl_s, TTL_S, "s")?;
+        check_f64("cache.recompute_ms", k.recompute_ms, RECOMPUTE_MS, "ms")?;
+        check_f64("cache.early_beta", k.early_beta, EARLY_BETA, "")?;
         if self.faults.len() > MAX_FAULTS {
             return Err(ConfigError::TooLarge {
                 field: "faults",
@@ -717,7 +941,11 @@ impl Config {
     }
 
     fn estimated_max_events_from(&self, from_s: f64) -> f64 {
-        let per_request = 1.0 + 3.0 * self.client.attempts as f64;
+        // Per attempt: a completion, a timeout and a retry wake-up; processor
+        // sharing reschedules its next completion on every start and finish;
+        // the database adds those for queries and a pool timeout.
+        let per_attempt = 3.0 + if self.cpu.enabled { 2.0 } else { 0.0 } + if self.db.enabled { 3.0 } else { 0.0 };
+        let per_request = 1.0 + per_attempt * self.client.attempts as f64;
         let left_s = (self.traffic.duration_s - from_s).max(0.0);
         let probes =
             if self.health.enabled { self.nodes.count as f64 * left_s * 1000.0 / self.health.interval_ms } else { 0.0 };
@@ -726,6 +954,24 @@ impl Config {
             + probes
             + 3.0 * self.faults.len() as f64
             + 1000.0
+    }
+
+    /// True when anything beyond the reference model is switched on (its
+    /// reports then carry the mechanisms' figures too).
+    pub fn uses_mechanisms(&self) -> bool {
+        let s = &self.shedding;
+        self.crash.enabled
+            || self.health.enabled
+            || !self.faults.is_empty()
+            || self.cpu.enabled
+            || self.cpu.service_ms_per_inflight > 0.0
+            || s.drop_expired
+            || s.codel
+            || s.adaptive_lifo
+            || s.limit_concurrency
+            || self.nodes.slow_count > 0
+            || self.db.enabled
+            || self.cache.enabled
     }
 
     /// Number of whole per-second buckets in the run: `ceil(duration_s)`.

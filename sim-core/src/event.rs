@@ -28,6 +28,15 @@ pub(crate) enum Event {
     /// A worker of `node` finishes the job in `slot` (stale unless the slot
     /// is still at generation `gen`: the job may have been lost in a crash).
     ServiceDone { node: u32, slot: u32, gen: u32 },
+    /// The first of `node`'s processor-shared jobs finishes (stale unless
+    /// the node's sharing epoch is still `epoch`).
+    SharedDone { node: u32, epoch: u32 },
+    /// The first query at the database finishes (stale unless the
+    /// database's sharing epoch is still `epoch`).
+    DbDone { epoch: u32 },
+    /// The job in `slot` of `node` gives up waiting for a connection (stale
+    /// unless it still waits at generation `gen`).
+    PoolTimeout { node: u32, slot: u32, gen: u32 },
     /// The client stops waiting for attempt `token`; stale if it moved on.
     Timeout { client: u32, token: u32 },
     /// The client's backoff is over: send the next attempt.

@@ -27,8 +27,10 @@
 
 pub mod analytics;
 mod balancer;
+mod cache;
 mod client;
 pub mod config;
+mod db;
 mod event;
 pub mod metrics;
 mod node;
@@ -36,6 +38,7 @@ mod policy;
 pub mod report;
 mod retry;
 pub mod rng;
+mod sharing;
 mod sim;
 pub mod snapshot;
 pub mod time;
@@ -45,5 +48,5 @@ pub use config::{Backoff, Config, ConfigError, Fault, FaultKind, LbPolicy};
 pub use metrics::{LatencySummary, QueueingSummary, Series, Totals};
 pub use report::Report;
 pub use sim::{Reconfigured, Simulation};
-pub use snapshot::{Halt, NodeLife, NodeSnapshot, NodeState, Snapshot};
+pub use snapshot::{CpuBreakdown, Halt, NodeLife, NodeSnapshot, NodeState, Snapshot};
 pub use time::SimTime;

@@ -30,8 +30,9 @@ pub struct Totals {
     /// Logical requests neither succeeded nor failed by the end:
     /// `offered − goodput − failed`.
     pub unresolved_at_end: u64,
-    /// Attempts that ended in a connection error the client saw: refused by
-    /// a crashed node, or lost in a crash while the client waited. Like the
+    /// Attempts that ended in an error the client saw: refused by a crashed
+    /// node, lost in a crash while the client waited, or failed for want of
+    /// a database connection. Like the
     /// counters below, left out of the JSON when zero (as in the reference
     /// model, which has none of these mechanisms).
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -50,6 +51,22 @@ pub struct Totals {
     /// Node crashes, scripted or from memory exhaustion.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub crashes: u64,
+    /// Attempts that failed waiting for a database connection.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub db_timeouts: u64,
+    /// Reads of the cached hot key that found it fresh.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_hits: u64,
+    /// Reads of the hot key that found it stale (recomputing or joining).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_misses: u64,
+    /// Recomputations of the hot key started.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub regenerations: u64,
+    /// New values of the hot key stored: `regenerations / refills` is the
+    /// number of recomputations per expiry.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refills: u64,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -87,15 +104,23 @@ pub enum Counter {
     Dropped,
     /// See [`Totals::crashes`].
     Crashes,
+    /// See [`Totals::db_timeouts`].
+    DbTimeouts,
+    /// See [`Totals::cache_hits`].
+    CacheHits,
+    /// See [`Totals::cache_misses`].
+    CacheMisses,
+    /// See [`Totals::regenerations`].
+    Regenerations,
 }
 
 impl Counter {
     /// Number of counters.
-    pub const COUNT: usize = 12;
+    pub const COUNT: usize = 16;
 }
 
 /// Per-second series, struct-of-arrays, one entry per second of the run.
-/// Memory is `seconds × 13 × 8` bytes (17 with node states): under 12 MiB
+/// Memory is `seconds × 17 × 8` bytes, 28 with every mechanism: under 20 MiB
 /// for a simulated day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
@@ -125,10 +150,29 @@ pub struct Series {
     /// Node crashes in each second.
     #[serde(default, skip_serializing_if = "all_zero")]
     pub crashes: Vec<u64>,
+    /// Attempts that failed waiting for a database connection, each second.
+    #[serde(default, skip_serializing_if = "all_zero")]
+    pub db_timeouts: Vec<u64>,
+    /// Hot-key reads that hit, each second.
+    #[serde(default, skip_serializing_if = "all_zero")]
+    pub cache_hits: Vec<u64>,
+    /// Hot-key reads that missed, each second.
+    #[serde(default, skip_serializing_if = "all_zero")]
+    pub cache_misses: Vec<u64>,
+    /// Hot-key recomputations started, each second.
+    #[serde(default, skip_serializing_if = "all_zero")]
+    pub regenerations: Vec<u64>,
+    /// Connection pools and the database, when the database model is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db: Option<DbSeries>,
     /// Nodes by lifecycle state at the start of each second, when crashes,
     /// health checks or faults are configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_states: Option<NodeStateSeries>,
+    /// CPU use over all nodes in each second, in cores. In the JSON only
+    /// when a failure mechanism or the CPU model is on.
+    #[serde(default, skip_serializing_if = "CpuSeries::is_hidden")]
+    pub cpu: CpuSeries,
     /// Median latency of the successes completed in each second, ms.
     #[serde(skip)]
     pub latency_p50_ms: Vec<Option<f64>>,
@@ -152,7 +196,13 @@ impl Series {
             errors: vec![0; seconds],
             dropped: vec![0; seconds],
             crashes: vec![0; seconds],
+            db_timeouts: vec![0; seconds],
+            cache_hits: vec![0; seconds],
+            cache_misses: vec![0; seconds],
+            regenerations: vec![0; seconds],
+            db: None,
             node_states: None,
+            cpu: CpuSeries::new(seconds),
             latency_p50_ms: vec![None; seconds],
             latency_p99_ms: vec![None; seconds],
         }
@@ -182,6 +232,10 @@ impl Series {
             Counter::Errors => &mut self.errors,
             Counter::Dropped => &mut self.dropped,
             Counter::Crashes => &mut self.crashes,
+            Counter::DbTimeouts => &mut self.db_timeouts,
+            Counter::CacheHits => &mut self.cache_hits,
+            Counter::CacheMisses => &mut self.cache_misses,
+            Counter::Regenerations => &mut self.regenerations,
             Counter::Refused | Counter::Lost => return,
         };
         v[sec] += 1;
@@ -189,8 +243,16 @@ impl Series {
 
     /// The mechanism series by name (connection errors, dropped, crashes),
     /// for outputs that list every series.
-    pub fn mechanisms(&self) -> [(&'static str, &[u64]); 3] {
-        [("errors", &self.errors), ("dropped", &self.dropped), ("crashes", &self.crashes)]
+    pub fn mechanisms(&self) -> [(&'static str, &[u64]); 7] {
+        [
+            ("errors", &self.errors),
+            ("dropped", &self.dropped),
+            ("crashes", &self.crashes),
+            ("db_timeouts", &self.db_timeouts),
+            ("cache_hits", &self.cache_hits),
+            ("cache_misses", &self.cache_misses),
+            ("regenerations", &self.regenerations),
+        ]
     }
 
     /// The eight reference series by name, in the reference program's order.
@@ -205,6 +267,62 @@ impl Series {
             ("failed", &self.failed),
             ("queued", &self.queued),
         ]
+    }
+}
+
+/// CPU use summed over nodes, one value per second, in cores (core-seconds
+/// per second); see [`crate::CpuBreakdown`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CpuSeries {
+    /// Serving attempts whose client still waited.
+    pub useful: Vec<f64>,
+    /// Serving attempts whose client had given up.
+    pub wasted: Vec<f64>,
+    /// Context switching.
+    pub switching: Vec<f64>,
+    /// False for a reference-model run, whose JSON stays the reference's.
+    #[serde(skip)]
+    pub shown: bool,
+}
+
+impl CpuSeries {
+    /// Zeroed series for `seconds` seconds.
+    pub fn new(seconds: usize) -> CpuSeries {
+        CpuSeries {
+            useful: vec![0.0; seconds],
+            wasted: vec![0.0; seconds],
+            switching: vec![0.0; seconds],
+            shown: false,
+        }
+    }
+
+    fn is_hidden(&self) -> bool {
+        !self.shown
+    }
+}
+
+/// Connection pools and the database, one value per second.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DbSeries {
+    /// Connections in use over all nodes, sampled at the start of each second.
+    pub pool_in_use: Vec<u64>,
+    /// Attempts waiting for a connection over all nodes, sampled likewise.
+    pub pool_waiting: Vec<u64>,
+    /// Queries running at the database, sampled likewise.
+    pub queries: Vec<u64>,
+    /// Mean wait for a connection of the acquisitions in each second, ms.
+    pub wait_ms: Vec<f64>,
+}
+
+impl DbSeries {
+    /// Zeroed series for `seconds` seconds.
+    pub fn new(seconds: usize) -> DbSeries {
+        DbSeries {
+            pool_in_use: vec![0; seconds],
+            pool_waiting: vec![0; seconds],
+            queries: vec![0; seconds],
+            wait_ms: vec![0.0; seconds],
+        }
     }
 }
 

@@ -2,8 +2,10 @@
 //! a lifecycle (up, crashed, warming up) and the balancer's view of its health.
 
 use crate::config::NodesConfig;
+use crate::db::Pool;
 use crate::rng::Stream;
-use crate::snapshot::{NodeLife, NodeSnapshot, NodeState};
+use crate::sharing::Sharing;
+use crate::snapshot::{CpuBreakdown, NodeLife, NodeSnapshot, NodeState};
 use crate::time::{secs_to_nanos, NANOS_PER_SEC};
 use std::collections::VecDeque;
 
@@ -35,12 +37,36 @@ pub(crate) struct Waiting {
 pub(crate) struct Job {
     pub client: u32,
     pub token: u32,
-    /// When service began, ns.
-    pub started: u64,
-    /// Bumped whenever the slot is freed, so that a completion event for a
-    /// job lost in a crash is recognised as stale.
+    /// Its service time, which is also the CPU work it needs at full speed, ns.
+    pub work: u64,
+    /// Bumped when the slot is taken and when it is freed, so it is odd
+    /// while a job is in service, and a completion event for a job lost in a
+    /// crash (an older generation) is recognised as stale.
     gen: u32,
-    active: bool,
+    /// What the worker is doing for it.
+    pub stage: Stage,
+    /// True when it is recomputing the cached hot key.
+    pub regen: bool,
+}
+
+/// What a worker is doing for its job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// Its own service time (on a core of its own, or processor-shared).
+    Serving,
+    /// Waiting for a connection from the node's pool.
+    Connecting,
+    /// Running its query at the database.
+    Querying,
+    /// Waiting for another job's recomputation of the cached key.
+    Joined,
+}
+
+impl Job {
+    #[inline]
+    fn active(&self) -> bool {
+        self.gen & 1 == 1
+    }
 }
 
 /// Attempts in service, in recycled slots: memory follows the pool size.
@@ -52,21 +78,28 @@ pub(crate) struct Jobs {
 }
 
 impl Jobs {
-    /// Starts `w` at `now`; returns the slot and its generation for the
-    /// completion event.
+    /// Starts `w`, which needs `work` ns; returns the slot and its
+    /// generation for the completion event.
     #[inline]
-    pub fn start(&mut self, w: Waiting, now: u64) -> (u32, u32) {
+    pub fn start(&mut self, w: Waiting, work: u64) -> (u32, u32) {
         self.live += 1;
-        let job = |gen| Job { client: w.client, token: w.token, started: now, gen, active: true };
         match self.free.pop() {
             Some(i) => {
                 let slot = &mut self.slots[i as usize];
-                *slot = job(slot.gen);
-                (i, slot.gen)
+                let gen = slot.gen.wrapping_add(1);
+                *slot = Job { client: w.client, token: w.token, work, gen, stage: Stage::Serving, regen: false };
+                (i, gen)
             }
             None => {
-                self.slots.push(job(0));
-                ((self.slots.len() - 1) as u32, 0)
+                self.slots.push(Job {
+                    client: w.client,
+                    token: w.token,
+                    work,
+                    gen: 1,
+                    stage: Stage::Serving,
+                    regen: false,
+                });
+                ((self.slots.len() - 1) as u32, 1)
             }
         }
     }
@@ -75,28 +108,30 @@ impl Jobs {
     #[inline]
     pub fn finish(&mut self, slot: u32, gen: u32) -> Option<Job> {
         let job = self.slots.get_mut(slot as usize)?;
-        if !job.active || job.gen != gen {
+        if job.gen != gen {
             return None;
         }
         let done = *job;
-        self.release(slot);
+        job.gen = gen.wrapping_add(1);
+        self.live -= 1;
+        self.free.push(slot);
         Some(done)
     }
 
-    fn release(&mut self, slot: u32) {
-        let job = &mut self.slots[slot as usize];
-        job.active = false;
-        job.gen = job.gen.wrapping_add(1);
-        self.live -= 1;
-        self.free.push(slot);
+    /// The job in `slot` if it is still the one of generation `gen`.
+    #[inline]
+    pub fn get(&mut self, slot: u32, gen: u32) -> Option<&mut Job> {
+        self.slots.get_mut(slot as usize).filter(|j| j.gen == gen)
     }
 
     /// Ends every job (a crash), returning them.
     pub fn drain(&mut self) -> Vec<Job> {
-        let lost: Vec<Job> = self.slots.iter().filter(|j| j.active).copied().collect();
-        for i in 0..self.slots.len() as u32 {
-            if self.slots[i as usize].active {
-                self.release(i);
+        let lost: Vec<Job> = self.slots.iter().filter(|j| j.active()).copied().collect();
+        for (i, job) in self.slots.iter_mut().enumerate() {
+            if job.active() {
+                job.gen = job.gen.wrapping_add(1);
+                self.live -= 1;
+                self.free.push(i as u32);
             }
         }
         lost
@@ -122,14 +157,34 @@ impl ServiceModel {
     }
 
     /// A service time for a node whose service times are `factor` × the
-    /// nominal ones (1 for a healthy node at full speed: the product is then
-    /// exact, so the reference figures are unchanged).
+    /// nominal ones plus `extra_s` (1 and 0 for a healthy node at full speed
+    /// without load-dependent latency: the result is then exact, so the
+    /// reference figures are unchanged).
     #[inline]
-    pub fn sample_ns(&self, factor: f64, rng: &mut Stream) -> u64 {
+    pub fn sample_ns(&self, factor: f64, extra_s: f64, rng: &mut Stream) -> u64 {
         match *self {
-            ServiceModel::Exponential { mean_s } => secs_to_nanos(rng.exp(mean_s * factor)),
+            ServiceModel::Exponential { mean_s } => secs_to_nanos(rng.exp((mean_s + extra_s) * factor)),
         }
     }
+}
+
+/// CPU time of one node, in core-nanoseconds: useful work, work for clients
+/// that had given up, and context switching.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct CpuTime {
+    pub useful: f64,
+    pub wasted: f64,
+    pub switching: f64,
+}
+
+/// `(per-job speed, busy cores, useful share)` with `n` jobs on `cores`.
+#[inline]
+pub(crate) fn sharing_rates(n: u32, cores: u32, switch_overhead: f64) -> (f64, f64, f64) {
+    if n <= cores {
+        return (1.0, n as f64, 1.0);
+    }
+    let useful = 1.0 / (1.0 + switch_overhead * (n - cores) as f64);
+    (cores as f64 * useful / n as f64, cores as f64, useful)
 }
 
 /// Where a node is in its life.
@@ -154,7 +209,7 @@ pub(crate) struct Health {
 }
 
 /// One node's state.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Node {
     pub workers: u32,
     pub queue_capacity: u32,
@@ -169,6 +224,13 @@ pub(crate) struct Node {
     pub health: Health,
     /// Last instant the waiting room was seen empty (CoDel's reference).
     pub last_empty: u64,
+    /// Processor sharing state (used when the CPU model is on).
+    pub sharing: Sharing,
+    /// Connections to the database (used when it is on).
+    pub pool: Pool,
+    /// CPU time in the current second, and in the last whole one.
+    pub cpu: CpuTime,
+    pub cpu_last: CpuTime,
     /// Instant of the last 503, for the "shedding" state.
     last_shed: Option<u64>,
 }
@@ -187,8 +249,32 @@ impl Node {
             crashes: 0,
             health: Health::default(),
             last_empty: 0,
+            sharing: Sharing::default(),
+            pool: Pool::default(),
+            cpu: CpuTime::default(),
+            cpu_last: CpuTime::default(),
             last_shed: None,
         }
+    }
+
+    /// Moves the node's processor sharing to `now`, booking the CPU spent
+    /// switching meanwhile.
+    pub fn advance_cpu(&mut self, now: u64, cores: u32, overhead: f64) {
+        let n = self.sharing.len();
+        let (speed, busy_cores, useful) = sharing_rates(n, cores, overhead);
+        let dt = self.sharing.advance(now, speed);
+        self.cpu.switching += dt * busy_cores * (1.0 - useful);
+    }
+
+    /// Real time until the first processor-shared job finishes, ns.
+    pub fn time_to_first_cpu(&self, cores: u32, overhead: f64) -> Option<u64> {
+        let (speed, _, _) = sharing_rates(self.sharing.len(), cores, overhead);
+        self.sharing.time_to_first(speed)
+    }
+
+    /// Closes the current second's CPU account.
+    pub fn roll_cpu(&mut self) {
+        self.cpu_last = std::mem::take(&mut self.cpu);
     }
 
     /// Workers serving an attempt.
@@ -284,6 +370,8 @@ impl Node {
         self.crashes += 1;
         self.life = Life::Down { since: now, until: now + restart_ns };
         let queued: Vec<Waiting> = self.queue.drain(..).collect();
+        self.sharing.clear();
+        self.pool.reset();
         (queued, self.jobs.drain())
     }
 
@@ -351,6 +439,13 @@ impl Node {
             ejected: self.health.ejected,
             crashes: self.crashes,
             speed: (1.0 / self.slow) as f32,
+            pool_in_use: self.pool.in_use,
+            pool_waiting: self.pool.waiters.len() as u32,
+            cpu: CpuBreakdown {
+                useful: (self.cpu_last.useful / NANOS_PER_SEC as f64) as f32,
+                wasted: (self.cpu_last.wasted / NANOS_PER_SEC as f64) as f32,
+                switching: (self.cpu_last.switching / NANOS_PER_SEC as f64) as f32,
+            },
         }
     }
 }
@@ -366,7 +461,7 @@ mod tests {
     fn admit_and_start(n: &mut Node, now: u64, w: Waiting) -> Admission {
         let a = n.admit(now, w, None);
         if a == Admission::Accepted {
-            n.jobs.start(w, now);
+            n.jobs.start(w, 0);
         }
         a
     }
@@ -380,10 +475,10 @@ mod tests {
         assert_eq!(admit_and_start(&mut n, 0, w), Admission::Shed);
         assert_eq!(n.snapshot(0).state, NodeState::Shedding);
         assert_eq!(n.snapshot(2 * NANOS_PER_SEC).state, NodeState::Saturated);
-        assert!(n.jobs.finish(0, 0).is_some());
+        assert!(n.jobs.finish(0, 1).is_some());
         assert_eq!(n.pop_waiting(0, None), Some(w));
         n.jobs.start(w, 0);
-        assert!(n.jobs.finish(0, 1).is_some());
+        assert!(n.jobs.finish(0, 3).is_some());
         assert_eq!(n.pop_waiting(0, None), None);
         assert_eq!(n.snapshot(5 * NANOS_PER_SEC).state, NodeState::Idle);
     }
@@ -418,13 +513,28 @@ mod tests {
         assert_eq!(n.admit(50, w(3), None), Admission::Refused);
         assert_eq!(n.snapshot(50).state, NodeState::Crashed);
         assert_eq!(n.snapshot(55).progress, Some(0.5));
-        assert_eq!(n.jobs.finish(0, 0), None, "the lost job's completion is stale");
+        assert_eq!(n.jobs.finish(0, 1), None, "the lost job's completion is stale");
         n.restart(105, 1000, 0.5);
         assert_eq!(n.snapshot(105).state, NodeState::Warming);
         assert_eq!(n.service_factor(105), 2.0);
         assert!((n.service_factor(605) - 1.0 / 0.75).abs() < 1e-12);
         assert_eq!(n.service_factor(1105), 1.0);
         assert_eq!(n.life, Life::Up);
+    }
+
+    #[test]
+    fn switching_overhead_follows_the_excess_threads() {
+        assert_eq!(sharing_rates(2, 4, 0.5), (1.0, 2.0, 1.0));
+        let (speed, cores, useful) = sharing_rates(3, 1, 0.5);
+        assert_eq!((cores, useful), (1.0, 0.5));
+        assert!((speed - 1.0 / 6.0).abs() < 1e-12);
+        let mut n = Node::new(&cfg(8, 10), false);
+        for slot in 0..3 {
+            n.sharing.add(0, slot, 1, 1_000);
+        }
+        n.advance_cpu(1_200, 1, 0.5);
+        assert_eq!(n.cpu.switching, 600.0);
+        assert_eq!(n.time_to_first_cpu(1, 0.5), Some(4_800));
     }
 
     #[test]
@@ -435,10 +545,10 @@ mod tests {
         for c in 1..=3 {
             admit_and_start(&mut n, 0, w(c));
         }
-        n.jobs.finish(0, 0);
+        n.jobs.finish(0, 1);
         assert_eq!(n.pop_waiting(0, Some(2)).map(|w| w.client), Some(3));
         n.jobs.start(w(3), 0);
-        n.jobs.finish(0, 1);
+        n.jobs.finish(0, 3);
         assert_eq!(n.pop_waiting(0, Some(2)).map(|w| w.client), Some(1), "FIFO again at 2 waiting");
     }
 }

@@ -24,6 +24,12 @@ pub(crate) struct NodePolicy {
     pub concurrency_limit: Option<u64>,
     /// A node holding more than this crashes (`u64::MAX`: never).
     pub max_held: u64,
+    /// Processor sharing `(cores, switch_overhead)`, when the CPU model is on.
+    pub cpu: Option<(u32, f64)>,
+    /// Extra mean service time per attempt held, seconds.
+    pub per_inflight_s: f64,
+    /// True when a job passes the cache or the database before its service.
+    pub dependencies: bool,
 }
 
 impl NodePolicy {
@@ -39,6 +45,9 @@ impl NodePolicy {
             lifo_above: s.adaptive_lifo.then_some(s.lifo_above as usize),
             concurrency_limit: s.limit_concurrency.then_some(s.concurrency_limit as u64),
             max_held: if c.crash.enabled { c.crash.max_held() } else { u64::MAX },
+            cpu: c.cpu.enabled.then_some((c.cpu.cores, c.cpu.switch_overhead)),
+            per_inflight_s: c.cpu.service_ms_per_inflight / 1000.0,
+            dependencies: c.db.enabled || c.cache.enabled,
         }
     }
 }

@@ -84,6 +84,8 @@ pub(crate) struct Streams {
     pub service: Stream,
     pub backoff: Stream,
     pub balancer: Stream,
+    pub database: Stream,
+    pub cache: Stream,
 }
 
 impl Streams {
@@ -93,6 +95,8 @@ impl Streams {
             service: Stream::new(seed, "service"),
             backoff: Stream::new(seed, "backoff"),
             balancer: Stream::new(seed, "balancer"),
+            database: Stream::new(seed, "database"),
+            cache: Stream::new(seed, "cache"),
         }
     }
 }

@@ -2,13 +2,16 @@
 
 use crate::analytics::erlang_c;
 use crate::balancer::LoadBalancer;
+use crate::cache::Cache;
 use crate::client::Clients;
 use crate::config::{Config, ConfigError, FaultKind, MAX_EVENTS_PER_RUN};
+use crate::db::{Database, WaitAccount};
 use crate::event::{Event, EventQueue};
+use crate::metrics::DbSeries;
 use crate::metrics::{
     Counter, LatencyHistogram, LatencySummary, NodeStateSeries, QueueingSummary, Series, Totals, WaitStats,
 };
-use crate::node::{Admission, Node, ServiceModel, Waiting};
+use crate::node::{Admission, Job, Node, ServiceModel, Waiting};
 use crate::policy::{NodePolicy, Routing};
 use crate::report::{window_means, Report};
 use crate::retry::RetryPolicy;
@@ -16,6 +19,8 @@ use crate::rng::Streams;
 use crate::snapshot::{Halt, NodeLife, Snapshot};
 use crate::time::{secs_to_nanos, SimTime, NANOS_PER_SEC};
 use crate::traffic::Traffic;
+
+mod dependencies;
 
 /// What [`Simulation::reconfigure`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,6 +59,11 @@ pub struct Simulation {
     events: u64,
     completed_seconds: usize,
     halted: Option<Halt>,
+    /// True once the last second's CPU account is closed.
+    cpu_closed: bool,
+    db: Database,
+    db_waits: WaitAccount,
+    cache: Cache,
 }
 
 impl Simulation {
@@ -86,10 +96,18 @@ impl Simulation {
             events: 0,
             completed_seconds: 0,
             halted: None,
+            cpu_closed: false,
+            db: Database::default(),
+            db_waits: WaitAccount::default(),
+            cache: Cache::new(&config.cache, 0),
             config,
         };
         if config_tracks_node_states(&sim.config) {
             sim.series.node_states = Some(NodeStateSeries::new(seconds));
+        }
+        sim.series.cpu.shown = sim.config.uses_mechanisms();
+        if sim.config.db.enabled {
+            sim.series.db = Some(DbSeries::new(seconds));
         }
         sim.queue.push(0, Event::Sample { second: 0 });
         sim.schedule_arrival();
@@ -144,6 +162,10 @@ impl Simulation {
                 // Every event before `now` is done, so the seconds before it
                 // are final (the last, partial one at the end of the run).
                 let whole = if self.now >= self.end { self.seconds } else { self.current_second() };
+                if self.now >= self.end && !self.cpu_closed {
+                    self.cpu_closed = true;
+                    self.roll_cpu(self.seconds - 1);
+                }
                 self.close_seconds_until(whole);
                 return true;
             };
@@ -214,6 +236,17 @@ impl Simulation {
         if self.series.node_states.is_none() && config_tracks_node_states(&next) {
             self.series.node_states = Some(NodeStateSeries::new(self.seconds));
         }
+        self.series.cpu.shown |= next.uses_mechanisms();
+        if next.db.enabled && self.series.db.is_none() {
+            self.series.db = Some(DbSeries::new(self.seconds));
+        }
+        if next.cache.enabled && !old.cache.enabled && self.cache.recomputing() == 0 {
+            // A cache switched on mid-run starts warm, as at time zero.
+            self.cache = Cache::new(&next.cache, self.now);
+        }
+        if old.cpu.enabled && !next.cpu.enabled {
+            self.stop_sharing(&old.cpu);
+        }
         self.config = next;
         Ok(out)
     }
@@ -230,6 +263,9 @@ impl Simulation {
             completed_seconds: self.completed_seconds,
             halted: self.halted,
             routing_panic: self.routing.panic,
+            db_queries: self.db.running(),
+            cache_fresh: self.cache.is_fresh(self.now),
+            cache_recomputing: self.cache.recomputing() as u32,
         }
     }
 
@@ -276,6 +312,11 @@ impl Simulation {
             lost: c(Counter::Lost),
             dropped: c(Counter::Dropped),
             crashes: c(Counter::Crashes),
+            db_timeouts: c(Counter::DbTimeouts),
+            cache_hits: c(Counter::CacheHits),
+            cache_misses: c(Counter::CacheMisses),
+            regenerations: c(Counter::Regenerations),
+            refills: self.cache.refills,
         }
     }
 
@@ -325,6 +366,9 @@ impl Simulation {
         match event {
             Event::Arrival => self.on_arrival(),
             Event::ServiceDone { node, slot, gen } => self.on_service_done(node, slot, gen),
+            Event::SharedDone { node, epoch } => self.on_shared_done(node, epoch),
+            Event::DbDone { epoch } => self.on_db_done(epoch),
+            Event::PoolTimeout { node, slot, gen } => self.on_pool_timeout(node, slot, gen),
             Event::Timeout { client, token } => self.on_timeout(client, token),
             Event::RetryWake { client } => self.send_attempt(client),
             Event::Sample { second } => self.on_sample(second as usize),
@@ -423,11 +467,71 @@ impl Simulation {
     }
 
     fn start_service(&mut self, node: u32, w: Waiting) {
+        let now = self.now;
         let n = &mut self.nodes[node as usize];
-        let factor = n.service_factor(self.now);
-        let done = self.now + self.service.sample_ns(factor, &mut self.streams.service);
-        let (slot, gen) = n.jobs.start(w, self.now);
-        self.queue.push(done, Event::ServiceDone { node, slot, gen });
+        let extra_s = if self.policy.per_inflight_s > 0.0 { self.policy.per_inflight_s * n.held() as f64 } else { 0.0 };
+        let factor = n.service_factor(now);
+        let work = self.service.sample_ns(factor, extra_s, &mut self.streams.service);
+        let (slot, gen) = n.jobs.start(w, work);
+        if self.policy.dependencies {
+            self.before_service(node, slot, gen);
+            return;
+        }
+        self.serve(node, slot, gen, work);
+    }
+
+    /// Starts the job's own service time of `work` ns: on a worker of its
+    /// own, or processor-shared with the node's other jobs.
+    #[inline]
+    fn serve(&mut self, node: u32, slot: u32, gen: u32, work: u64) {
+        let Some((cores, overhead)) = self.policy.cpu else {
+            self.queue.push(self.now + work, Event::ServiceDone { node, slot, gen });
+            return;
+        };
+        let n = &mut self.nodes[node as usize];
+        n.advance_cpu(self.now, cores, overhead);
+        n.sharing.add(node, slot, gen, work);
+        self.reschedule_sharing(node);
+    }
+
+    /// Schedules the next processor-shared completion of `node`, making the
+    /// one scheduled before stale.
+    fn reschedule_sharing(&mut self, node: u32) {
+        let Some((cores, overhead)) = self.policy.cpu else { return };
+        let n = &mut self.nodes[node as usize];
+        n.sharing.epoch = n.sharing.epoch.wrapping_add(1);
+        if let Some(dt) = n.time_to_first_cpu(cores, overhead) {
+            let epoch = n.sharing.epoch;
+            self.queue.push(self.now + dt, Event::SharedDone { node, epoch });
+        }
+    }
+
+    /// The CPU model was switched off: each processor-shared job finishes
+    /// after its remaining work at full speed, like any other job.
+    fn stop_sharing(&mut self, old: &crate::config::CpuConfig) {
+        let now = self.now;
+        for (i, n) in self.nodes.iter_mut().enumerate() {
+            n.advance_cpu(now, old.cores, old.switch_overhead);
+            for (_, slot, gen, left) in n.sharing.drain_remaining() {
+                self.queue.push(now + left, Event::ServiceDone { node: i as u32, slot, gen });
+            }
+        }
+    }
+
+    fn on_shared_done(&mut self, node: u32, epoch: u32) {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        let Some((cores, overhead)) = self.policy.cpu else { return };
+        if n.sharing.epoch != epoch {
+            return; // rescheduled since
+        }
+        n.advance_cpu(now, cores, overhead);
+        if let Some((_, slot, gen)) = n.sharing.pop_first() {
+            if let Some(job) = n.jobs.finish(slot, gen) {
+                self.complete(node, slot, gen, job);
+            }
+        }
+        self.reschedule_sharing(node);
     }
 
     /// Moves waiting attempts into service while the node has free workers.
@@ -492,15 +596,31 @@ impl Simulation {
         let Some(job) = self.nodes[node as usize].jobs.finish(slot, gen) else {
             return; // lost in a crash
         };
+        self.complete(node, slot, gen, job);
+    }
+
+    /// A job is done: the worker takes the next attempt, and the client gets
+    /// its answer if it still waits.
+    #[inline]
+    fn complete(&mut self, node: u32, slot: u32, gen: u32, job: Job) {
+        if job.regen {
+            self.regenerated((node, slot, gen));
+        }
         self.count(Counter::Throughput);
         self.nodes[node as usize].served += 1;
         if let Some(w) = self.next_waiting(node) {
             self.waits.record(self.now - w.sent);
             self.start_service(node, w);
         }
-        if !self.client_waits_for(job.client, job.token) {
+        let waited = self.client_waits_for(job.client, job.token);
+        // CPU work at full speed: the service time without the CPU model.
+        let cpu_ns = job.work as f64;
+        let cpu = &mut self.nodes[node as usize].cpu;
+        if !waited {
+            cpu.wasted += cpu_ns;
             return; // the client gave up on this attempt: wasted work
         }
+        cpu.useful += cpu_ns;
         let latency = self.now - self.clients.get(job.client).first_send;
         self.clients.release(job.client);
         // Close earlier seconds first, so that a success always lands in its
@@ -530,6 +650,9 @@ impl Simulation {
         let restart_ns = secs_to_nanos(self.config.crash.restart_s);
         let (queued, jobs) = self.nodes[node as usize].crash(self.now, restart_ns);
         self.count(Counter::Crashes);
+        if self.cache.abandon(|(n, _, _)| n == node) {
+            self.regeneration_failed();
+        }
         let lost = queued.iter().map(|w| (w.client, w.token)).chain(jobs.iter().map(|j| (j.client, j.token)));
         for (client, token) in lost.collect::<Vec<_>>() {
             self.count(Counter::Lost);
@@ -636,6 +759,17 @@ impl Simulation {
 
     fn on_sample(&mut self, second: usize) {
         self.series.queued[second] = self.nodes.iter().map(|n| n.queue.len() as u64).sum();
+        if second > 0 {
+            self.roll_cpu(second - 1);
+        }
+        if let Some(db) = &mut self.series.db {
+            db.pool_in_use[second] = self.nodes.iter().map(|n| n.pool.in_use as u64).sum();
+            db.pool_waiting[second] = self.nodes.iter().map(|n| n.pool.waiters.len() as u64).sum();
+            db.queries[second] = self.db.running() as u64;
+            if second > 0 {
+                db.wait_ms[second - 1] = self.db_waits.take_mean_ms();
+            }
+        }
         if let Some(states) = &mut self.series.node_states {
             for n in &self.nodes {
                 let snap = n.snapshot(self.now);
@@ -651,6 +785,22 @@ impl Simulation {
         self.close_seconds_until(second);
         if second + 1 < self.seconds {
             self.queue.push((second as u64 + 1) * NANOS_PER_SEC, Event::Sample { second: second as u32 + 1 });
+        }
+    }
+
+    /// Closes every node's CPU account of the second that just ended into
+    /// series row `second`.
+    fn roll_cpu(&mut self, second: usize) {
+        let now = self.now;
+        let row = &mut self.series.cpu;
+        for n in &mut self.nodes {
+            if let Some((cores, overhead)) = self.policy.cpu {
+                n.advance_cpu(now, cores, overhead);
+            }
+            row.useful[second] += n.cpu.useful / NANOS_PER_SEC as f64;
+            row.wasted[second] += n.cpu.wasted / NANOS_PER_SEC as f64;
+            row.switching[second] += n.cpu.switching / NANOS_PER_SEC as f64;
+            n.roll_cpu();
         }
     }
 
@@ -694,6 +844,7 @@ fn changed_live_fields(old: &Config, new: &Config) -> Vec<&'static str> {
         ("crash", a.crash != b.crash),
         ("health", a.health != b.health),
         ("shedding", a.shedding != b.shedding),
+        ("cpu", a.cpu != b.cpu),
     ]
     .into_iter()
     .filter_map(|(name, changed)| changed.then_some(name))

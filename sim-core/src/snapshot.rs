@@ -79,6 +79,25 @@ pub struct NodeSnapshot {
     pub crashes: u64,
     /// Full speed relative to a normal node (below 1 for a slow node).
     pub speed: f32,
+    /// Database connections in use (database model only).
+    pub pool_in_use: u32,
+    /// Attempts waiting for a connection.
+    pub pool_waiting: u32,
+    /// Where its CPU went in the last whole simulated second.
+    pub cpu: CpuBreakdown,
+}
+
+/// CPU use over one simulated second, in cores (core-seconds per second).
+/// Work is booked when an attempt completes; switching as it happens.
+/// Without the CPU model, "cores" are workers: busy worker time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct CpuBreakdown {
+    /// Serving attempts whose client still waited.
+    pub useful: f32,
+    /// Serving attempts whose client had given up.
+    pub wasted: f32,
+    /// Context switching (CPU model only).
+    pub switching: f32,
 }
 
 /// Why a run stopped before its end.
@@ -111,4 +130,10 @@ pub struct Snapshot {
     /// True while too few nodes are healthy and the balancer routes to all
     /// of them (panic mode).
     pub routing_panic: bool,
+    /// Queries running at the database.
+    pub db_queries: u32,
+    /// True while the cached hot key is fresh.
+    pub cache_fresh: bool,
+    /// Recomputations of the hot key in flight.
+    pub cache_recomputing: u32,
 }

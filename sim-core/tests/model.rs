@@ -312,6 +312,11 @@ const GOLDEN_STEADY_SEED1: Totals = Totals {
     lost: 0,
     dropped: 0,
     crashes: 0,
+    db_timeouts: 0,
+    cache_hits: 0,
+    cache_misses: 0,
+    regenerations: 0,
+    refills: 0,
 };
 
 #[test]

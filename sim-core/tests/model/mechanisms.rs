@@ -3,7 +3,10 @@
 //! names its seed.
 
 use super::{run, seeded};
+
 use sim_core::{Config, Fault, LbPolicy, Simulation, Totals};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// Mean per-second value of a series over `[from, to)` seconds.
 fn mean(v: &[u64], from: usize, to: usize) -> f64 {
@@ -18,11 +21,11 @@ pub(crate) fn check_attempts_conserved(label: &str, sim: &Simulation) -> Totals 
     let seed = sim.config().seed;
     assert_eq!(
         t.attempts,
-        t.rejected + t.refused + t.throughput + t.lost + t.dropped + held,
+        t.rejected + t.refused + t.throughput + t.lost + t.dropped + t.db_timeouts + held,
         "{label} seed {seed}: {t:?}"
     );
     assert_eq!(t.offered, t.goodput + t.failed + t.unresolved_at_end, "{label} seed {seed}");
-    assert!(t.errors <= t.refused + t.lost, "{label} seed {seed}");
+    assert!(t.errors <= t.refused + t.lost + t.db_timeouts, "{label} seed {seed}");
     t
 }
 
@@ -260,4 +263,232 @@ fn mechanisms_are_deterministic_too() {
     let a = serde_json::to_string(&run(c.clone()).report(&[])).unwrap();
     let b = serde_json::to_string(&run(c).report(&[])).unwrap();
     assert_eq!(a, b, "seed {seed}");
+}
+
+// ---- 4. CPU and threads ----------------------------------------------------
+
+/// 2× overload of 4 nodes × 32 cores, one attempt per request, `workers`
+/// threads per node sharing the cores.
+fn thread_pool(seed: u64, workers: u32) -> Config {
+    let mut c = seeded(seed);
+    c.traffic.rate_per_s = 20_000.0;
+    c.traffic.duration_s = 30.0;
+    c.client.attempts = 1;
+    c.nodes.workers = workers;
+    c.cpu.enabled = true;
+    c
+}
+
+#[test]
+fn goodput_rises_with_the_pool_up_to_the_cores_then_falls() {
+    let seed = 5;
+    let pools = [8u32, 16, 32, 64, 256, 1024];
+    let goodput: Vec<f64> = pools
+        .iter()
+        .map(|&w| {
+            let sim = run(thread_pool(seed, w));
+            check_attempts_conserved("thread pool", &sim);
+            mean(&sim.series().goodput, 10, 30)
+        })
+        .collect();
+    let peak = pools.iter().position(|&w| w == 32).unwrap();
+    for i in 0..pools.len() - 1 {
+        let (a, b) = (goodput[i], goodput[i + 1]);
+        if i < peak {
+            assert!(b > 1.5 * a, "seed {seed}: goodput must rise to the cores: {pools:?} → {goodput:?}");
+        } else {
+            assert!(b < 0.95 * a, "seed {seed}: goodput must fall past the cores: {pools:?} → {goodput:?}");
+        }
+    }
+    assert!(goodput[peak] > 0.95 * 12_800.0, "seed {seed}: {goodput:?}");
+}
+
+#[test]
+fn an_8x_oversized_pool_at_peak_spends_40_percent_on_switching() {
+    let seed = 6;
+    let sim = run(thread_pool(seed, 256));
+    let cpu = &sim.series().cpu;
+    let sum = |v: &[f64]| v[10..30].iter().sum::<f64>() / 20.0;
+    let (useful, wasted, switching) = (sum(&cpu.useful), sum(&cpu.wasted), sum(&cpu.switching));
+    let total = useful + wasted + switching;
+    // All 4 × 32 cores busy; 40% of them switching.
+    assert!((total - 128.0).abs() < 3.0, "seed {seed}: {total} cores busy");
+    let share = switching / total;
+    assert!((share - 0.40).abs() < 0.02, "seed {seed}: switching share {share:.3}");
+    // The per-node breakdown in the snapshot tells the same story.
+    let node = sim.snapshot().nodes[0].cpu;
+    let node_share = node.switching / (node.useful + node.wasted + node.switching);
+    assert!((node_share - 0.40).abs() < 0.05, "seed {seed}: node 0 {node:?}");
+}
+
+#[test]
+fn cpu_model_with_a_right_sized_pool_keeps_the_reference_capacity() {
+    let seed = 7;
+    let mut plain = seeded(seed);
+    plain.traffic.duration_s = 20.0;
+    let mut shared = plain.clone();
+    shared.cpu.enabled = true;
+    let (a, b) = (run(plain).totals(), run(shared).totals());
+    assert_eq!((a.rejected, b.rejected), (0, 0), "seed {seed}");
+    assert!((a.goodput as f64 / b.goodput as f64 - 1.0).abs() < 0.001, "seed {seed}: {a:?} vs {b:?}");
+}
+
+#[test]
+fn wasted_cpu_is_booked_when_clients_have_left() {
+    // A timeout storm: deep queues, most service goes to abandoned attempts.
+    let seed = 41;
+    let mut c = seeded(seed);
+    c.traffic.rate_per_s = 14_000.0;
+    c.traffic.duration_s = 40.0;
+    c.nodes.queue_capacity = 5_000;
+    c.cpu.enabled = true;
+    let sim = run(c);
+    let cpu = &sim.series().cpu;
+    let (useful, wasted) = (cpu.useful[35], cpu.wasted[35]);
+    assert!(wasted > useful, "seed {seed}: second 35 useful {useful:.1} vs wasted {wasted:.1} cores");
+    assert!(useful + wasted > 120.0, "seed {seed}: the cores stay busy");
+}
+
+#[test]
+fn switching_the_cpu_model_off_mid_run_finishes_shared_jobs() {
+    let seed = 12;
+    let mut c = thread_pool(seed, 256);
+    c.traffic.duration_s = 10.0;
+    let mut sim = Simulation::new(c.clone()).unwrap();
+    sim.step_until(sim_core::SimTime::from_secs(5));
+    c.cpu.enabled = false;
+    sim.reconfigure(&c).unwrap();
+    sim.run_to_end();
+    check_attempts_conserved("cpu off", &sim);
+    // Without sharing the 256 workers serve at full speed: twice the capacity.
+    let s = sim.series();
+    assert!(mean(&s.throughput, 7, 10) > 19_000.0, "seed {seed}: {:?}", &s.throughput[4..10]);
+}
+
+#[test]
+fn latency_grows_with_work_in_flight() {
+    let seed = 13;
+    let mut c = seeded(seed);
+    c.traffic.duration_s = 20.0;
+    let base = run(c.clone()).latency().mean_ms.unwrap();
+    c.cpu.service_ms_per_inflight = 0.1;
+    let loaded = run(c).latency().mean_ms.unwrap();
+    // Each node holds ~25 attempts at this load: +2.5 ms a service, more with
+    // the queueing that the longer services cause.
+    assert!(loaded > base + 2.0, "seed {seed}: mean {loaded:.2} ms vs {base:.2} ms");
+}
+
+// ---- 7. a shared database behind connection pools --------------------------
+
+/// 20,000 req/s offered to `nodes` app nodes, each with its pool of 10,
+/// sharing one database of 1 ms queries.
+fn shared_db(seed: u64, nodes: u32) -> Config {
+    let mut c = seeded(seed);
+    c.traffic.rate_per_s = 20_000.0;
+    c.traffic.duration_s = 40.0;
+    c.nodes.count = nodes;
+    c.db.enabled = true;
+    c.db.query_ms_mean = 1.0;
+    c
+}
+
+#[test]
+fn adding_app_nodes_past_the_database_lowers_goodput() {
+    for seed in [5u64, 6] {
+        let by_nodes: Vec<(u32, f64, u64)> = [2u32, 3, 4, 8]
+            .iter()
+            .map(|&n| {
+                let sim = run(shared_db(seed, n));
+                check_attempts_conserved("shared db", &sim);
+                let queries = sim.series().db.as_ref().unwrap().queries[30];
+                (n, mean(&sim.series().goodput, 20, 40), queries)
+            })
+            .collect();
+        let g = |n: u32| by_nodes.iter().find(|r| r.0 == n).unwrap().1;
+        // More app nodes help while the app tier is the bottleneck...
+        assert!(g(3) > 1.3 * g(2), "seed {seed}: {by_nodes:?}");
+        // ...then every pool added pushes the database past its peak.
+        assert!(g(4) < 0.85 * g(3) && g(8) < 0.6 * g(4), "seed {seed}: {by_nodes:?}");
+        // With 8 nodes all 80 connections are busy at the database.
+        assert_eq!(by_nodes[3].2, 80, "seed {seed}: {by_nodes:?}");
+    }
+}
+
+#[test]
+fn a_small_pool_fails_fast_with_acquire_timeouts() {
+    let seed = 7;
+    let mut c = shared_db(seed, 8);
+    c.db.pool_size = 2;
+    c.db.acquire_timeout_ms = 5.0;
+    c.traffic.duration_s = 10.0;
+    let sim = run(c);
+    let t = check_attempts_conserved("small pool", &sim);
+    assert!(t.db_timeouts > 1_000, "seed {seed}: {t:?}");
+    assert!(t.errors >= t.db_timeouts / 2, "seed {seed}: clients see the errors: {t:?}");
+    let nodes = sim.snapshot().nodes;
+    assert!(nodes.iter().all(|n| n.pool_in_use <= 2), "seed {seed}");
+}
+
+// ---- 8. a cache with a TTL -----------------------------------------------------
+
+/// 1,000 reads/s of a hot key (half of 2,000 req/s) whose value takes 20 ms
+/// to recompute and stays fresh for 5 s.
+fn hot_key(seed: u64) -> Config {
+    let mut c = seeded(seed);
+    c.traffic.rate_per_s = 2_000.0;
+    c.traffic.duration_s = 60.0;
+    c.cache.enabled = true;
+    c.cache.ttl_s = 5.0;
+    c.cache.recompute_ms = 20.0;
+    c
+}
+
+#[test]
+fn an_expiry_without_protection_is_a_stampede() {
+    for seed in [5u64, 6] {
+        let sim = run(hot_key(seed));
+        let t = check_attempts_conserved("stampede", &sim);
+        let per_expiry = t.regenerations as f64 / t.refills as f64;
+        // Every read during the ~20 ms recomputation recomputes too.
+        let expected = 1_000.0 * 0.020;
+        assert!(t.refills >= 10, "seed {seed}: {t:?}");
+        assert!(
+            per_expiry > 0.8 * expected && per_expiry < 1.5 * expected,
+            "seed {seed}: {per_expiry:.1} regenerations per expiry, read rate × recompute time = {expected}"
+        );
+    }
+}
+
+#[test]
+fn coalescing_and_early_refresh_recompute_once_per_expiry() {
+    for seed in [5u64, 6] {
+        let mut coalesced = hot_key(seed);
+        coalesced.cache.coalesce = true;
+        let t = check_attempts_conserved("coalesced", &run(coalesced));
+        assert_eq!(t.regenerations, t.refills, "seed {seed}: {t:?}");
+        assert!(t.cache_misses > t.regenerations, "seed {seed}: readers joined the one flight: {t:?}");
+
+        let mut early = hot_key(seed);
+        early.cache.early_refresh = true;
+        let t = check_attempts_conserved("early refresh", &run(early));
+        let per_expiry = t.regenerations as f64 / t.refills as f64;
+        // XFetch makes one early refresh the likely outcome, not a certainty.
+        assert!(per_expiry < 1.5, "seed {seed}: {per_expiry:.2}: {t:?}");
+        // Refreshed before expiry: almost no reader sees a stale key.
+        assert!(t.cache_misses < 2 * t.refills, "seed {seed}: {t:?}");
+    }
+}
+
+#[test]
+fn a_stampede_on_the_database_stretches_every_query() {
+    let seed = 9;
+    let mut c = hot_key(seed);
+    c.db.enabled = true;
+    c.cache.recompute_ms = 50.0;
+    let sim = run(c.clone());
+    let stampede = check_attempts_conserved("db stampede", &sim);
+    c.cache.coalesce = true;
+    let calm = check_attempts_conserved("db coalesced", &run(c));
+    assert!(stampede.regenerations > 20 * calm.regenerations, "seed {seed}: {stampede:?} vs {calm:?}");
+    assert!(sim.latency().p99_ms.unwrap() > 50.0, "seed {seed}: the stampede shows in the tail: {:?}", sim.latency());
 }
