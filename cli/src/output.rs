@@ -141,7 +141,7 @@ pub fn write_json<W: Write>(w: &mut W, value: &Value, indent: Option<usize>) -> 
 /// The CSV header, one column per series plus the per-second latencies, then
 /// the failure mechanisms' series (all zero in the reference model).
 pub const CSV_HEADER: &str = "second,offered,attempts,throughput,goodput,rejected,timed_out,failed,queued,\
-latency_p50_ms,latency_p99_ms,errors,dropped,crashes";
+latency_p50_ms,latency_p99_ms,errors,dropped,crashes,db_timeouts,cache_hits,cache_misses,regenerations";
 
 /// Writes one row per simulated second; a second without successes has
 /// empty latency cells.
@@ -195,7 +195,19 @@ mod tests {
         write_csv(&mut buf, &s).unwrap();
         let text = String::from_utf8(buf).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines, [CSV_HEADER, "0,5,0,0,0,0,0,0,0,1.5,9,0,0,0", "1,6,0,0,0,0,0,0,0,,,0,0,0"]);
+        assert_eq!(lines, [CSV_HEADER, "0,5,0,0,0,0,0,0,0,1.5,9,0,0,0,0,0,0,0", "1,6,0,0,0,0,0,0,0,,,0,0,0,0,0,0,0"]);
+    }
+
+    #[test]
+    fn csv_header_names_every_column_written() {
+        let s = Series::new(1);
+        let names: Vec<&str> = ["second"]
+            .into_iter()
+            .chain(s.named().iter().map(|(n, _)| *n))
+            .chain(["latency_p50_ms", "latency_p99_ms"])
+            .chain(s.mechanisms().iter().map(|(n, _)| *n))
+            .collect();
+        assert_eq!(CSV_HEADER, names.join(","));
     }
 
     #[test]

@@ -201,10 +201,10 @@ fn csv_has_one_row_per_second() {
     assert_eq!(
         rows[0].join(","),
         "second,offered,attempts,throughput,goodput,rejected,timed_out,failed,queued,latency_p50_ms,latency_p99_ms,\
-         errors,dropped,crashes"
+         errors,dropped,crashes,db_timeouts,cache_hits,cache_misses,regenerations"
     );
     assert_eq!(rows.len(), 1 + 4, "seed 5: header plus one row per second");
-    assert!(rows.iter().all(|r| r.len() == 14), "seed 5: 14 columns");
+    assert!(rows.iter().all(|r| r.len() == 18), "seed 5: 18 columns");
     let offered: u64 = rows[1..].iter().map(|r| r[1].parse::<u64>().expect("a count")).sum();
     let json = run_json(&["--duration", "4", "--seed", "5", "--rate", "14000"]);
     assert_eq!(offered, total(&json, "offered"), "seed 5: CSV and JSON agree");
