@@ -34,6 +34,164 @@ pub enum KnobId {
     ServiceMs,
     /// `nodes.queue_capacity`.
     QueueCapacity,
+    /// `nodes.slow_count`.
+    SlowCount,
+    /// `nodes.slow_factor`.
+    SlowFactor,
+    /// `crash.memory_limit_mb`.
+    MemoryLimit,
+    /// `crash.request_kb`.
+    RequestMemory,
+    /// `crash.restart_s`.
+    RestartTime,
+    /// `crash.warmup_s`.
+    WarmupTime,
+    /// `crash.warmup_capacity`, shown as a percentage.
+    WarmupCapacity,
+    /// `health.interval_ms`.
+    ProbeInterval,
+    /// `health.probe_timeout_ms`.
+    ProbeTimeout,
+    /// `health.unhealthy_after`.
+    UnhealthyAfter,
+    /// `health.healthy_after`.
+    HealthyAfter,
+    /// `health.panic_threshold`, shown as a percentage.
+    PanicThreshold,
+    /// `shedding.deadline_margin_ms`.
+    DeadlineMargin,
+    /// `shedding.codel_target_ms`.
+    CodelTarget,
+    /// `shedding.codel_interval_ms`.
+    CodelInterval,
+    /// `shedding.lifo_above`.
+    LifoAbove,
+    /// `shedding.concurrency_limit`.
+    ConcurrencyLimit,
+}
+
+/// An on/off switch for one failure or protection mechanism. The knobs it
+/// gates are drawn beneath it and dimmed while it is off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ToggleId {
+    /// `crash.enabled`.
+    Crash,
+    /// `health.enabled`.
+    Health,
+    /// `shedding.drop_expired`.
+    DropExpired,
+    /// `shedding.codel`.
+    Codel,
+    /// `shedding.adaptive_lifo`.
+    AdaptiveLifo,
+    /// `shedding.limit_concurrency`.
+    LimitConcurrency,
+}
+
+/// Static description of one toggle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Toggle {
+    /// Which toggle.
+    pub id: ToggleId,
+    /// Heading it sits under.
+    pub group: Group,
+    /// Short text beside the checkbox.
+    pub label: &'static str,
+    /// Query-string parameter name (`on`/`off`; a bare name means on).
+    pub param: &'static str,
+    /// Dotted config field.
+    pub field: &'static str,
+    /// One sentence on what switching it on does to the system.
+    pub tip: &'static str,
+}
+
+/// Every toggle, in display order within its group; each one is drawn just
+/// before the first knob it gates.
+pub const TOGGLES: [Toggle; 6] = [
+    Toggle {
+        id: ToggleId::Health,
+        group: Group::Balancer,
+        label: "Health checks",
+        param: "health",
+        field: "health.enabled",
+        tip: "The balancer probes every node and stops sending to one that fails its probes in a row, until it passes again.",
+    },
+    Toggle {
+        id: ToggleId::Crash,
+        group: Group::Failures,
+        label: "Crash when memory runs out",
+        param: "crash",
+        field: "crash.enabled",
+        tip: "A node holding more attempts than its memory allows dies, losing every attempt it holds, and restarts after the restart time.",
+    },
+    Toggle {
+        id: ToggleId::DropExpired,
+        group: Group::Shedding,
+        label: "Drop expired requests",
+        param: "drop_expired",
+        field: "shedding.drop_expired",
+        tip: "A worker skips a queued attempt whose client deadline is too close to finish in time, instead of serving it for nobody.",
+    },
+    Toggle {
+        id: ToggleId::Codel,
+        group: Group::Shedding,
+        label: "CoDel",
+        param: "codel",
+        field: "shedding.codel",
+        tip: "Under a standing queue, attempts that waited longer than the target are answered with a 503 when they reach the head.",
+    },
+    Toggle {
+        id: ToggleId::AdaptiveLifo,
+        group: Group::Shedding,
+        label: "Adaptive LIFO",
+        param: "lifo",
+        field: "shedding.adaptive_lifo",
+        tip: "While the queue is long, the newest attempt is served first, so fresh requests meet their deadlines while old ones wait.",
+    },
+    Toggle {
+        id: ToggleId::LimitConcurrency,
+        group: Group::Shedding,
+        label: "Concurrency limit",
+        param: "limit_concurrency",
+        field: "shedding.limit_concurrency",
+        tip: "A node refuses with a 503 any attempt beyond a fixed number in service and queued together.",
+    },
+];
+
+impl ToggleId {
+    /// The toggle's static description.
+    pub fn toggle(self) -> &'static Toggle {
+        TOGGLES.iter().find(|t| t.id == self).expect("every ToggleId has an entry in TOGGLES")
+    }
+
+    /// Whether the mechanism is on in `c`.
+    pub fn get(self, c: &Config) -> bool {
+        match self {
+            ToggleId::Crash => c.crash.enabled,
+            ToggleId::Health => c.health.enabled,
+            ToggleId::DropExpired => c.shedding.drop_expired,
+            ToggleId::Codel => c.shedding.codel,
+            ToggleId::AdaptiveLifo => c.shedding.adaptive_lifo,
+            ToggleId::LimitConcurrency => c.shedding.limit_concurrency,
+        }
+    }
+
+    /// Switches the mechanism on or off in `c`.
+    pub fn set(self, c: &mut Config, on: bool) {
+        match self {
+            ToggleId::Crash => c.crash.enabled = on,
+            ToggleId::Health => c.health.enabled = on,
+            ToggleId::DropExpired => c.shedding.drop_expired = on,
+            ToggleId::Codel => c.shedding.codel = on,
+            ToggleId::AdaptiveLifo => c.shedding.adaptive_lifo = on,
+            ToggleId::LimitConcurrency => c.shedding.limit_concurrency = on,
+        }
+    }
+
+    /// Finds a toggle by its URL parameter name.
+    pub fn from_param(name: &str) -> Option<ToggleId> {
+        TOGGLES.iter().find(|t| t.param == name).map(|t| t.id)
+    }
 }
 
 /// Headings of the knob panel, in display order.
@@ -43,17 +201,20 @@ pub enum Group {
     Traffic,
     /// Timeouts and retries.
     Clients,
-    /// Balancer policy and node count.
+    /// Balancer policy, node count and health checks.
     Balancer,
-    /// Worker pool and service time.
+    /// Worker pool, service time and slow nodes.
     Nodes,
-    /// The waiting room that decides when 503s start.
+    /// Crashes on memory exhaustion, restarts and warm-up.
+    Failures,
+    /// The waiting room and the queue policies that decide what is shed.
     Shedding,
 }
 
 impl Group {
     /// Every group in display order.
-    pub const ALL: [Group; 5] = [Group::Traffic, Group::Clients, Group::Balancer, Group::Nodes, Group::Shedding];
+    pub const ALL: [Group; 6] =
+        [Group::Traffic, Group::Clients, Group::Balancer, Group::Nodes, Group::Failures, Group::Shedding];
 
     /// Heading text.
     pub fn title(self) -> &'static str {
@@ -62,6 +223,7 @@ impl Group {
             Group::Clients => "Clients",
             Group::Balancer => "Balancer",
             Group::Nodes => "Nodes",
+            Group::Failures => "Failures",
             Group::Shedding => "Shedding",
         }
     }
@@ -105,10 +267,13 @@ pub struct Knob {
     pub scale: Scale,
     /// True when the value is a whole number.
     pub integer: bool,
+    /// The toggle that switches its mechanism on, if any: while it is off
+    /// the knob has no effect and is drawn dimmed.
+    pub gate: Option<ToggleId>,
 }
 
 /// Every numeric knob, in display order within its group.
-pub const KNOBS: [Knob; 12] = [
+pub const KNOBS: [Knob; 29] = [
     Knob {
         id: KnobId::Rate,
         group: Group::Traffic,
@@ -121,6 +286,7 @@ pub const KNOBS: [Knob; 12] = [
         max: 50_000.0,
         scale: Scale::Log { floor: 10.0 },
         integer: false,
+        gate: None,
     },
     Knob {
         id: KnobId::SpikeMult,
@@ -134,6 +300,7 @@ pub const KNOBS: [Knob; 12] = [
         max: 20.0,
         scale: Scale::Linear { step: 0.5 },
         integer: false,
+        gate: None,
     },
     Knob {
         id: KnobId::SpikeStart,
@@ -147,6 +314,7 @@ pub const KNOBS: [Knob; 12] = [
         max: 3600.0,
         scale: Scale::Linear { step: 1.0 },
         integer: false,
+        gate: None,
     },
     Knob {
         id: KnobId::SpikeDuration,
@@ -160,6 +328,7 @@ pub const KNOBS: [Knob; 12] = [
         max: 600.0,
         scale: Scale::Linear { step: 1.0 },
         integer: false,
+        gate: None,
     },
     Knob {
         id: KnobId::Timeout,
@@ -173,6 +342,7 @@ pub const KNOBS: [Knob; 12] = [
         max: 60.0,
         scale: Scale::Log { floor: 0.01 },
         integer: false,
+        gate: None,
     },
     Knob {
         id: KnobId::Attempts,
@@ -186,6 +356,7 @@ pub const KNOBS: [Knob; 12] = [
         max: 10.0,
         scale: Scale::Linear { step: 1.0 },
         integer: true,
+        gate: None,
     },
     Knob {
         id: KnobId::BackoffBase,
@@ -199,6 +370,7 @@ pub const KNOBS: [Knob; 12] = [
         max: 10_000.0,
         scale: Scale::Log { floor: 1.0 },
         integer: false,
+        gate: None,
     },
     Knob {
         id: KnobId::BackoffCap,
@@ -212,6 +384,7 @@ pub const KNOBS: [Knob; 12] = [
         max: 60_000.0,
         scale: Scale::Log { floor: 1.0 },
         integer: false,
+        gate: None,
     },
     Knob {
         id: KnobId::Nodes,
@@ -225,6 +398,7 @@ pub const KNOBS: [Knob; 12] = [
         max: 32.0,
         scale: Scale::Linear { step: 1.0 },
         integer: true,
+        gate: None,
     },
     Knob {
         id: KnobId::Workers,
@@ -238,6 +412,7 @@ pub const KNOBS: [Knob; 12] = [
         max: 1024.0,
         scale: Scale::Log { floor: 1.0 },
         integer: true,
+        gate: None,
     },
     Knob {
         id: KnobId::ServiceMs,
@@ -251,6 +426,7 @@ pub const KNOBS: [Knob; 12] = [
         max: 1000.0,
         scale: Scale::Log { floor: 0.1 },
         integer: false,
+        gate: None,
     },
     Knob {
         id: KnobId::QueueCapacity,
@@ -264,8 +440,253 @@ pub const KNOBS: [Knob; 12] = [
         max: 100_000.0,
         scale: Scale::Log { floor: 1.0 },
         integer: true,
+        gate: None,
+    },
+    Knob {
+        id: KnobId::SlowCount,
+        group: Group::Nodes,
+        label: "Slow nodes",
+        param: "slow_nodes",
+        field: "nodes.slow_count",
+        unit: "nodes",
+        tip: "How many nodes (the first ones) serve slower than the rest, like a noisy neighbour or an older instance type.",
+        min: 0.0,
+        max: 32.0,
+        scale: Scale::Linear { step: 1.0 },
+        integer: true,
+        gate: None,
+    },
+    Knob {
+        id: KnobId::SlowFactor,
+        group: Group::Nodes,
+        label: "Slow factor",
+        param: "slow_factor",
+        field: "nodes.slow_factor",
+        unit: "×",
+        tip: "How many times longer a slow node takes per attempt; round-robin still sends it a full share.",
+        min: 1.0,
+        max: 20.0,
+        scale: Scale::Linear { step: 0.5 },
+        integer: false,
+        gate: None,
+    },
+    Knob {
+        id: KnobId::MemoryLimit,
+        group: Group::Failures,
+        label: "Memory limit",
+        param: "memory_mb",
+        field: "crash.memory_limit_mb",
+        unit: "MiB",
+        tip: "Memory a node has for the attempts it holds; a node that needs more crashes.",
+        min: 16.0,
+        max: 65_536.0,
+        scale: Scale::Log { floor: 16.0 },
+        integer: false,
+        gate: Some(ToggleId::Crash),
+    },
+    Knob {
+        id: KnobId::RequestMemory,
+        group: Group::Failures,
+        label: "Memory / request",
+        param: "request_kb",
+        field: "crash.request_kb",
+        unit: "KiB",
+        tip: "Memory each attempt holds while queued or in service, so a deep queue is what runs a node out of memory.",
+        min: 1.0,
+        max: 65_536.0,
+        scale: Scale::Log { floor: 1.0 },
+        integer: false,
+        gate: Some(ToggleId::Crash),
+    },
+    Knob {
+        id: KnobId::RestartTime,
+        group: Group::Failures,
+        label: "Restart time",
+        param: "restart_s",
+        field: "crash.restart_s",
+        unit: "s",
+        tip: "How long a crashed node stays down before it accepts work again; its share of traffic lands on the others meanwhile.",
+        min: 0.0,
+        max: 600.0,
+        scale: Scale::Log { floor: 0.1 },
+        integer: false,
+        gate: None,
+    },
+    Knob {
+        id: KnobId::WarmupTime,
+        group: Group::Failures,
+        label: "Warm-up time",
+        param: "warmup_s",
+        field: "crash.warmup_s",
+        unit: "s",
+        tip: "How long a restarted node takes to climb back to full speed (cold caches, JIT, connection pools).",
+        min: 0.0,
+        max: 600.0,
+        scale: Scale::Log { floor: 0.1 },
+        integer: false,
+        gate: None,
+    },
+    Knob {
+        id: KnobId::WarmupCapacity,
+        group: Group::Failures,
+        label: "Warm-up capacity",
+        param: "warmup_capacity",
+        field: "crash.warmup_capacity",
+        unit: "%",
+        tip: "Speed of a node right after its restart, as a share of full speed; a low value lets its first traffic overwhelm it.",
+        min: 1.0,
+        max: 100.0,
+        scale: Scale::Linear { step: 1.0 },
+        integer: false,
+        gate: None,
+    },
+    Knob {
+        id: KnobId::ProbeInterval,
+        group: Group::Balancer,
+        label: "Probe interval",
+        param: "probe_interval",
+        field: "health.interval_ms",
+        unit: "ms",
+        tip: "Time between two health probes of a node; longer intervals notice a dead node later.",
+        min: 10.0,
+        max: 60_000.0,
+        scale: Scale::Log { floor: 10.0 },
+        integer: false,
+        gate: Some(ToggleId::Health),
+    },
+    Knob {
+        id: KnobId::ProbeTimeout,
+        group: Group::Balancer,
+        label: "Probe timeout",
+        param: "probe_timeout",
+        field: "health.probe_timeout_ms",
+        unit: "ms",
+        tip: "A node whose queue wait exceeds this fails its probe, so a short timeout ejects merely busy nodes too.",
+        min: 1.0,
+        max: 60_000.0,
+        scale: Scale::Log { floor: 1.0 },
+        integer: false,
+        gate: Some(ToggleId::Health),
+    },
+    Knob {
+        id: KnobId::UnhealthyAfter,
+        group: Group::Balancer,
+        label: "Failures to eject",
+        param: "unhealthy_after",
+        field: "health.unhealthy_after",
+        unit: "probes",
+        tip: "Failed probes in a row before the balancer stops sending to a node and moves its share onto the others.",
+        min: 1.0,
+        max: 20.0,
+        scale: Scale::Linear { step: 1.0 },
+        integer: true,
+        gate: Some(ToggleId::Health),
+    },
+    Knob {
+        id: KnobId::HealthyAfter,
+        group: Group::Balancer,
+        label: "Passes to readmit",
+        param: "healthy_after",
+        field: "health.healthy_after",
+        unit: "probes",
+        tip: "Passed probes in a row before an ejected node gets traffic again.",
+        min: 1.0,
+        max: 20.0,
+        scale: Scale::Linear { step: 1.0 },
+        integer: true,
+        gate: Some(ToggleId::Health),
+    },
+    Knob {
+        id: KnobId::PanicThreshold,
+        group: Group::Balancer,
+        label: "Panic threshold",
+        param: "panic_threshold",
+        field: "health.panic_threshold",
+        unit: "%",
+        tip: "Below this share of healthy nodes the balancer ignores health and routes to every node, so a few survivors are not crushed; 0 turns it off.",
+        min: 0.0,
+        max: 100.0,
+        scale: Scale::Linear { step: 1.0 },
+        integer: false,
+        gate: Some(ToggleId::Health),
+    },
+    Knob {
+        id: KnobId::DeadlineMargin,
+        group: Group::Shedding,
+        label: "Deadline margin",
+        param: "deadline_margin",
+        field: "shedding.deadline_margin_ms",
+        unit: "ms",
+        tip: "Time an attempt must still have before its client gives up to be worth starting; less and it is dropped unserved.",
+        min: 0.0,
+        max: 10_000.0,
+        scale: Scale::Log { floor: 1.0 },
+        integer: false,
+        gate: Some(ToggleId::DropExpired),
+    },
+    Knob {
+        id: KnobId::CodelTarget,
+        group: Group::Shedding,
+        label: "CoDel target",
+        param: "codel_target",
+        field: "shedding.codel_target_ms",
+        unit: "ms",
+        tip: "Queueing delay CoDel tolerates under a standing queue; attempts that waited longer are shed.",
+        min: 0.1,
+        max: 1000.0,
+        scale: Scale::Log { floor: 0.1 },
+        integer: false,
+        gate: Some(ToggleId::Codel),
+    },
+    Knob {
+        id: KnobId::CodelInterval,
+        group: Group::Shedding,
+        label: "CoDel interval",
+        param: "codel_interval",
+        field: "shedding.codel_interval_ms",
+        unit: "ms",
+        tip: "How long the queue must stay non-empty before CoDel switches to its target, and the delay it allows before that.",
+        min: 1.0,
+        max: 10_000.0,
+        scale: Scale::Log { floor: 1.0 },
+        integer: false,
+        gate: Some(ToggleId::Codel),
+    },
+    Knob {
+        id: KnobId::LifoAbove,
+        group: Group::Shedding,
+        label: "LIFO above",
+        param: "lifo_above",
+        field: "shedding.lifo_above",
+        unit: "queued",
+        tip: "Queue length above which the newest attempt is served first.",
+        min: 0.0,
+        max: 100_000.0,
+        scale: Scale::Log { floor: 1.0 },
+        integer: true,
+        gate: Some(ToggleId::AdaptiveLifo),
+    },
+    Knob {
+        id: KnobId::ConcurrencyLimit,
+        group: Group::Shedding,
+        label: "Concurrency limit",
+        param: "concurrency_limit",
+        field: "shedding.concurrency_limit",
+        unit: "attempts",
+        tip: "Attempts a node holds at most, in service and queued together; the next one gets a 503 at once.",
+        min: 1.0,
+        max: 100_000.0,
+        scale: Scale::Log { floor: 1.0 },
+        integer: true,
+        gate: Some(ToggleId::LimitConcurrency),
     },
 ];
+
+/// A fraction shown as a percentage, rounded to a billionth of a percent so
+/// that a typed "7" reads back as 7 and not 7.000000000000001.
+fn percent(fraction: f64) -> f64 {
+    (fraction * 100.0 * 1e9).round() / 1e9
+}
 
 impl KnobId {
     /// The knob's static description.
@@ -288,6 +709,23 @@ impl KnobId {
             KnobId::Workers => c.nodes.workers as f64,
             KnobId::ServiceMs => c.nodes.service_ms_mean,
             KnobId::QueueCapacity => c.nodes.queue_capacity as f64,
+            KnobId::SlowCount => c.nodes.slow_count as f64,
+            KnobId::SlowFactor => c.nodes.slow_factor,
+            KnobId::MemoryLimit => c.crash.memory_limit_mb,
+            KnobId::RequestMemory => c.crash.request_kb,
+            KnobId::RestartTime => c.crash.restart_s,
+            KnobId::WarmupTime => c.crash.warmup_s,
+            KnobId::WarmupCapacity => percent(c.crash.warmup_capacity),
+            KnobId::ProbeInterval => c.health.interval_ms,
+            KnobId::ProbeTimeout => c.health.probe_timeout_ms,
+            KnobId::UnhealthyAfter => c.health.unhealthy_after as f64,
+            KnobId::HealthyAfter => c.health.healthy_after as f64,
+            KnobId::PanicThreshold => percent(c.health.panic_threshold),
+            KnobId::DeadlineMargin => c.shedding.deadline_margin_ms,
+            KnobId::CodelTarget => c.shedding.codel_target_ms,
+            KnobId::CodelInterval => c.shedding.codel_interval_ms,
+            KnobId::LifoAbove => c.shedding.lifo_above as f64,
+            KnobId::ConcurrencyLimit => c.shedding.concurrency_limit as f64,
         }
     }
 
@@ -311,6 +749,23 @@ impl KnobId {
             KnobId::Workers => c.nodes.workers = whole,
             KnobId::ServiceMs => c.nodes.service_ms_mean = v,
             KnobId::QueueCapacity => c.nodes.queue_capacity = whole,
+            KnobId::SlowCount => c.nodes.slow_count = whole,
+            KnobId::SlowFactor => c.nodes.slow_factor = v,
+            KnobId::MemoryLimit => c.crash.memory_limit_mb = v,
+            KnobId::RequestMemory => c.crash.request_kb = v,
+            KnobId::RestartTime => c.crash.restart_s = v,
+            KnobId::WarmupTime => c.crash.warmup_s = v,
+            KnobId::WarmupCapacity => c.crash.warmup_capacity = v / 100.0,
+            KnobId::ProbeInterval => c.health.interval_ms = v,
+            KnobId::ProbeTimeout => c.health.probe_timeout_ms = v,
+            KnobId::UnhealthyAfter => c.health.unhealthy_after = whole,
+            KnobId::HealthyAfter => c.health.healthy_after = whole,
+            KnobId::PanicThreshold => c.health.panic_threshold = v / 100.0,
+            KnobId::DeadlineMargin => c.shedding.deadline_margin_ms = v,
+            KnobId::CodelTarget => c.shedding.codel_target_ms = v,
+            KnobId::CodelInterval => c.shedding.codel_interval_ms = v,
+            KnobId::LifoAbove => c.shedding.lifo_above = whole,
+            KnobId::ConcurrencyLimit => c.shedding.concurrency_limit = whole,
         }
     }
 

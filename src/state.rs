@@ -4,7 +4,7 @@
 //! components, and these types are tested without rendering anything.
 
 use crate::engine::Engine;
-use crate::knobs::{Group, KnobId, KNOBS};
+use crate::knobs::{Group, KnobId, ToggleId, KNOBS, TOGGLES};
 use crate::pacing::{Pacer, PerfMeter, FIRST_FRAME_DT_MS, MAX_FRAME_DT_MS};
 use crate::presets::PRESETS;
 use crate::url::{parse_seed, ParamError, UrlSettings, SPEED_RANGE};
@@ -55,8 +55,12 @@ pub enum Action {
     TypeKnob(KnobId, String),
     /// Retry policy chosen.
     SetBackoff(Backoff),
+    /// A mechanism switched on or off.
+    SetToggle(ToggleId, bool),
     /// Balancer policy chosen.
     SetPolicy(LbPolicy),
+    /// Kill this node (counted from 0) now; it restarts after the restart time.
+    CrashNode(u32),
     /// Seed typed; applies on reset.
     SetSeed(String),
     /// Start a spike at the current instant.
@@ -103,6 +107,9 @@ pub struct AppState {
     pub preset: Option<usize>,
     /// True while the loaded preset's story is shown.
     pub story_open: bool,
+    /// A crash a preset scheduled: `(when, node)`. It fires when the run
+    /// reaches that instant, within the frame that crosses it.
+    pub scheduled_crash: Option<(SimTime, u32)>,
     pacer: Pacer,
     last_frame_ms: Option<f64>,
     frames_since_chart: u32,
@@ -138,6 +145,7 @@ impl AppState {
             notices: Vec::new(),
             preset: None,
             story_open: false,
+            scheduled_crash: None,
             pacer: Pacer::default(),
             last_frame_ms: None,
             frames_since_chart: 0,
@@ -160,7 +168,9 @@ impl AppState {
             Action::SetKnob(id, v) => self.set_knob(id, v),
             Action::TypeKnob(id, text) => self.type_knob(id, &text),
             Action::SetBackoff(b) => self.edit(|c| c.client.backoff = b),
+            Action::SetToggle(id, on) => self.edit(|c| id.set(c, on)),
             Action::SetPolicy(p) => self.edit(|c| c.balancer.policy = p),
+            Action::CrashNode(node) => self.crash_node(node),
             Action::SetSeed(text) => self.set_seed(&text),
             Action::SpikeNow => self.spike_now(),
             Action::LoadPreset(i) => self.load_preset(i),
@@ -178,6 +188,11 @@ impl AppState {
 
     /// True when `id` differs from the default scenario.
     pub fn changed(&self, id: KnobId) -> bool {
+        id.get(&self.config) != id.get(&self.defaults)
+    }
+
+    /// True when toggle `id` differs from the default scenario.
+    pub fn toggle_changed(&self, id: ToggleId) -> bool {
         id.get(&self.config) != id.get(&self.defaults)
     }
 
@@ -233,6 +248,14 @@ impl AppState {
         }
     }
 
+    /// Kills a node now. The engine ignores a node that is already down, so
+    /// a second click during its restart changes nothing.
+    fn crash_node(&mut self, node: u32) {
+        if self.engine.sim_mut().crash_node(node) {
+            self.refresh(false);
+        }
+    }
+
     fn spike_now(&mut self) {
         let now = self.snapshot.now.as_secs_f64().floor();
         self.edit(|c| {
@@ -250,9 +273,14 @@ impl AppState {
         next.seed = self.config.seed;
         next.nodes.count = self.config.nodes.count;
         next.traffic.duration_s = self.config.traffic.duration_s;
+        next.faults = self.config.faults.clone();
         self.set_config(next);
         self.preset = Some(i);
         self.story_open = true;
+        self.scheduled_crash = p.crash_after_s.map(|after| {
+            let at = SimTime::from_secs_f64(self.snapshot.now.as_secs_f64() + after);
+            (at, 0)
+        });
     }
 
     fn reset_group(&mut self, g: Group) {
@@ -260,6 +288,9 @@ impl AppState {
         self.edit(|c| {
             for k in KNOBS.iter().filter(|k| k.group == g) {
                 k.id.set(c, k.id.get(&d));
+            }
+            for t in TOGGLES.iter().filter(|t| t.group == g) {
+                t.id.set(c, t.id.get(&d));
             }
             match g {
                 Group::Clients => c.client.backoff = d.client.backoff,
@@ -274,6 +305,8 @@ impl AppState {
             Ok(engine) => {
                 self.engine = engine;
                 self.pending_restart.clear();
+                // A preset's crash belongs to the run it was loaded into.
+                self.scheduled_crash = None;
                 self.behind = false;
                 self.last_frame_ms = None;
                 self.perf.restart_window();
@@ -288,6 +321,10 @@ impl AppState {
         // Reaching a whole-second boundary completes the second before it,
         // so stepping from 0 to 1 s shows second 0 in the charts.
         let target = SimTime(self.snapshot.now.0 + SimTime::from_secs(1).0);
+        if let Some(at) = self.crash_due(target) {
+            self.engine.sim_mut().step_until(at);
+            self.fire_scheduled_crash();
+        }
         self.engine.sim_mut().step_until(target);
         self.refresh(true);
     }
@@ -316,12 +353,35 @@ impl AppState {
 
     /// Steps towards `target` within the budget; returns events processed,
     /// whether the target was reached and the wall time taken (ms).
+    /// A scheduled crash stops the stepping at its instant, so it lands
+    /// where the preset placed it whatever the speed.
     fn run_budget(&mut self, target: SimTime) -> (u64, bool, f64) {
-        let mut sim = self.engine.sim_mut();
-        let e0 = sim.events_processed();
+        let e0 = self.engine.sim().events_processed();
         let t0 = (self.clock)();
-        let reached = sim.step_until_budget(target, self.pacer.budget());
-        ((sim.events_processed() - e0), reached, (self.clock)() - t0)
+        let budget = self.pacer.budget();
+        let mut reached = true;
+        if let Some(at) = self.crash_due(target) {
+            reached = self.engine.sim_mut().step_until_budget(at, budget);
+            if reached {
+                self.fire_scheduled_crash();
+            }
+        }
+        if reached {
+            let used = self.engine.sim().events_processed() - e0;
+            reached = self.engine.sim_mut().step_until_budget(target, budget.saturating_sub(used).max(1));
+        }
+        (self.engine.sim().events_processed() - e0, reached, (self.clock)() - t0)
+    }
+
+    /// The scheduled crash's instant, when it falls at or before `target`.
+    fn crash_due(&self, target: SimTime) -> Option<SimTime> {
+        self.scheduled_crash.map(|(at, _)| at).filter(|&at| at <= target)
+    }
+
+    fn fire_scheduled_crash(&mut self) {
+        if let Some((_, node)) = self.scheduled_crash.take() {
+            self.engine.sim_mut().crash_node(node);
+        }
     }
 
     /// Takes a fresh snapshot and decides whether the charts redraw: always

@@ -3,7 +3,7 @@
 //! it and its allowed range; the rest of the query still applies.
 
 use crate::format::number;
-use crate::knobs::{KnobId, KNOBS};
+use crate::knobs::{KnobId, ToggleId, KNOBS, TOGGLES};
 use sim_core::{Backoff, Config, LbPolicy};
 use std::fmt;
 
@@ -101,6 +101,16 @@ pub fn parse_knob(id: KnobId, text: &str) -> Result<f64, String> {
     Ok(v)
 }
 
+/// Parses a toggle's value: `on`, `off`, `1`, `0`, `true`, `false`, `yes`
+/// or `no`; a bare parameter (empty value) means on.
+pub fn parse_toggle(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "" | "on" | "1" | "true" | "yes" => Ok(true),
+        "off" | "0" | "false" | "no" => Ok(false),
+        _ => Err(format!("\"{text}\" is not a switch position; use on or off (also 1/0, true/false, yes/no)")),
+    }
+}
+
 fn parse_speed(text: &str) -> Result<f64, String> {
     let (lo, hi) = SPEED_RANGE;
     match text.trim().parse::<f64>() {
@@ -135,6 +145,10 @@ fn apply(s: &mut UrlSettings, name: &str, value: &str) -> Result<(), ParamError>
             })?
         }
         _ => {
+            if let Some(id) = ToggleId::from_param(name) {
+                id.set(&mut s.config, parse_toggle(value).map_err(fail)?);
+                return Ok(());
+            }
             let id = KnobId::from_param(name)
                 .ok_or_else(|| fail(format!("unknown; known parameters are {}", known_params())))?;
             id.set(&mut s.config, parse_knob(id, value).map_err(fail)?);
@@ -145,6 +159,7 @@ fn apply(s: &mut UrlSettings, name: &str, value: &str) -> Result<(), ParamError>
 
 fn known_params() -> String {
     let mut all: Vec<&str> = KNOBS.iter().map(|k| k.param).collect();
+    all.extend(TOGGLES.iter().map(|t| t.param));
     all.extend(["backoff", "lb", "seed", "speed", "play", "bench"]);
     all.join(", ")
 }
@@ -175,6 +190,12 @@ pub fn to_query(config: &Config, defaults: &Config, speed: f64) -> String {
         .filter(|k| k.id.get(config) != k.id.get(defaults))
         .map(|k| format!("{}={}", k.param, k.id.get(config)))
         .collect();
+    parts.extend(
+        TOGGLES
+            .iter()
+            .filter(|t| t.id.get(config) != t.id.get(defaults))
+            .map(|t| format!("{}={}", t.param, if t.id.get(config) { "on" } else { "off" })),
+    );
     if config.client.backoff != defaults.client.backoff {
         parts.push(format!("backoff={}", config.client.backoff.name()));
     }

@@ -10,12 +10,13 @@
 
 use brink_app::charts::{self, palette, ChartData, UserView};
 use brink_app::components::{use_animation_frames, Playground};
-use brink_app::knobs::{KnobId, KNOBS};
+use brink_app::knobs::{Group, KnobId, KNOBS, TOGGLES};
 use brink_app::pacing::MAX_FRAME_DT_MS;
+use brink_app::presets::PRESETS;
 use brink_app::state::{app_defaults, Action, AppState, SESSION_S};
 use brink_app::url::{parse_query, to_query, UrlSettings};
 use sim_core::config::limits;
-use sim_core::{Backoff, Config, LbPolicy, Simulation};
+use sim_core::{Backoff, Config, LbPolicy, NodeLife, NodeState, Simulation};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -211,6 +212,106 @@ fn presets_apply_live_and_keep_restart_fields() {
     assert!(s.pending_restart.is_empty());
 }
 
+#[wasm_bindgen_test]
+fn crash_button_action_crashes_the_node_then_it_warms_up() {
+    let mut s = state("?restart_s=3&warmup_s=10");
+    s.apply(Action::Step);
+    s.apply(Action::CrashNode(1));
+    let n = s.snapshot.nodes[1];
+    assert_eq!((n.state, n.life, n.crashes), (NodeState::Crashed, NodeLife::Crashed, 1));
+    assert_eq!(n.progress, Some(0.0));
+    assert_ne!(s.snapshot.nodes[0].state, NodeState::Crashed, "only the chosen node crashes");
+    s.apply(Action::CrashNode(1));
+    assert_eq!(s.snapshot.nodes[1].crashes, 1, "a node that is down cannot crash again");
+    s.apply(Action::Step);
+    let p = s.snapshot.nodes[1].progress.expect("restart progress");
+    assert!((p - 1.0 / 3.0).abs() < 0.01, "one second into a 3 s restart: {p}");
+    for _ in 0..3 {
+        s.apply(Action::Step);
+    }
+    let n = s.snapshot.nodes[1];
+    assert_eq!((n.state, n.life), (NodeState::Warming, NodeLife::Warming));
+    assert!(n.progress.unwrap() > 0.0 && n.progress.unwrap() < 0.2, "{:?}", n.progress);
+    assert!(s.snapshot.totals.errors > 0 || s.snapshot.totals.lost > 0, "a crash under load costs requests");
+    s.apply(Action::CrashNode(99));
+    assert_eq!(s.snapshot.totals.crashes, 1, "a node that does not exist is ignored");
+}
+
+#[wasm_bindgen_test]
+fn toggles_apply_live_and_group_reset_covers_them() {
+    let mut s = state("");
+    s.apply(Action::Step);
+    for t in TOGGLES {
+        s.apply(Action::SetToggle(t.id, true));
+        assert!(t.id.get(s.engine.sim().config()), "{} not applied to the engine", t.field);
+        assert!(s.toggle_changed(t.id));
+    }
+    assert!(s.pending_restart.is_empty(), "toggles apply live");
+    s.apply(Action::SetKnob(KnobId::MemoryLimit, 250.0));
+    s.apply(Action::ResetGroup(Group::Failures));
+    assert!(!s.config.crash.enabled && s.config.crash.memory_limit_mb == 512.0);
+    assert!(s.config.health.enabled, "other groups keep their toggles");
+    s.apply(Action::ResetGroup(Group::Shedding));
+    s.apply(Action::ResetGroup(Group::Balancer));
+    assert_eq!(s.config, app_defaults());
+    assert_eq!(*s.engine.sim().config(), app_defaults());
+}
+
+#[wasm_bindgen_test]
+fn balancer_select_offers_every_policy() {
+    let mut s = state("");
+    for p in LbPolicy::ALL {
+        s.apply(Action::SetPolicy(p));
+        assert_eq!(s.engine.sim().config().balancer.policy, p);
+    }
+    assert_eq!(LbPolicy::ALL.len(), 4);
+}
+
+#[wasm_bindgen_test]
+fn reboot_loop_preset_kills_node_one_and_the_crashes_spread() {
+    let mut s = state("");
+    s.apply(Action::Step);
+    let i = PRESETS.iter().position(|p| p.name == "Reboot loop").expect("the preset");
+    s.apply(Action::LoadPreset(i));
+    let c = s.engine.sim().config().clone();
+    assert!(c.crash.enabled && c.crash.memory_limit_mb == 250.0 && c.nodes.queue_capacity == 5_000);
+    assert_eq!(c.traffic.rate_per_s, 10_500.0);
+    assert!(!c.shedding.drop_expired && !c.shedding.codel && !c.shedding.limit_concurrency);
+    assert!(s.pending_restart.is_empty());
+    for _ in 0..4 {
+        s.apply(Action::Step);
+    }
+    assert_eq!(s.snapshot.totals.crashes, 0, "nothing crashes before the scheduled kill");
+    for _ in 0..2 {
+        s.apply(Action::Step);
+    }
+    assert!(s.snapshot.nodes[0].crashes == 1, "node 1 is killed 5 s after the preset");
+    for _ in 0..40 {
+        s.apply(Action::Step);
+    }
+    let others: u64 = s.snapshot.nodes[1..].iter().map(|n| n.crashes).sum();
+    assert!(others >= 3, "the survivors crash in turn, {others} crashes");
+    let j = PRESETS.iter().position(|p| p.name == "Cascade").expect("the preset");
+    let mut s = state("");
+    s.apply(Action::LoadPreset(j));
+    let c = s.engine.sim().config().clone();
+    assert!(c.health.enabled && c.crash.enabled && c.traffic.rate_per_s == 10_240.0);
+    let (mut ejected_up, mut panicked) = (0, false);
+    for _ in 0..40 {
+        s.apply(Action::Step);
+        let up_but_out = s.snapshot.nodes.iter().filter(|n| n.ejected && n.life != NodeLife::Crashed).count();
+        ejected_up = ejected_up.max(up_but_out);
+        panicked |= s.snapshot.routing_panic;
+    }
+    let crashes: Vec<u64> = s.snapshot.nodes.iter().map(|n| n.crashes).collect();
+    assert!(panicked, "the balancer panics; ejected while up {ejected_up}, crashes {crashes:?}");
+    assert!(crashes[1..].iter().sum::<u64>() > 0, "the survivors crash too: {crashes:?}");
+    assert!(ejected_up > 0, "health checks eject nodes that are up but slow");
+    for p in PRESETS {
+        assert_eq!(p.story.matches(". ").count() + 1, 2, "{}: two sentences", p.name);
+    }
+}
+
 // ---- query string ------------------------------------------------------------
 
 #[wasm_bindgen_test]
@@ -264,6 +365,62 @@ fn query_decodes_escapes_and_round_trips() {
 }
 
 #[wasm_bindgen_test]
+fn query_sets_toggles_and_failure_knobs() {
+    let s = settings("?crash&health=off&codel=1&lifo=on&memory_mb=250&request_kb=128&warmup_capacity=30&panic_threshold=25&slow_nodes=1&slow_factor=3&lb=p2c&concurrency_limit=100");
+    let c = &s.config;
+    assert!(c.crash.enabled && !c.health.enabled && c.shedding.codel && c.shedding.adaptive_lifo);
+    assert!(!c.shedding.drop_expired && !c.shedding.limit_concurrency);
+    assert_eq!((c.crash.memory_limit_mb, c.crash.request_kb), (250.0, 128.0));
+    assert_eq!((c.crash.warmup_capacity, c.health.panic_threshold), (0.3, 0.25));
+    assert_eq!((c.nodes.slow_count, c.nodes.slow_factor), (1, 3.0));
+    assert_eq!((c.balancer.policy, c.shedding.concurrency_limit), (LbPolicy::PowerOfTwo, 100));
+}
+
+#[wasm_bindgen_test]
+fn query_errors_for_toggles_and_failure_knobs_name_the_range() {
+    let (s, errors) =
+        parse_query("?crash=maybe&memory_mb=1&lifo_above=2.5&lb=fastest&warmup_capacity=0", &app_defaults());
+    let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    let find =
+        |p: &str| text.iter().find(|t| t.starts_with(&format!("URL parameter {p}:"))).cloned().unwrap_or_default();
+    assert!(find("crash").contains("on or off"), "{text:?}");
+    assert!(find("memory_mb").contains("16 to 65,536 MiB"), "{text:?}");
+    assert!(find("lifo_above").contains("whole number"), "{text:?}");
+    assert!(find("lb").contains("least-outstanding") && find("lb").contains("p2c"), "{text:?}");
+    assert!(find("warmup_capacity").contains("1 to 100 %"), "{text:?}");
+    assert_eq!(errors.len(), 5);
+    assert_eq!(s.config, app_defaults());
+}
+
+#[wasm_bindgen_test]
+fn every_new_knob_and_toggle_round_trips_through_the_share_link() {
+    let mut c = app_defaults();
+    for t in TOGGLES {
+        t.id.set(&mut c, true);
+    }
+    for k in KNOBS.iter().filter(|k| k.gate.is_some() || k.group == Group::Failures) {
+        // A value other than the default, inside the range, as a slider gives.
+        let v = k.from_position((k.to_position(k.min) + k.to_position(k.max)) / 2.0);
+        k.id.set(&mut c, v);
+    }
+    c.nodes.slow_count = 2;
+    c.nodes.slow_factor = 4.5;
+    c.balancer.policy = LbPolicy::LeastOutstanding;
+    let q = to_query(&c, &app_defaults(), 1.0);
+    for t in TOGGLES {
+        assert!(q.contains(&format!("{}=on", t.param)), "{q}");
+    }
+    let back = settings(&q);
+    assert_eq!(back.config, c, "{q}");
+    let mut off = app_defaults();
+    off.crash.enabled = true;
+    let q = to_query(&app_defaults(), &off, 1.0);
+    assert_eq!(q, "?crash=off");
+    let (s, errors) = parse_query(&q, &off);
+    assert!(errors.is_empty() && !s.config.crash.enabled);
+}
+
+#[wasm_bindgen_test]
 fn knob_ranges_are_subsets_of_the_engine_limits() {
     let f = |(a, b): (u32, u32)| (a as f64, b as f64);
     for k in KNOBS {
@@ -278,9 +435,28 @@ fn knob_ranges_are_subsets_of_the_engine_limits() {
             KnobId::Workers => f(limits::WORKERS),
             KnobId::ServiceMs => limits::SERVICE_MS,
             KnobId::QueueCapacity => f(limits::QUEUE),
+            // At most the largest node count of the app; the engine checks it against `nodes.count`.
+            KnobId::SlowCount => (0.0, 32.0),
+            KnobId::SlowFactor => limits::SLOW_FACTOR,
+            KnobId::MemoryLimit => limits::MEMORY_MB,
+            KnobId::RequestMemory => limits::REQUEST_KB,
+            KnobId::RestartTime | KnobId::WarmupTime => limits::RESTART_S,
+            KnobId::WarmupCapacity => (limits::WARMUP_CAPACITY.0 * 100.0, limits::WARMUP_CAPACITY.1 * 100.0),
+            KnobId::ProbeInterval => limits::PROBE_INTERVAL_MS,
+            KnobId::ProbeTimeout => limits::PROBE_TIMEOUT_MS,
+            KnobId::UnhealthyAfter | KnobId::HealthyAfter => f(limits::PROBE_COUNT),
+            KnobId::PanicThreshold => (limits::PANIC_THRESHOLD.0 * 100.0, limits::PANIC_THRESHOLD.1 * 100.0),
+            KnobId::DeadlineMargin => limits::DEADLINE_MARGIN_MS,
+            KnobId::CodelTarget | KnobId::CodelInterval => limits::CODEL_MS,
+            KnobId::LifoAbove => f(limits::LIFO_ABOVE),
+            KnobId::ConcurrencyLimit => f(limits::CONCURRENCY_LIMIT),
         };
         assert!(k.min >= lo && k.max <= hi, "{} [{}, {}] not within [{lo}, {hi}]", k.label, k.min, k.max);
         assert!(k.tip.ends_with('.') && k.tip.matches(". ").count() == 0, "{}: one sentence", k.label);
+        // Every knob's value must land in the engine's field: set then get.
+        let mut c = app_defaults();
+        k.id.set(&mut c, k.max);
+        assert_eq!(k.id.get(&c), k.max, "{} does not write its field", k.label);
         let d = k.id.get(&app_defaults());
         assert!(k.in_range(d), "{} default {d} outside its slider", k.label);
         assert!(
@@ -385,6 +561,29 @@ fn latency_and_failure_charts_paint() {
 }
 
 #[wasm_bindgen_test]
+fn failure_chart_draws_connection_errors_and_deadline_drops() {
+    let mut data = overload_data();
+    let n = data.len();
+    // Only the new series carry values, so their colours can only come from their lines.
+    for v in [&mut data.rejected, &mut data.timed_out, &mut data.failed] {
+        *v = vec![0.0; n];
+    }
+    data.errors = (0..n).map(|i| 900.0 + 40.0 * i as f64).collect();
+    data.dropped = (0..n).map(|i| 2_000.0 - 30.0 * i as f64).collect();
+    let c = canvas(640, 200);
+    charts::draw_errors(&c, &data).unwrap();
+    let px = pixels(&c);
+    assert!(count_near(&px, rgb(palette::ERRORS), 20) > 150, "connection errors line missing");
+    assert!(count_near(&px, rgb(palette::DROPPED), 20) > 150, "dropped line missing");
+    // Rows 50 to 120 lie below the legend (at most two rows of 22 px), so
+    // only the lines can paint these colours there: both series sit in the
+    // plot's upper half.
+    let plot_rows = &px[4 * 640 * 50..4 * 640 * 120];
+    assert!(count_near(plot_rows, rgb(palette::DROPPED), 20) > 100, "dropped line not where its data is");
+    assert!(count_near(plot_rows, rgb(palette::ERRORS), 20) > 100, "errors line not where its data is");
+}
+
+#[wasm_bindgen_test]
 fn empty_data_still_draws_axes() {
     let c = canvas(480, 200);
     charts::draw_traffic(&c, &ChartData::from_series(&sim_core::Series::new(60), 0, charts::WINDOW_S)).unwrap();
@@ -471,6 +670,106 @@ async fn knobs_show_value_unit_tooltip_and_restart_note() {
     let nodes = root.query_selector("[data-knob=nodes]").unwrap().unwrap();
     assert!(nodes.text_content().unwrap().contains("on reset"));
     assert!(root.query_selector("#restart-banner").unwrap().is_none());
+    handle.destroy();
+}
+
+fn has_class(el: &Element, class: &str) -> bool {
+    el.get_attribute("class").unwrap_or_default().split(' ').any(|c| c == class)
+}
+
+#[wasm_bindgen_test]
+async fn crash_button_shows_the_node_crashed_then_warming() {
+    let (root, handle) = mount("?restart_s=2&warmup_s=30");
+    settle().await;
+    click(&root, "#step");
+    settle().await;
+    let kill = root.query_selector("#nodes > li:nth-child(2) .node__kill").unwrap().expect("a crash button");
+    assert!(kill.get_attribute("title").unwrap().starts_with("Kill this node now"));
+    kill.unchecked_ref::<HtmlElement>().click();
+    settle().await;
+    let node = root.query_selector("#nodes > li:nth-child(2)").unwrap().unwrap();
+    assert_eq!(node.get_attribute("data-state").unwrap(), "crashed");
+    assert!(has_class(&node, "node--crashed"));
+    let text = node.text_content().unwrap();
+    assert!(text.contains("crashed · restarting") && text.contains("✕"), "{text}");
+    assert!(text.contains("restart 0%"), "{text}");
+    assert!(node.query_selector("[role=progressbar]").unwrap().is_some());
+    assert!(
+        node.query_selector(".node__kill").unwrap().unwrap().has_attribute("disabled"),
+        "a dead node cannot be killed"
+    );
+    assert_ne!(attr(&root, "#nodes > li:nth-child(1)", "data-state"), "crashed", "only the clicked node crashes");
+    for _ in 0..3 {
+        click(&root, "#step");
+        settle().await;
+    }
+    let node = root.query_selector("#nodes > li:nth-child(2)").unwrap().unwrap();
+    assert_eq!(node.get_attribute("data-state").unwrap(), "warming");
+    let text = node.text_content().unwrap();
+    assert!(text.contains("warming up") && text.contains("warm-up") && text.contains("1 crash"), "{text}");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn toggles_gate_their_knobs_and_mark_changes() {
+    let (root, handle) = mount("?crash=on&slow_nodes=1&slow_factor=3");
+    settle().await;
+    let crash: web_sys::HtmlInputElement = root.query_selector("#toggle-crash").unwrap().unwrap().unchecked_into();
+    assert!(crash.checked());
+    assert!(!has_class(&root.query_selector("[data-knob=memory_mb]").unwrap().unwrap(), "knob--off"));
+    let probe = root.query_selector("[data-knob=probe_interval]").unwrap().unwrap();
+    assert!(has_class(&probe, "knob--off"), "health checks are off by default");
+    assert!(probe.query_selector(".knob__slider").unwrap().unwrap().has_attribute("disabled"));
+    let failures = root.query_selector("#group-Failures").unwrap().expect("a Failures group");
+    assert!(failures.text_content().unwrap().contains("reset"), "a changed toggle offers the group reset");
+    assert!(root.query_selector("[data-toggle=crash] .dot--changed").unwrap().is_some());
+    assert!(attr(&root, "[data-toggle=health] .toggle", "title").ends_with('.'));
+    let health: web_sys::HtmlInputElement = root.query_selector("#toggle-health").unwrap().unwrap().unchecked_into();
+    health.click();
+    settle().await;
+    assert!(!has_class(&root.query_selector("[data-knob=probe_interval]").unwrap().unwrap(), "knob--off"));
+    let options = root.query_selector_all("#knob-lb option").unwrap();
+    assert_eq!(options.length(), 4);
+    assert!(root
+        .query_selector("#nodes > li:nth-child(1)")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("slow ×3"));
+    assert!(!root
+        .query_selector("#nodes > li:nth-child(2)")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("slow"));
+    click(&root, "#group-Failures .link");
+    settle().await;
+    let crash: web_sys::HtmlInputElement = root.query_selector("#toggle-crash").unwrap().unwrap().unchecked_into();
+    assert!(!crash.checked(), "the group reset switches the toggle back off");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn health_checks_eject_dead_nodes_and_the_balancer_panics() {
+    let (root, handle) = mount("?health=on&restart_s=60");
+    settle().await;
+    click(&root, "#step");
+    settle().await;
+    assert!(root.query_selector("#routing-panic").unwrap().is_none());
+    for i in 1..=3 {
+        click(&root, &format!("#nodes > li:nth-child({i}) .node__kill"));
+        settle().await;
+    }
+    for _ in 0..5 {
+        click(&root, "#step");
+        settle().await;
+    }
+    let panic = root.query_selector("#routing-panic").unwrap().expect("the panic banner");
+    assert_eq!(panic.text_content().unwrap(), "⚠ balancer in panic mode: routing to all nodes");
+    assert_eq!(attr(&root, "#nodes > li:nth-child(1)", "data-ejected"), "true");
+    assert_eq!(attr(&root, "#nodes > li:nth-child(1)", "data-state"), "crashed", "down outranks ejected");
     handle.destroy();
 }
 

@@ -45,6 +45,10 @@ pub struct ChartData {
     pub timed_out: Vec<f64>,
     /// Requests given up per second.
     pub failed: Vec<f64>,
+    /// Connection errors clients saw per second (a node down or crashing).
+    pub errors: Vec<f64>,
+    /// Attempts dropped unserved per second because their deadline was too close.
+    pub dropped: Vec<f64>,
     /// Median success latency per second, ms.
     pub p50_ms: Vec<Option<f64>>,
     /// 99th percentile success latency per second, ms.
@@ -67,6 +71,8 @@ impl ChartData {
             rejected: f(&series.rejected),
             timed_out: f(&series.timed_out),
             failed: f(&series.failed),
+            errors: f(&series.errors),
+            dropped: f(&series.dropped),
             p50_ms: series.latency_p50_ms[first..end].to_vec(),
             p99_ms: series.latency_p99_ms[first..end].to_vec(),
         }

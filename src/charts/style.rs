@@ -26,6 +26,10 @@ pub mod palette {
     pub const TIMED_OUT: RGBColor = RGBColor(124, 58, 237);
     /// Failed requests: red.
     pub const FAILED: RGBColor = RGBColor(220, 38, 38);
+    /// Connection errors (a node down): dark red, the crashed node's family.
+    pub const ERRORS: RGBColor = RGBColor(127, 29, 29);
+    /// Dropped unserved at the deadline: amber.
+    pub const DROPPED: RGBColor = RGBColor(202, 138, 4);
     /// Median latency.
     pub const P50: RGBColor = RGBColor(13, 148, 136);
     /// Tail latency.
@@ -107,12 +111,39 @@ pub struct LegendItem {
 /// Height of the legend row, CSS pixels.
 pub const LEGEND_H: f64 = 22.0;
 
-/// Draws the legend as one row across the top of `root`, above the plot.
+/// Where each legend entry's swatch starts, in canvas pixels: left to
+/// right, wrapping onto a further row when an entry would pass the width.
+fn legend_layout(width: i32, items: &[LegendItem], scale: f64) -> Vec<(i32, i32)> {
+    let s = |v: f64| (v * scale).round() as i32;
+    let left = s(56.0);
+    let (mut x, mut row) = (left, 0);
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        // Labels are short; a per-character width keeps the row free of
+        // text measurement, which costs a page layout per call.
+        let label = s(21.0 + 7.0 * item.label.chars().count() as f64);
+        if x > left && x + label > width {
+            x = left;
+            row += 1;
+        }
+        out.push((x, s(LEGEND_H / 2.0 + LEGEND_H * row as f64)));
+        x += label + s(18.0);
+    }
+    out
+}
+
+/// Rows the legend of `items` takes on `root`.
+pub fn legend_rows(root: &DrawingArea<CanvasBackend, Shift>, items: &[LegendItem], scale: f64) -> usize {
+    let first = (LEGEND_H / 2.0 * scale).round() as i32;
+    let last = legend_layout(root.dim_in_pixel().0 as i32, items, scale).last().map_or(first, |p| p.1);
+    1 + ((last - first) as f64 / (LEGEND_H * scale)).round() as usize
+}
+
+/// Draws the legend across the top of `root`, above the plot, on as many
+/// rows as [`legend_rows`] says.
 pub fn legend(root: &DrawingArea<CanvasBackend, Shift>, items: &[LegendItem], scale: f64) -> Result<(), ChartError> {
     let s = |v: f64| (v * scale).round() as i32;
-    let y = s(LEGEND_H / 2.0);
-    let mut x = s(56.0);
-    for item in items {
+    for (item, (x, y)) in items.iter().zip(legend_layout(root.dim_in_pixel().0 as i32, items, scale)) {
         let line = item.color.stroke_width(s(2.5) as u32);
         match item.mark {
             Mark::Area => {
@@ -126,9 +157,6 @@ pub fn legend(root: &DrawingArea<CanvasBackend, Shift>, items: &[LegendItem], sc
         }
         let style = text(12.0, scale).pos(Pos::new(HPos::Left, VPos::Center));
         root.draw(&Text::new(item.label, (x + s(21.0), y), style))?;
-        // Labels are short; a per-character width keeps the row free of
-        // text measurement, which costs a page layout per call.
-        x += s(21.0 + 7.0 * item.label.chars().count() as f64 + 18.0);
     }
     Ok(())
 }
@@ -147,7 +175,7 @@ pub fn max_of<'a>(series: impl IntoIterator<Item = &'a [f64]>) -> f64 {
     series.into_iter().flat_map(|s| s.iter().copied()).fold(0.0, f64::max)
 }
 
-/// Builds the cartesian plot under the legend row with units on both axes.
+/// Builds the cartesian plot under one legend row with units on both axes.
 pub fn plot<'a>(
     root: &'a DrawingArea<CanvasBackend, Shift>,
     x: (f64, f64),
@@ -163,9 +191,29 @@ pub fn plot<'a>(
     >,
     ChartError,
 > {
+    plot_below(root, 1, x, y_max, y_desc, y_fmt, scale)
+}
+
+/// Builds the cartesian plot under `legend_rows` legend rows.
+pub fn plot_below<'a>(
+    root: &'a DrawingArea<CanvasBackend, Shift>,
+    legend_rows: usize,
+    x: (f64, f64),
+    y_max: f64,
+    y_desc: &str,
+    y_fmt: &dyn Fn(&f64) -> String,
+    scale: f64,
+) -> Result<
+    ChartContext<
+        'a,
+        CanvasBackend,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    ChartError,
+> {
     let s = |v: f64| (v * scale).round() as i32;
     let mut chart = ChartBuilder::on(root)
-        .margin_top(s(LEGEND_H + 4.0))
+        .margin_top(s(LEGEND_H * legend_rows as f64 + 4.0))
         .margin_right(s(14.0))
         .margin_left(s(4.0))
         .margin_bottom(s(2.0))

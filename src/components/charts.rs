@@ -113,8 +113,8 @@ pub fn Charts(p: &ChartsProps) -> Html {
                     <canvas id="chart-latency" ref={latency} role="img" aria-label="Median and 99th percentile latency of successful requests, ms" />
                 </figure>
                 <figure class="chart">
-                    <figcaption>{ "Failures per second" }<small>{ "· 503s, timeouts, given up" }</small></figcaption>
-                    <canvas id="chart-errors" ref={errors} role="img" aria-label="503s, timeouts and failed requests per second" />
+                    <figcaption>{ "Failures per second" }<small>{ "· 503s, timeouts, given up, connection errors, dropped at the deadline" }</small></figcaption>
+                    <canvas id="chart-errors" ref={errors} role="img" aria-label="503s, timeouts, failed requests, connection errors and attempts dropped at their deadline, per second" />
                 </figure>
             </div>
         </section>

@@ -1,8 +1,10 @@
 //! The knob panel: grouped sliders with value, unit, tooltip, a mark when
 //! changed from the default, and a visible note on knobs that need a reset.
+//! A mechanism's on/off toggle heads the knobs it gates, which are dimmed
+//! and disabled while it is off.
 
 use crate::format::number;
-use crate::knobs::{Group, Knob, KnobId, KNOBS};
+use crate::knobs::{Group, Knob, KnobId, Toggle, ToggleId, KNOBS, TOGGLES};
 use crate::state::Action;
 use sim_core::{Backoff, Config, LbPolicy};
 use std::rc::Rc;
@@ -24,7 +26,9 @@ pub struct KnobPanelProps {
 
 fn group_changed(g: Group, c: &Config, d: &Config) -> bool {
     let knobs = KNOBS.iter().filter(|k| k.group == g).any(|k| k.id.get(c) != k.id.get(d));
+    let toggles = TOGGLES.iter().filter(|t| t.group == g).any(|t| t.id.get(c) != t.id.get(d));
     knobs
+        || toggles
         || (g == Group::Clients && c.client.backoff != d.client.backoff)
         || (g == Group::Balancer && c.balancer.policy != d.balancer.policy)
 }
@@ -54,21 +58,52 @@ fn group(g: Group, p: &KnobPanelProps) -> Html {
                         title={format!("Put the {} knobs back to their defaults", g.title().to_lowercase())}>{ "reset" }</button>
                 }
             </h2>
-            { for KNOBS.iter().filter(|k| k.group == g).map(|k| html! {
-                <KnobRow
-                    id={k.id}
-                    value={k.id.get(&p.config)}
-                    default={k.id.get(&p.defaults)}
-                    pending={p.pending.contains(&k.field)}
-                    dispatch={p.dispatch.clone()}
-                />
-            }) }
+            { for KNOBS.iter().filter(|k| k.group == g && k.gate.is_none()).map(|k| knob_row(k, false, p)) }
             { selects(g, p) }
+            { for TOGGLES.iter().filter(|t| t.group == g).map(|t| mechanism(t, p)) }
             if g == Group::Traffic {
                 <button class="btn btn--small" onclick={p.dispatch.reform(|_: MouseEvent| Action::SpikeNow)}
                     title="Start the spike at the current simulated second (×2 if no multiplier is set)">{ "Spike now" }</button>
             }
         </section>
+    }
+}
+
+fn knob_row(k: &Knob, disabled: bool, p: &KnobPanelProps) -> Html {
+    html! {
+        <KnobRow
+            id={k.id}
+            value={k.id.get(&p.config)}
+            default={k.id.get(&p.defaults)}
+            pending={p.pending.contains(&k.field)}
+            {disabled}
+            dispatch={p.dispatch.clone()}
+        />
+    }
+}
+
+/// A toggle and, beneath it, the knobs it gates.
+fn mechanism(t: &Toggle, p: &KnobPanelProps) -> Html {
+    let id: ToggleId = t.id;
+    let on = id.get(&p.config);
+    let changed = on != id.get(&p.defaults);
+    let onchange = p
+        .dispatch
+        .reform(move |e: Event| Action::SetToggle(id, e.target_unchecked_into::<HtmlInputElement>().checked()));
+    html! {
+        <div class={classes!("mechanism", (!on).then_some("mechanism--off"))} data-toggle={t.param}>
+            <div class={classes!("toggle", changed.then_some("knob--changed"))} title={t.tip}>
+                <label class="toggle__label" for={format!("toggle-{}", t.param)}>
+                    <input id={format!("toggle-{}", t.param)} type="checkbox" checked={on} {onchange}
+                        aria-describedby={format!("tip-{}", t.param)} />
+                    { t.label }
+                    if changed { <span class="dot dot--changed" title={format!("changed from default ({})", if on { "off" } else { "on" })}></span> }
+                </label>
+                <span class="toggle__state">{ if on { "on" } else { "off" } }</span>
+                <p id={format!("tip-{}", t.param)} class="knob__tip">{ t.tip }</p>
+            </div>
+            { for KNOBS.iter().filter(|k| k.gate == Some(id)).map(|k| knob_row(k, !on, p)) }
+        </div>
     }
 }
 
@@ -111,7 +146,7 @@ fn selects(g: Group, p: &KnobPanelProps) -> Html {
 }
 
 const RETRY_TIP: &str = "How long a client waits before retrying: no wait and fixed waits retry in lockstep, jitter spreads retries out so a struggling system can drain.";
-const LB_TIP: &str = "How attempts are spread over nodes: round-robin takes turns, random lets short-term imbalances build queues on unlucky nodes.";
+const LB_TIP: &str = "How attempts are spread over nodes: round-robin and random ignore how loaded a node is, least-outstanding and two-choice send to the node holding fewer attempts.";
 
 fn backoff_label(b: Backoff) -> &'static str {
     match b {
@@ -128,6 +163,8 @@ fn lb_label(l: LbPolicy) -> &'static str {
     match l {
         LbPolicy::RoundRobin => "round-robin",
         LbPolicy::Random => "random",
+        LbPolicy::LeastOutstanding => "least outstanding",
+        LbPolicy::PowerOfTwo => "power of two choices",
     }
 }
 
@@ -163,6 +200,8 @@ struct KnobRowProps {
     value: f64,
     default: f64,
     pending: bool,
+    /// True while the knob's mechanism is off.
+    disabled: bool,
     dispatch: Callback<Action>,
 }
 
@@ -191,7 +230,7 @@ fn KnobRow(p: &KnobRowProps) -> Html {
     let changed = p.value != p.default;
     let restart = knob.needs_restart();
     html! {
-        <div class={classes!("knob", changed.then_some("knob--changed"), p.pending.then_some("knob--pending"))}
+        <div class={classes!("knob", changed.then_some("knob--changed"), p.pending.then_some("knob--pending"), p.disabled.then_some("knob--off"))}
             title={knob.tip} data-knob={knob.param} data-value={p.value.to_string()}>
             <label class="knob__label" for={format!("knob-{}", knob.param)}>
                 { knob.label }
@@ -199,13 +238,13 @@ fn KnobRow(p: &KnobRowProps) -> Html {
                 if restart { <span class={classes!("tag", "tag--restart", p.pending.then_some("tag--active"))}>{ "on reset" }</span> }
             </label>
             <span class="knob__value">
-                <input class="knob__number" type="text" inputmode="decimal" value={number(p.value)} onchange={on_type}
+                <input class="knob__number" type="text" inputmode="decimal" value={number(p.value)} onchange={on_type} disabled={p.disabled}
                     aria-label={format!("{} in {}", knob.label, knob.unit)} />
                 <span class="knob__unit">{ knob.unit }</span>
             </span>
             <input id={format!("knob-{}", knob.param)} class="knob__slider" type="range"
                 min={min.to_string()} max={max.to_string()} step={step.to_string()}
-                value={knob.to_position(p.value).to_string()} oninput={on_slide}
+                value={knob.to_position(p.value).to_string()} oninput={on_slide} disabled={p.disabled}
                 aria-describedby={format!("tip-{}", knob.param)} aria-valuetext={format!("{} {}", number(p.value), knob.unit)} />
             <p id={format!("tip-{}", knob.param)} class="knob__tip">{ knob.tip }</p>
         </div>

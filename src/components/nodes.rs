@@ -1,10 +1,13 @@
 //! The system view: clients, the balancer and every node, each node with
 //! its busy workers, its queue against capacity and its state as a colour
-//! plus an icon and a word (never colour alone).
+//! plus an icon and a word (never colour alone). A node that is down or
+//! warming up shows how far through its restart or warm-up it is, and every
+//! node has a button that kills it.
 
 use crate::charts::LastSecond;
 use crate::format::{number, si};
-use sim_core::{Config, NodeSnapshot, NodeState, Snapshot};
+use crate::state::Action;
+use sim_core::{Config, NodeLife, NodeSnapshot, NodeState, Snapshot};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -19,15 +22,16 @@ pub struct NodeLook {
     pub label: &'static str,
 }
 
-/// The look of each state. The stylesheet already has classes for the
-/// states a later engine adds (`crashed`, `restarting`, `warming`,
-/// `ejected`): each needs one arm here and nothing else.
+/// The look of each state.
 pub fn node_look(state: NodeState) -> NodeLook {
     match state {
         NodeState::Idle => NodeLook { class: "idle", icon: "○", label: "idle" },
         NodeState::Busy => NodeLook { class: "busy", icon: "●", label: "busy" },
         NodeState::Saturated => NodeLook { class: "saturated", icon: "▲", label: "saturated" },
         NodeState::Shedding => NodeLook { class: "shedding", icon: "⊘", label: "shedding 503s" },
+        NodeState::Crashed => NodeLook { class: "crashed", icon: "✕", label: "crashed · restarting" },
+        NodeState::Warming => NodeLook { class: "warming", icon: "◔", label: "warming up" },
+        NodeState::Ejected => NodeLook { class: "ejected", icon: "⊖", label: "ejected" },
     }
 }
 
@@ -40,6 +44,10 @@ pub struct NodeViewProps {
     pub config: Config,
     /// Counters of the last completed second.
     pub last: LastSecond,
+    /// True once the run has ended, when there is nothing left to kill.
+    pub finished: bool,
+    /// The reducer, for the crash buttons.
+    pub dispatch: Callback<Action>,
 }
 
 fn density(n: usize) -> &'static str {
@@ -55,7 +63,9 @@ fn density(n: usize) -> &'static str {
 pub fn NodeView(p: &NodeViewProps) -> Html {
     let nodes = &p.snapshot.nodes;
     let n = &p.config.nodes;
-    let capacity = nodes.len() as f64 * n.workers as f64 * 1000.0 / n.service_ms_mean;
+    // Slow nodes count at their own speed; nodes that are down or warming
+    // are counted at full speed, since capacity here is what the fleet has.
+    let capacity = nodes.iter().map(|s| s.workers as f64 * s.speed as f64).sum::<f64>() * 1000.0 / n.service_ms_mean;
     html! {
         <section class="system" aria-label="System">
             <div class="flow">
@@ -66,7 +76,7 @@ pub fn NodeView(p: &NodeViewProps) -> Html {
                 <span class="flow__lb" title="The load balancer and its policy">
                     <span aria-hidden="true">{ "→ " }</span><b>{ p.config.balancer.policy.name() }</b><span aria-hidden="true">{ " →" }</span>
                 </span>
-                <span class="flow__box" title="Nodes × workers ÷ mean service time">
+                <span class="flow__box" title="Nodes × workers ÷ mean service time (slow nodes at their own speed)">
                     <span class="flow__label">{ if nodes.len() == 1 { "1 node".to_string() } else { format!("{} nodes", nodes.len()) } }</span>{ "capacity" }<b>{ si(capacity) }</b>{ "req/s" }
                 </span>
                 <span class="flow__arrow" aria-hidden="true">{ "⇒" }</span>
@@ -76,8 +86,13 @@ pub fn NodeView(p: &NodeViewProps) -> Html {
                     { "timeouts" }{ kpi("timed-out", p.last.timed_out) }{ "/s" }
                 </span>
             </div>
+            if p.snapshot.routing_panic {
+                <p id="routing-panic" class="panic" role="status">
+                    <span aria-hidden="true">{ "⚠ " }</span>{ "balancer in panic mode: routing to all nodes" }
+                </p>
+            }
             <ol id="nodes" class={classes!("nodes", density(nodes.len()))} aria-label="Nodes">
-                { for nodes.iter().enumerate().map(|(i, node)| node_card(i, node)) }
+                { for nodes.iter().enumerate().map(|(i, node)| node_card(i, node, p)) }
             </ol>
         </section>
     }
@@ -102,9 +117,26 @@ fn percent(part: u32, whole: u32) -> f64 {
     }
 }
 
-fn node_card(i: usize, s: &NodeSnapshot) -> Html {
+/// What a node is part-way through, as a word and a share done.
+fn life_progress(s: &NodeSnapshot) -> Option<(&'static str, f32)> {
+    let done = s.progress?.clamp(0.0, 1.0);
+    match s.life {
+        NodeLife::Crashed => Some(("restart", done)),
+        NodeLife::Warming => Some(("warm-up", done)),
+        NodeLife::Up => None,
+    }
+}
+
+/// The service-time multiplier of a slow node, e.g. 2 for a node at half speed.
+fn slowdown(s: &NodeSnapshot) -> Option<f64> {
+    (s.speed > 0.0 && s.speed < 0.999).then(|| 1.0 / s.speed as f64)
+}
+
+fn node_card(i: usize, s: &NodeSnapshot, p: &NodeViewProps) -> Html {
     let look = node_look(s.state);
-    let summary = format!(
+    let life = life_progress(s);
+    let slow = slowdown(s);
+    let mut summary = format!(
         "node {}: {}, {} of {} workers busy, {} of {} queued, {} served and {} shed with a 503 since the start",
         i + 1,
         look.label,
@@ -115,11 +147,28 @@ fn node_card(i: usize, s: &NodeSnapshot) -> Html {
         s.served,
         s.rejected
     );
+    if let Some((what, done)) = life {
+        summary.push_str(&format!(", {what} {:.0}% done", done * 100.0));
+    }
+    if s.ejected && s.state != NodeState::Ejected {
+        summary.push_str(", ejected by the balancer");
+    }
+    if let Some(f) = slow {
+        summary.push_str(&format!(", slow: {}× the service time", number(f)));
+    }
+    if s.crashes > 0 {
+        summary.push_str(&format!(", crashed {} times", s.crashes));
+    }
+    let down = s.life == NodeLife::Crashed;
+    let node = i as u32;
+    let on_crash = p.dispatch.reform(move |_: MouseEvent| Action::CrashNode(node));
     html! {
-        <li class={classes!("node", format!("node--{}", look.class))} data-state={look.class}
+        <li class={classes!("node", format!("node--{}", look.class), s.ejected.then_some("node--out"))} data-state={look.class}
             data-busy={s.busy.to_string()} data-workers={s.workers.to_string()}
             data-queued={s.queued.to_string()} data-capacity={s.queue_capacity.to_string()}
             data-served={s.served.to_string()} data-rejected={s.rejected.to_string()}
+            data-crashes={s.crashes.to_string()} data-ejected={s.ejected.to_string()}
+            data-progress={s.progress.map(|v| format!("{v:.3}")).unwrap_or_default()}
             aria-label={summary.clone()} title={summary}>
             <div class="node__head">
                 <span class="node__name"><span class="node__unit">{ "node " }</span>{ i + 1 }</span>
@@ -131,9 +180,33 @@ fn node_card(i: usize, s: &NodeSnapshot) -> Html {
             <div class="meter meter--queue" aria-hidden="true">
                 <div class="meter__fill" style={format!("width: {:.1}%", percent(s.queued, s.queue_capacity))}></div>
             </div>
+            if let Some((what, done)) = life {
+                <div class={classes!("progress", format!("progress--{what}"))} role="progressbar"
+                    aria-label={format!("{what} progress")} aria-valuemin="0" aria-valuemax="100"
+                    aria-valuenow={format!("{:.0}", done * 100.0)}>
+                    <div class="progress__fill" style={format!("width: {:.1}%", done * 100.0)}></div>
+                    <span class="progress__text">{ format!("{what} {:.0}%", done * 100.0) }</span>
+                </div>
+            }
             <div class="node__nums">
                 <span title="busy workers / pool size">{ format!("{}/{}", s.busy, s.workers) }<span class="node__unit">{ " busy" }</span></span>
                 <span title="waiting / queue capacity"><span class="node__unit">{ "queue " }</span>{ format!("{}/{}", number(s.queued as f64), number(s.queue_capacity as f64)) }</span>
+            </div>
+            <div class="node__foot">
+                if let Some(f) = slow {
+                    <span class="badge badge--slow" title={format!("a slow node: each attempt takes {}× as long", number(f))}>{ format!("slow ×{}", number(f)) }</span>
+                }
+                if s.ejected && s.state != NodeState::Ejected {
+                    <span class="badge badge--ejected" title="out of rotation: the balancer's health checks send it nothing">{ "ejected" }</span>
+                }
+                if s.crashes > 0 {
+                    <span class="badge badge--crashes" title="crashes since the start">
+                        <span aria-hidden="true">{ "✕" }</span>{ s.crashes }<span class="node__unit">{ if s.crashes == 1 { " crash" } else { " crashes" } }</span>
+                    </span>
+                }
+                <button class="node__kill" type="button" disabled={down || p.finished} onclick={on_crash}
+                    title="Kill this node now: it loses everything it holds and restarts after the restart time"
+                    aria-label={format!("Crash node {}", i + 1)}>{ "crash" }</button>
             </div>
         </li>
     }

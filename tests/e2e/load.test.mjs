@@ -20,8 +20,12 @@ test('loads without console errors or foreign requests', async () => {
   const knobs = await page.$$eval('.knob[data-knob]:not(.knob--select)', (ks) =>
     ks.map((k) => ({ tip: k.title, unit: k.querySelector('.knob__unit')?.textContent, value: k.querySelector('.knob__number')?.value })),
   );
-  assert.equal(knobs.length, 12);
+  assert.equal(knobs.length, 29);
   for (const k of knobs) assert.ok(k.tip.endsWith('.') && k.unit && k.value, JSON.stringify(k));
+  // Every on/off switch has a label and a one-sentence tooltip too.
+  const toggles = await page.$$eval('[data-toggle] .toggle', (ts) => ts.map((t) => ({ tip: t.title, label: t.textContent })));
+  assert.equal(toggles.length, 6);
+  for (const t of toggles) assert.ok(t.tip.endsWith('.') && t.label.length > 3, JSON.stringify(t));
   await screenshot(page, 'load-1280x800.png');
   await page.waitForTimeout(300);
   assert.deepEqual(log.errors, []);
