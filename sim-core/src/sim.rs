@@ -482,12 +482,18 @@ impl Simulation {
 
     /// Starts the job's own service time of `work` ns: on a worker of its
     /// own, or processor-shared with the node's other jobs.
-    #[inline]
+    #[inline(always)]
     fn serve(&mut self, node: u32, slot: u32, gen: u32, work: u64) {
-        let Some((cores, overhead)) = self.policy.cpu else {
+        if self.policy.cpu.is_none() {
             self.queue.push(self.now + work, Event::ServiceDone { node, slot, gen });
             return;
-        };
+        }
+        self.serve_shared(node, slot, gen, work);
+    }
+
+    #[inline(never)]
+    fn serve_shared(&mut self, node: u32, slot: u32, gen: u32, work: u64) {
+        let Some((cores, overhead)) = self.policy.cpu else { return };
         let n = &mut self.nodes[node as usize];
         n.advance_cpu(self.now, cores, overhead);
         n.sharing.add(node, slot, gen, work);
@@ -544,11 +550,16 @@ impl Simulation {
 
     /// The next attempt a free worker of `node` takes, after the queue
     /// policies have dropped or shed what they must.
-    #[inline]
+    #[inline(always)]
     fn next_waiting(&mut self, node: u32) -> Option<Waiting> {
         if !self.policy.acts_at_dequeue {
             return self.nodes[node as usize].pop_waiting(self.now, None);
         }
+        self.next_waiting_checked(node)
+    }
+
+    #[inline(never)]
+    fn next_waiting_checked(&mut self, node: u32) -> Option<Waiting> {
         loop {
             let w = self.nodes[node as usize].pop_waiting(self.now, self.policy.lifo_above)?;
             if self.policy.drop_expired
@@ -601,7 +612,7 @@ impl Simulation {
 
     /// A job is done: the worker takes the next attempt, and the client gets
     /// its answer if it still waits.
-    #[inline]
+    #[inline(always)]
     fn complete(&mut self, node: u32, slot: u32, gen: u32, job: Job) {
         if job.regen {
             self.regenerated((node, slot, gen));

@@ -70,6 +70,7 @@ impl Simulation {
     }
 
     /// A recomputation stored its value: the jobs that joined it go on.
+    #[inline(never)]
     pub(super) fn regenerated(&mut self, key: JobKey) {
         if !self.cache.finish(key, self.now, &self.config.cache) {
             return;
