@@ -29,8 +29,9 @@ impl LoadBalancer {
         let n = candidates.len() as u32;
         match self.policy {
             LbPolicy::RoundRobin => {
+                // One division, not two: `i < n`, so `(i + 1) % n` is a compare.
                 let i = self.cursor % n;
-                self.cursor = (i + 1) % n;
+                self.cursor = if i + 1 == n { 0 } else { i + 1 };
                 candidates[i as usize]
             }
             LbPolicy::Random => candidates[rng.below(n) as usize],

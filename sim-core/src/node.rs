@@ -70,11 +70,23 @@ impl Job {
 }
 
 /// Attempts in service, in recycled slots: memory follows the pool size.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Free slots form a list threaded through their `client` field, so taking
+/// and returning one touches only the slot and the list head.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Jobs {
     slots: Vec<Job>,
-    free: Vec<u32>,
+    /// First free slot, `NONE` when every slot is taken.
+    free: u32,
     live: u32,
+}
+
+/// The end of the free list.
+const NONE: u32 = u32::MAX;
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Jobs { slots: Vec::new(), free: NONE, live: 0 }
+    }
 }
 
 impl Jobs {
@@ -83,25 +95,23 @@ impl Jobs {
     #[inline]
     pub fn start(&mut self, w: Waiting, work: u64) -> (u32, u32) {
         self.live += 1;
-        match self.free.pop() {
-            Some(i) => {
-                let slot = &mut self.slots[i as usize];
-                let gen = slot.gen.wrapping_add(1);
-                *slot = Job { client: w.client, token: w.token, work, gen, stage: Stage::Serving, regen: false };
-                (i, gen)
-            }
-            None => {
-                self.slots.push(Job {
-                    client: w.client,
-                    token: w.token,
-                    work,
-                    gen: 1,
-                    stage: Stage::Serving,
-                    regen: false,
-                });
-                ((self.slots.len() - 1) as u32, 1)
-            }
+        let i = self.free;
+        if i == NONE {
+            self.slots.push(Job {
+                client: w.client,
+                token: w.token,
+                work,
+                gen: 1,
+                stage: Stage::Serving,
+                regen: false,
+            });
+            return ((self.slots.len() - 1) as u32, 1);
         }
+        let slot = &mut self.slots[i as usize];
+        self.free = slot.client;
+        let gen = slot.gen.wrapping_add(1);
+        *slot = Job { client: w.client, token: w.token, work, gen, stage: Stage::Serving, regen: false };
+        (i, gen)
     }
 
     /// Ends the job in `slot` if it is still the one of generation `gen`.
@@ -113,8 +123,9 @@ impl Jobs {
         }
         let done = *job;
         job.gen = gen.wrapping_add(1);
+        job.client = self.free;
+        self.free = slot;
         self.live -= 1;
-        self.free.push(slot);
         Some(done)
     }
 
@@ -130,8 +141,9 @@ impl Jobs {
         for (i, job) in self.slots.iter_mut().enumerate() {
             if job.active() {
                 job.gen = job.gen.wrapping_add(1);
+                job.client = self.free;
+                self.free = i as u32;
                 self.live -= 1;
-                self.free.push(i as u32);
             }
         }
         lost
