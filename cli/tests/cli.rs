@@ -264,3 +264,22 @@ fn scenario_file_drives_the_failure_mechanisms() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("health.panic_threshold") && err.contains("0 to 1"), "{err}");
 }
+
+#[test]
+fn every_shipped_scenario_runs() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("scenarios/") {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        let file = path.to_str().unwrap();
+        // A short run is enough to show the file parses, validates and runs.
+        let v = run_json(&["--config", file, "--duration", "3"]);
+        let t = |k| total(&v, k);
+        assert_eq!(t("offered"), t("goodput") + t("failed") + t("unresolved_at_end"), "{file}");
+        names.push(path.file_name().unwrap().to_string_lossy().into_owned());
+    }
+    assert!(names.len() >= 6, "{names:?}");
+}
