@@ -224,8 +224,14 @@ impl Simulation {
         self.service = ServiceModel::new(&next.nodes);
         self.policy = NodePolicy::new(&next);
         if next.health != old.health {
-            self.routing.panic_threshold = next.health.panic_threshold;
             self.config.health = next.health.clone();
+            if !next.health.enabled {
+                // Switched off: every node is back in rotation at once (the
+                // probe cycle stops at its next event).
+                for n in &mut self.nodes {
+                    n.health = Default::default();
+                }
+            }
             self.start_probes();
             self.reroute();
         }

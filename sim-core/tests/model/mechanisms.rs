@@ -492,3 +492,25 @@ fn a_stampede_on_the_database_stretches_every_query() {
     assert!(stampede.regenerations > 20 * calm.regenerations, "seed {seed}: {stampede:?} vs {calm:?}");
     assert!(sim.latency().p99_ms.unwrap() > 50.0, "seed {seed}: the stampede shows in the tail: {:?}", sim.latency());
 }
+
+#[test]
+fn switching_health_checks_off_readmits_every_node_at_once() {
+    let seed = 14;
+    let mut c = seeded(seed);
+    c.traffic.duration_s = 20.0;
+    c.health.enabled = true;
+    c.crash.restart_s = 30.0;
+    c.faults = vec![Fault { at_s: 1.0, node: 2, kind: Default::default() }];
+    let mut sim = Simulation::new(c.clone()).unwrap();
+    sim.step_until(sim_core::SimTime::from_secs(6));
+    assert!(sim.snapshot().nodes[2].ejected, "seed {seed}");
+    c.health.enabled = false;
+    let r = sim.reconfigure(&c).unwrap();
+    assert_eq!(r.applied, vec!["health"], "seed {seed}");
+    assert!(sim.snapshot().nodes.iter().all(|n| !n.ejected), "seed {seed}");
+    // The dead node gets traffic again, and refuses it.
+    let refused = sim.totals().refused;
+    sim.step_until(sim_core::SimTime::from_secs(7));
+    assert!(sim.totals().refused > refused, "seed {seed}");
+    check_attempts_conserved("health off", &sim);
+}
