@@ -275,6 +275,10 @@ impl Simulation {
             db_queries: self.db.running(),
             cache_fresh: self.cache.is_fresh(self.now),
             cache_recomputing: self.cache.recomputing() as u32,
+            cache_hit_rate: self.completed_seconds.checked_sub(1).and_then(|s| {
+                let (hits, misses) = (self.series.cache_hits[s], self.series.cache_misses[s]);
+                (hits + misses > 0).then(|| hits as f32 / (hits + misses) as f32)
+            }),
         }
     }
 

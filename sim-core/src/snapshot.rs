@@ -136,4 +136,7 @@ pub struct Snapshot {
     pub cache_fresh: bool,
     /// Recomputations of the hot key in flight.
     pub cache_recomputing: u32,
+    /// Share of hot-key reads that hit in the last whole second; `None`
+    /// without reads (or without the cache).
+    pub cache_hit_rate: Option<f32>,
 }

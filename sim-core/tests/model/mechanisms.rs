@@ -448,6 +448,8 @@ fn an_expiry_without_protection_is_a_stampede() {
     for seed in [5u64, 6] {
         let sim = run(hot_key(seed));
         let t = check_attempts_conserved("stampede", &sim);
+        let rate = sim.snapshot().cache_hit_rate.expect("reads in the last second");
+        assert!(rate > 0.9, "seed {seed}: hit rate {rate}");
         let per_expiry = t.regenerations as f64 / t.refills as f64;
         // Every read during the ~20 ms recomputation recomputes too.
         let expected = 1_000.0 * 0.020;
