@@ -68,6 +68,32 @@ pub enum KnobId {
     LifoAbove,
     /// `shedding.concurrency_limit`.
     ConcurrencyLimit,
+    /// `cpu.service_ms_per_inflight`.
+    PerInflight,
+    /// `cpu.cores`.
+    Cores,
+    /// `cpu.switch_overhead`, shown as a percentage.
+    SwitchOverhead,
+    /// `db.pool_size`.
+    PoolSize,
+    /// `db.acquire_timeout_ms`.
+    AcquireTimeout,
+    /// `db.query_ms_mean`.
+    QueryMs,
+    /// `db.cores`.
+    DbCores,
+    /// `db.serial_fraction`, shown as a percentage.
+    SerialFraction,
+    /// `db.crosstalk`, shown as a percentage.
+    Crosstalk,
+    /// `cache.hot_share`, shown as a percentage.
+    HotShare,
+    /// `cache.ttl_s`.
+    Ttl,
+    /// `cache.recompute_ms`.
+    RecomputeMs,
+    /// `cache.early_beta`.
+    EarlyBeta,
 }
 
 /// An on/off switch for one failure or protection mechanism. The knobs it
@@ -86,6 +112,16 @@ pub enum ToggleId {
     AdaptiveLifo,
     /// `shedding.limit_concurrency`.
     LimitConcurrency,
+    /// `cpu.enabled`.
+    Cpu,
+    /// `db.enabled`.
+    Db,
+    /// `cache.enabled`.
+    Cache,
+    /// `cache.coalesce`.
+    Coalesce,
+    /// `cache.early_refresh`.
+    EarlyRefresh,
 }
 
 /// Static description of one toggle.
@@ -103,11 +139,14 @@ pub struct Toggle {
     pub field: &'static str,
     /// One sentence on what switching it on does to the system.
     pub tip: &'static str,
+    /// The toggle this one refines, if any: it is drawn inside that
+    /// toggle's block and dimmed while that toggle is off.
+    pub gate: Option<ToggleId>,
 }
 
 /// Every toggle, in display order within its group; each one is drawn just
 /// before the first knob it gates.
-pub const TOGGLES: [Toggle; 6] = [
+pub const TOGGLES: [Toggle; 11] = [
     Toggle {
         id: ToggleId::Health,
         group: Group::Balancer,
@@ -115,6 +154,7 @@ pub const TOGGLES: [Toggle; 6] = [
         param: "health",
         field: "health.enabled",
         tip: "The balancer probes every node and stops sending to one that fails its probes in a row, until it passes again.",
+        gate: None,
     },
     Toggle {
         id: ToggleId::Crash,
@@ -123,6 +163,7 @@ pub const TOGGLES: [Toggle; 6] = [
         param: "crash",
         field: "crash.enabled",
         tip: "A node holding more attempts than its memory allows dies, losing every attempt it holds, and restarts after the restart time.",
+        gate: None,
     },
     Toggle {
         id: ToggleId::DropExpired,
@@ -131,6 +172,7 @@ pub const TOGGLES: [Toggle; 6] = [
         param: "drop_expired",
         field: "shedding.drop_expired",
         tip: "A worker skips a queued attempt whose client deadline is too close to finish in time, instead of serving it for nobody.",
+        gate: None,
     },
     Toggle {
         id: ToggleId::Codel,
@@ -139,6 +181,7 @@ pub const TOGGLES: [Toggle; 6] = [
         param: "codel",
         field: "shedding.codel",
         tip: "Under a standing queue, attempts that waited longer than the target are answered with a 503 when they reach the head.",
+        gate: None,
     },
     Toggle {
         id: ToggleId::AdaptiveLifo,
@@ -147,6 +190,7 @@ pub const TOGGLES: [Toggle; 6] = [
         param: "lifo",
         field: "shedding.adaptive_lifo",
         tip: "While the queue is long, the newest attempt is served first, so fresh requests meet their deadlines while old ones wait.",
+        gate: None,
     },
     Toggle {
         id: ToggleId::LimitConcurrency,
@@ -155,6 +199,52 @@ pub const TOGGLES: [Toggle; 6] = [
         param: "limit_concurrency",
         field: "shedding.limit_concurrency",
         tip: "A node refuses with a 503 any attempt beyond a fixed number in service and queued together.",
+        gate: None,
+    },
+    Toggle {
+        id: ToggleId::Cpu,
+        group: Group::Cpu,
+        label: "Share cores (context switching)",
+        param: "cpu",
+        field: "cpu.enabled",
+        tip: "A node's busy workers share its few cores, and every runnable thread beyond the cores costs switching time, so a pool far larger than the cores serves less.",
+        gate: None,
+    },
+    Toggle {
+        id: ToggleId::Db,
+        group: Group::Dependencies,
+        label: "Shared database",
+        param: "db",
+        field: "db.enabled",
+        tip: "Every attempt takes a connection from its node's pool and runs a query at one database shared by all nodes, which slows down as more queries run at once.",
+        gate: None,
+    },
+    Toggle {
+        id: ToggleId::Cache,
+        group: Group::Dependencies,
+        label: "Cached hot key",
+        param: "cache",
+        field: "cache.enabled",
+        tip: "A share of requests read one hot key that expires after its TTL; every read that finds it expired recomputes it, so an expiry sets off a stampede.",
+        gate: None,
+    },
+    Toggle {
+        id: ToggleId::Coalesce,
+        group: Group::Dependencies,
+        label: "Coalesce misses",
+        param: "coalesce",
+        field: "cache.coalesce",
+        tip: "Reads that miss while the key is being recomputed wait for that one recomputation instead of starting their own.",
+        gate: Some(ToggleId::Cache),
+    },
+    Toggle {
+        id: ToggleId::EarlyRefresh,
+        group: Group::Dependencies,
+        label: "Early refresh (XFetch)",
+        param: "early_refresh",
+        field: "cache.early_refresh",
+        tip: "Each read of a fresh key recomputes it early with a chance that rises towards the expiry, so one reader refreshes it before it expires.",
+        gate: Some(ToggleId::Cache),
     },
 ];
 
@@ -173,6 +263,11 @@ impl ToggleId {
             ToggleId::Codel => c.shedding.codel,
             ToggleId::AdaptiveLifo => c.shedding.adaptive_lifo,
             ToggleId::LimitConcurrency => c.shedding.limit_concurrency,
+            ToggleId::Cpu => c.cpu.enabled,
+            ToggleId::Db => c.db.enabled,
+            ToggleId::Cache => c.cache.enabled,
+            ToggleId::Coalesce => c.cache.coalesce,
+            ToggleId::EarlyRefresh => c.cache.early_refresh,
         }
     }
 
@@ -185,6 +280,11 @@ impl ToggleId {
             ToggleId::Codel => c.shedding.codel = on,
             ToggleId::AdaptiveLifo => c.shedding.adaptive_lifo = on,
             ToggleId::LimitConcurrency => c.shedding.limit_concurrency = on,
+            ToggleId::Cpu => c.cpu.enabled = on,
+            ToggleId::Db => c.db.enabled = on,
+            ToggleId::Cache => c.cache.enabled = on,
+            ToggleId::Coalesce => c.cache.coalesce = on,
+            ToggleId::EarlyRefresh => c.cache.early_refresh = on,
         }
     }
 
@@ -205,16 +305,28 @@ pub enum Group {
     Balancer,
     /// Worker pool, service time and slow nodes.
     Nodes,
+    /// Cores shared by the workers, and load-dependent latency.
+    Cpu,
     /// Crashes on memory exhaustion, restarts and warm-up.
     Failures,
     /// The waiting room and the queue policies that decide what is shed.
     Shedding,
+    /// What the nodes call: a shared database and a cached hot key.
+    Dependencies,
 }
 
 impl Group {
     /// Every group in display order.
-    pub const ALL: [Group; 6] =
-        [Group::Traffic, Group::Clients, Group::Balancer, Group::Nodes, Group::Failures, Group::Shedding];
+    pub const ALL: [Group; 8] = [
+        Group::Traffic,
+        Group::Clients,
+        Group::Balancer,
+        Group::Nodes,
+        Group::Cpu,
+        Group::Failures,
+        Group::Shedding,
+        Group::Dependencies,
+    ];
 
     /// Heading text.
     pub fn title(self) -> &'static str {
@@ -225,6 +337,8 @@ impl Group {
             Group::Nodes => "Nodes",
             Group::Failures => "Failures",
             Group::Shedding => "Shedding",
+            Group::Cpu => "CPU",
+            Group::Dependencies => "Dependencies",
         }
     }
 }
@@ -273,7 +387,7 @@ pub struct Knob {
 }
 
 /// Every numeric knob, in display order within its group.
-pub const KNOBS: [Knob; 29] = [
+pub const KNOBS: [Knob; 42] = [
     Knob {
         id: KnobId::Rate,
         group: Group::Traffic,
@@ -680,6 +794,188 @@ pub const KNOBS: [Knob; 29] = [
         integer: true,
         gate: Some(ToggleId::LimitConcurrency),
     },
+    Knob {
+        id: KnobId::PerInflight,
+        group: Group::Cpu,
+        label: "Latency per in-flight",
+        param: "per_inflight_ms",
+        field: "cpu.service_ms_per_inflight",
+        unit: "ms",
+        tip: "Extra mean service time for every attempt the node already holds (lock and resource contention), so a loaded node serves each one slower; works without shared cores.",
+        min: 0.0,
+        max: 100.0,
+        scale: Scale::Log { floor: 0.01 },
+        integer: false,
+        gate: None,
+    },
+    Knob {
+        id: KnobId::Cores,
+        group: Group::Cpu,
+        label: "Cores / node",
+        param: "cores",
+        field: "cpu.cores",
+        unit: "cores",
+        tip: "Cores a node's workers share; while more workers are busy than there are cores, each runs slower and the excess costs switching.",
+        min: 1.0,
+        max: 256.0,
+        scale: Scale::Log { floor: 1.0 },
+        integer: true,
+        gate: Some(ToggleId::Cpu),
+    },
+    Knob {
+        id: KnobId::SwitchOverhead,
+        group: Group::Cpu,
+        label: "Switch overhead",
+        param: "switch_overhead",
+        field: "cpu.switch_overhead",
+        unit: "% / thread",
+        tip: "CPU lost to context switches for each runnable thread beyond the cores, as a share of useful work; at 0.3%, 8× the cores all busy lose 40% of the CPU.",
+        min: 0.0,
+        max: 10.0,
+        scale: Scale::Log { floor: 0.01 },
+        integer: false,
+        gate: Some(ToggleId::Cpu),
+    },
+    Knob {
+        id: KnobId::PoolSize,
+        group: Group::Dependencies,
+        label: "Pool / node",
+        param: "pool",
+        field: "db.pool_size",
+        unit: "connections",
+        tip: "Database connections each node may hold; more nodes or bigger pools put more queries on the database at once.",
+        min: 1.0,
+        max: 1000.0,
+        scale: Scale::Log { floor: 1.0 },
+        integer: true,
+        gate: Some(ToggleId::Db),
+    },
+    Knob {
+        id: KnobId::AcquireTimeout,
+        group: Group::Dependencies,
+        label: "Pool wait limit",
+        param: "pool_timeout",
+        field: "db.acquire_timeout_ms",
+        unit: "ms",
+        tip: "How long an attempt waits for a free connection before it fails with an error its client sees.",
+        min: 1.0,
+        max: 60000.0,
+        scale: Scale::Log { floor: 1.0 },
+        integer: false,
+        gate: Some(ToggleId::Db),
+    },
+    Knob {
+        id: KnobId::QueryMs,
+        group: Group::Dependencies,
+        label: "Query time",
+        param: "query_ms",
+        field: "db.query_ms_mean",
+        unit: "ms",
+        tip: "Mean time of one query alone on an idle database; concurrent queries take longer, so each holds its connection longer.",
+        min: 0.01,
+        max: 10000.0,
+        scale: Scale::Log { floor: 0.01 },
+        integer: false,
+        gate: Some(ToggleId::Db),
+    },
+    Knob {
+        id: KnobId::DbCores,
+        group: Group::Dependencies,
+        label: "Database cores",
+        param: "db_cores",
+        field: "db.cores",
+        unit: "cores",
+        tip: "Cores the database runs its queries on; beyond them, queries share the cores and each runs slower.",
+        min: 1.0,
+        max: 256.0,
+        scale: Scale::Log { floor: 1.0 },
+        integer: true,
+        gate: Some(ToggleId::Db),
+    },
+    Knob {
+        id: KnobId::SerialFraction,
+        group: Group::Dependencies,
+        label: "Serialised share",
+        param: "db_serial",
+        field: "db.serial_fraction",
+        unit: "%",
+        tip: "Share of each query that runs one at a time on locks, which slows every query as more run at once.",
+        min: 0.0,
+        max: 100.0,
+        scale: Scale::Log { floor: 0.01 },
+        integer: false,
+        gate: Some(ToggleId::Db),
+    },
+    Knob {
+        id: KnobId::Crosstalk,
+        group: Group::Dependencies,
+        label: "Crosstalk",
+        param: "db_crosstalk",
+        field: "db.crosstalk",
+        unit: "% / pair",
+        tip: "Coherency cost per pair of concurrent queries; it makes the database's throughput peak and then fall as concurrency grows.",
+        min: 0.0,
+        max: 10.0,
+        scale: Scale::Log { floor: 0.001 },
+        integer: false,
+        gate: Some(ToggleId::Db),
+    },
+    Knob {
+        id: KnobId::HotShare,
+        group: Group::Dependencies,
+        label: "Hot-key share",
+        param: "hot_share",
+        field: "cache.hot_share",
+        unit: "%",
+        tip: "Share of requests that read the hot key; a hit skips the expensive work, a miss recomputes it.",
+        min: 0.0,
+        max: 100.0,
+        scale: Scale::Linear { step: 1.0 },
+        integer: false,
+        gate: Some(ToggleId::Cache),
+    },
+    Knob {
+        id: KnobId::Ttl,
+        group: Group::Dependencies,
+        label: "TTL",
+        param: "ttl",
+        field: "cache.ttl_s",
+        unit: "s",
+        tip: "How long a recomputed value stays fresh; each expiry lets the reads that follow miss until one recomputation finishes.",
+        min: 0.1,
+        max: 3600.0,
+        scale: Scale::Log { floor: 0.1 },
+        integer: false,
+        gate: Some(ToggleId::Cache),
+    },
+    Knob {
+        id: KnobId::RecomputeMs,
+        group: Group::Dependencies,
+        label: "Recompute time",
+        param: "recompute_ms",
+        field: "cache.recompute_ms",
+        unit: "ms",
+        tip: "Work to recompute the value (at the database when it is on); every read that misses meanwhile recomputes too unless misses are coalesced.",
+        min: 0.0,
+        max: 10000.0,
+        scale: Scale::Log { floor: 1.0 },
+        integer: false,
+        gate: Some(ToggleId::Cache),
+    },
+    Knob {
+        id: KnobId::EarlyBeta,
+        group: Group::Dependencies,
+        label: "Early refresh β",
+        param: "early_beta",
+        field: "cache.early_beta",
+        unit: "×",
+        tip: "How eagerly early refresh recomputes before the expiry; above 1 it refreshes earlier and more often.",
+        min: 0.0,
+        max: 10.0,
+        scale: Scale::Linear { step: 0.1 },
+        integer: false,
+        gate: Some(ToggleId::EarlyRefresh),
+    },
 ];
 
 /// A fraction shown as a percentage, rounded to a billionth of a percent so
@@ -726,6 +1022,19 @@ impl KnobId {
             KnobId::CodelInterval => c.shedding.codel_interval_ms,
             KnobId::LifoAbove => c.shedding.lifo_above as f64,
             KnobId::ConcurrencyLimit => c.shedding.concurrency_limit as f64,
+            KnobId::PerInflight => c.cpu.service_ms_per_inflight,
+            KnobId::Cores => c.cpu.cores as f64,
+            KnobId::SwitchOverhead => percent(c.cpu.switch_overhead),
+            KnobId::PoolSize => c.db.pool_size as f64,
+            KnobId::AcquireTimeout => c.db.acquire_timeout_ms,
+            KnobId::QueryMs => c.db.query_ms_mean,
+            KnobId::DbCores => c.db.cores as f64,
+            KnobId::SerialFraction => percent(c.db.serial_fraction),
+            KnobId::Crosstalk => percent(c.db.crosstalk),
+            KnobId::HotShare => percent(c.cache.hot_share),
+            KnobId::Ttl => c.cache.ttl_s,
+            KnobId::RecomputeMs => c.cache.recompute_ms,
+            KnobId::EarlyBeta => c.cache.early_beta,
         }
     }
 
@@ -766,6 +1075,19 @@ impl KnobId {
             KnobId::CodelInterval => c.shedding.codel_interval_ms = v,
             KnobId::LifoAbove => c.shedding.lifo_above = whole,
             KnobId::ConcurrencyLimit => c.shedding.concurrency_limit = whole,
+            KnobId::PerInflight => c.cpu.service_ms_per_inflight = v,
+            KnobId::Cores => c.cpu.cores = whole,
+            KnobId::SwitchOverhead => c.cpu.switch_overhead = v / 100.0,
+            KnobId::PoolSize => c.db.pool_size = whole,
+            KnobId::AcquireTimeout => c.db.acquire_timeout_ms = v,
+            KnobId::QueryMs => c.db.query_ms_mean = v,
+            KnobId::DbCores => c.db.cores = whole,
+            KnobId::SerialFraction => c.db.serial_fraction = v / 100.0,
+            KnobId::Crosstalk => c.db.crosstalk = v / 100.0,
+            KnobId::HotShare => c.cache.hot_share = v / 100.0,
+            KnobId::Ttl => c.cache.ttl_s = v,
+            KnobId::RecomputeMs => c.cache.recompute_ms = v,
+            KnobId::EarlyBeta => c.cache.early_beta = v,
         }
     }
 

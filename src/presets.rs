@@ -65,8 +65,35 @@ fn cascade(now_s: f64) -> Config {
     c
 }
 
+fn thread_pool_too_big(_now_s: f64) -> Config {
+    let mut c = app_defaults();
+    c.traffic.rate_per_s = 20_000.0;
+    c.nodes.workers = 256;
+    c.cpu.enabled = true;
+    c
+}
+
+fn scaling_fuels_the_db(_now_s: f64) -> Config {
+    let mut c = app_defaults();
+    c.traffic.rate_per_s = 20_000.0;
+    c.nodes.count = 4;
+    c.db.enabled = true;
+    c.db.query_ms_mean = 1.0;
+    c
+}
+
+fn cache_stampede(_now_s: f64) -> Config {
+    let mut c = app_defaults();
+    c.traffic.rate_per_s = 2_000.0;
+    c.db.enabled = true;
+    c.cache.enabled = true;
+    c.cache.ttl_s = 5.0;
+    c.cache.recompute_ms = 200.0;
+    c
+}
+
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 6] = [
+pub const PRESETS: [Preset; 9] = [
     Preset {
         name: "Steady",
         story: "10,000 req/s against 12,800 req/s of capacity: queues stay short and goodput follows the offered load. \
@@ -108,5 +135,26 @@ pub const PRESETS: [Preset; 6] = [
                 Cut the queue capacity to 256, or turn health checks off, and watch the survivors hold.",
         build: cascade,
         crash_after_s: Some(5.0),
+    },
+    Preset {
+        name: "Thread pool too big",
+        story: "256 workers per node share 32 cores: watch the CPU chart's grey band, context switching, take 40% of the cores while goodput sinks to about 7,600 req/s. \
+                Turn the workers down to 32 and watch goodput climb to 12,800 req/s.",
+        build: thread_pool_too_big,
+        crash_after_s: None,
+    },
+    Preset {
+        name: "Horizontal scaling fuels the DB",
+        story: "Four nodes with 10 connections each keep about 40 queries at the shared database, near its peak: goodput is about 6,300 req/s. \
+                Set the nodes to 8, press Reset, and watch the extra queries drag goodput below 3,000 req/s.",
+        build: scaling_fuels_the_db,
+        crash_after_s: None,
+    },
+    Preset {
+        name: "Cache stampede",
+        story: "Every 5 s the hot key expires and every read in the next 200 ms recomputes it: watch the recomputations jump and goodput drop to zero at each expiry. \
+                Turn on \"Coalesce misses\" and watch goodput stay flat.",
+        build: cache_stampede,
+        crash_after_s: None,
     },
 ];

@@ -253,6 +253,9 @@ fn toggles_apply_live_and_group_reset_covers_them() {
     assert!(s.config.health.enabled, "other groups keep their toggles");
     s.apply(Action::ResetGroup(Group::Shedding));
     s.apply(Action::ResetGroup(Group::Balancer));
+    s.apply(Action::ResetGroup(Group::Cpu));
+    assert!(s.config.db.enabled && s.config.cache.coalesce, "the dependencies keep theirs until their own reset");
+    s.apply(Action::ResetGroup(Group::Dependencies));
     assert_eq!(s.config, app_defaults());
     assert_eq!(*s.engine.sim().config(), app_defaults());
 }
@@ -450,6 +453,18 @@ fn knob_ranges_are_subsets_of_the_engine_limits() {
             KnobId::CodelTarget | KnobId::CodelInterval => limits::CODEL_MS,
             KnobId::LifoAbove => f(limits::LIFO_ABOVE),
             KnobId::ConcurrencyLimit => f(limits::CONCURRENCY_LIMIT),
+            KnobId::PerInflight => limits::PER_INFLIGHT_MS,
+            KnobId::Cores | KnobId::DbCores => f(limits::CORES),
+            KnobId::SwitchOverhead => (limits::SWITCH_OVERHEAD.0 * 100.0, limits::SWITCH_OVERHEAD.1 * 100.0),
+            KnobId::PoolSize => f(limits::POOL_SIZE),
+            KnobId::AcquireTimeout => limits::ACQUIRE_TIMEOUT_MS,
+            KnobId::QueryMs => limits::QUERY_MS,
+            KnobId::SerialFraction => (limits::SERIAL_FRACTION.0 * 100.0, limits::SERIAL_FRACTION.1 * 100.0),
+            KnobId::Crosstalk => (limits::CROSSTALK.0 * 100.0, limits::CROSSTALK.1 * 100.0),
+            KnobId::HotShare => (limits::SHARE.0 * 100.0, limits::SHARE.1 * 100.0),
+            KnobId::Ttl => limits::TTL_S,
+            KnobId::RecomputeMs => limits::RECOMPUTE_MS,
+            KnobId::EarlyBeta => limits::EARLY_BETA,
         };
         assert!(k.min >= lo && k.max <= hi, "{} [{}, {}] not within [{lo}, {hi}]", k.label, k.min, k.max);
         assert!(k.tip.ends_with('.') && k.tip.matches(". ").count() == 0, "{}: one sentence", k.label);
@@ -465,6 +480,120 @@ fn knob_ranges_are_subsets_of_the_engine_limits() {
             k.label
         );
     }
+}
+
+#[wasm_bindgen_test]
+fn query_sets_cpu_database_and_cache() {
+    let s = settings(
+        "?cpu&workers=256&cores=16&switch_overhead=0.5&per_inflight_ms=0.2&db=on&pool=20&pool_timeout=250\
+         &query_ms=1&db_cores=8&db_serial=5&db_crosstalk=0.1&cache&hot_share=80&ttl=5&recompute_ms=200\
+         &coalesce&early_refresh=on&early_beta=2.5",
+    );
+    let c = &s.config;
+    assert!(c.cpu.enabled && c.db.enabled && c.cache.enabled && c.cache.coalesce && c.cache.early_refresh);
+    assert_eq!((c.nodes.workers, c.cpu.cores, c.db.pool_size, c.db.cores), (256, 16, 20, 8));
+    assert!((c.cpu.switch_overhead - 0.005).abs() < 1e-12 && c.cpu.service_ms_per_inflight == 0.2);
+    assert_eq!((c.db.acquire_timeout_ms, c.db.query_ms_mean), (250.0, 1.0));
+    assert!((c.db.serial_fraction - 0.05).abs() < 1e-12 && (c.db.crosstalk - 0.001).abs() < 1e-12);
+    assert!((c.cache.hot_share - 0.8).abs() < 1e-12);
+    assert_eq!((c.cache.ttl_s, c.cache.recompute_ms, c.cache.early_beta), (5.0, 200.0, 2.5));
+    let q = to_query(c, &app_defaults(), 1.0);
+    assert_eq!(settings(&q).config, *c, "{q}");
+    let (_, errors) = parse_query("?pool=0&cores=1000&ttl=x&db=maybe", &app_defaults());
+    let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(text.len(), 4, "{text:?}");
+    assert!(text[0].contains("pool") && text[0].contains("1 to 1,000 connections"), "{}", text[0]);
+    assert!(text[1].contains("cores") && text[1].contains("1 to 256 cores"), "{}", text[1]);
+    assert!(text[2].contains("ttl") && text[2].contains("0.1 to 3,600 s"), "{}", text[2]);
+    assert!(text[3].contains("db") && text[3].contains("on or off"), "{}", text[3]);
+}
+
+#[wasm_bindgen_test]
+fn cpu_database_and_cache_apply_live() {
+    let mut s = state("");
+    s.apply(Action::Step);
+    s.apply(Action::SetToggle(brink_app::knobs::ToggleId::Cpu, true));
+    s.apply(Action::SetKnob(KnobId::Cores, 8.0));
+    s.apply(Action::SetToggle(brink_app::knobs::ToggleId::Db, true));
+    s.apply(Action::SetKnob(KnobId::PoolSize, 4.0));
+    let c = s.engine.sim().config().clone();
+    assert!(c.cpu.enabled && c.db.enabled && c.cpu.cores == 8 && c.db.pool_size == 4);
+    assert!(s.pending_restart.is_empty(), "CPU and database knobs apply live");
+    s.apply(Action::Step);
+    s.apply(Action::Step);
+    let busy: f32 = s.snapshot.nodes.iter().map(|n| n.cpu.useful + n.cpu.wasted + n.cpu.switching).sum();
+    assert!(busy > 0.0 && busy <= 4.0 * 8.0 * 1.1, "CPU in use {busy} must fit 4 nodes × 8 cores");
+    assert!(s.snapshot.nodes.iter().all(|n| n.pool_in_use <= 4));
+    assert!(s.engine.sim().series().db.is_some(), "switching the database on starts its series");
+}
+
+/// Goodput per second averaged over seconds `from..to` of the run.
+fn mean_goodput(s: &AppState, from: usize, to: usize) -> f64 {
+    let sim = s.engine.sim();
+    let g = &sim.series().goodput[from..to];
+    g.iter().sum::<u64>() as f64 / g.len() as f64
+}
+
+fn steps(s: &mut AppState, n: usize) {
+    for _ in 0..n {
+        s.apply(Action::Step);
+    }
+}
+
+fn preset(name: &str) -> usize {
+    PRESETS.iter().position(|p| p.name == name).unwrap_or_else(|| panic!("no preset {name}"))
+}
+
+#[wasm_bindgen_test]
+fn thread_pool_preset_switching_eats_the_cpu_until_the_pool_shrinks() {
+    let mut s = state("");
+    s.apply(Action::LoadPreset(preset("Thread pool too big")));
+    steps(&mut s, 8);
+    let data = ChartData::from_series(s.engine.sim().series(), s.snapshot.completed_seconds, charts::WINDOW_S);
+    let (used, switching) = (3..8).fold((0.0, 0.0), |(u, w), i| {
+        (u + data.cpu_useful[i] + data.cpu_wasted[i] + data.cpu_switching[i], w + data.cpu_switching[i])
+    });
+    assert!(switching / used > 0.3, "switching {switching:.0} of {used:.0} core-seconds");
+    let before = mean_goodput(&s, 3, 8);
+    assert!(before < 9_000.0, "goodput {before} with 256 workers on 32 cores");
+    s.apply(Action::SetKnob(KnobId::Workers, 32.0));
+    steps(&mut s, 8);
+    let after = mean_goodput(&s, 11, 16);
+    assert!(after > 11_000.0 && after > before * 1.4, "goodput {before} → {after} after shrinking the pool");
+    let switching_after: f64 = s.engine.sim().series().cpu.switching[11..16].iter().sum();
+    assert!(switching_after < 1.0, "no switching with one worker per core, got {switching_after}");
+}
+
+#[wasm_bindgen_test]
+fn db_preset_goodput_falls_with_more_nodes() {
+    let mut s = state("");
+    s.apply(Action::LoadPreset(preset("Horizontal scaling fuels the DB")));
+    steps(&mut s, 6);
+    let four = mean_goodput(&s, 2, 6);
+    s.apply(Action::SetKnob(KnobId::Nodes, 8.0));
+    s.apply(Action::Reset);
+    steps(&mut s, 6);
+    let eight = mean_goodput(&s, 2, 6);
+    assert!(four > 5_000.0 && eight < four * 0.6, "goodput with 4 nodes {four}, with 8 nodes {eight}");
+}
+
+#[wasm_bindgen_test]
+fn cache_stampede_preset_regenerates_at_each_expiry_until_coalesced() {
+    let mut s = state("");
+    s.apply(Action::LoadPreset(preset("Cache stampede")));
+    steps(&mut s, 12);
+    let regen = |s: &AppState, from: usize, to: usize| -> u64 {
+        *s.engine.sim().series().regenerations[from..to].iter().max().unwrap()
+    };
+    let worst = regen(&s, 0, 12);
+    assert!(worst > 30, "a stampede of {worst} recomputations in a second");
+    let low = *s.engine.sim().series().goodput[0..12].iter().min().unwrap();
+    assert!(low < 1_000, "goodput must collapse at an expiry, lowest {low}");
+    s.apply(Action::SetToggle(brink_app::knobs::ToggleId::Coalesce, true));
+    steps(&mut s, 14);
+    assert!(regen(&s, 14, 26) <= 2, "one recomputation per expiry when coalesced");
+    let low = *s.engine.sim().series().goodput[14..26].iter().min().unwrap();
+    assert!(low > 1_500, "goodput stays flat when coalesced, lowest {low}");
 }
 
 // ---- charts ------------------------------------------------------------------
@@ -581,6 +710,39 @@ fn failure_chart_draws_connection_errors_and_deadline_drops() {
     let plot_rows = &px[4 * 640 * 50..4 * 640 * 120];
     assert!(count_near(plot_rows, rgb(palette::DROPPED), 20) > 100, "dropped line not where its data is");
     assert!(count_near(plot_rows, rgb(palette::ERRORS), 20) > 100, "errors line not where its data is");
+}
+
+/// Ten seconds of the thread-pool preset's system: 256 workers on 32 cores.
+fn oversubscribed_data() -> ChartData {
+    let mut config = Config::default();
+    config.traffic.duration_s = 10.0;
+    config.traffic.rate_per_s = 20_000.0;
+    config.nodes.workers = 256;
+    config.cpu.enabled = true;
+    let mut sim = Simulation::new(config).unwrap();
+    sim.run_to_end();
+    ChartData::from_series(sim.series(), sim.completed_seconds(), charts::WINDOW_S)
+}
+
+#[wasm_bindgen_test]
+fn cpu_chart_stacks_useful_wasted_and_switching() {
+    let empty = canvas(480, 200);
+    charts::draw_cpu(&empty, &ChartData::from_series(&sim_core::Series::new(60), 0, charts::WINDOW_S)).unwrap();
+    let blank = pixels(&empty);
+    assert!(non_white(&blank) > 500, "axes and legend are drawn without data");
+    let mut data = oversubscribed_data();
+    assert_eq!(data.cpu_switching.len(), 10);
+    // The preset's system switches but wastes little; give it some waste so all three bands show.
+    data.cpu_wasted = data.cpu_useful.iter().map(|u| u * 0.3).collect();
+    let c = canvas(480, 200);
+    charts::draw_cpu(&c, &data).unwrap();
+    let px = pixels(&c);
+    assert!(non_white(&px) > non_white(&blank) + 5_000, "the bands must fill the plot");
+    for (name, colour) in [("useful", palette::GOODPUT), ("wasted", palette::WASTED), ("switching", palette::SWITCHING)]
+    {
+        assert!(count_near(&px, rgb(colour), 12) > 60, "{name} edge missing");
+        assert!(count_near(&blank, rgb(colour), 12) < 10, "{name} colour painted without data");
+    }
 }
 
 #[wasm_bindgen_test]
@@ -748,6 +910,81 @@ async fn toggles_gate_their_knobs_and_mark_changes() {
     settle().await;
     let crash: web_sys::HtmlInputElement = root.query_selector("#toggle-crash").unwrap().unwrap().unchecked_into();
     assert!(!crash.checked(), "the group reset switches the toggle back off");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn node_view_shows_cpu_split_pools_and_dependency_line() {
+    let (root, handle) = mount("?cpu&workers=256&rate=20000");
+    settle().await;
+    for _ in 0..3 {
+        click(&root, "#step");
+        settle().await;
+    }
+    let node = root.query_selector("#nodes > li:nth-child(1)").unwrap().unwrap();
+    let cpu = node.query_selector(".cpu").unwrap().expect("a CPU split with the CPU model on");
+    let switching: f64 = cpu.get_attribute("data-switching").unwrap().parse().unwrap();
+    assert!(switching > 5.0, "256 busy workers on 32 cores switch, got {switching} cores");
+    assert_eq!(cpu.query_selector_all(".cpubar span").unwrap().length(), 3);
+    let words = cpu.text_content().unwrap();
+    assert!(words.contains("% useful") && words.contains("% switching"), "{words}");
+    assert!(root.query_selector("#deps, #nodes .node__db").unwrap().is_none(), "no database, no cache");
+    assert_eq!(attr(&root, "#chart-cpu", "data-seconds"), "3");
+    handle.destroy();
+
+    // The database is the bottleneck here: workers wait for connections.
+    let (root, handle) = mount("?db&cache&ttl=5&rate=20000");
+    settle().await;
+    for _ in 0..3 {
+        click(&root, "#step");
+        settle().await;
+    }
+    let node = root.query_selector("#nodes > li:nth-child(1)").unwrap().unwrap();
+    assert!(node.query_selector(".cpu").unwrap().is_none(), "no CPU split without the CPU model");
+    let db = node.query_selector(".node__db").unwrap().expect("pool use with the database on").text_content().unwrap();
+    assert!(db.starts_with("db ") && db.contains("/10") && db.contains("waiting"), "{db}");
+    let deps = root.query_selector("#deps").unwrap().expect("a dependency line").text_content().unwrap();
+    assert!(deps.contains("database:") && deps.contains("queries running") && deps.contains("pool timeouts"), "{deps}");
+    assert!(deps.contains("hot key: fresh") && deps.contains("hit rate") && deps.contains("%"), "{deps}");
+    assert_eq!(
+        attr(&root, "#nodes > li:nth-child(1) .node__db", "data-pool-in-use"),
+        "10",
+        "20,000 req/s fill the pool"
+    );
+    handle.destroy();
+
+    let (root, handle) = mount("");
+    settle().await;
+    assert!(root.query_selector("#deps").unwrap().is_none(), "no dependency line while both are off");
+    assert!(root.query_selector("#nodes .cpu, #nodes .node__db").unwrap().is_none());
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn cache_refinements_wait_for_the_cache_toggle() {
+    let (root, handle) = mount("");
+    settle().await;
+    let coalesce: web_sys::HtmlInputElement =
+        root.query_selector("#toggle-coalesce").unwrap().unwrap().unchecked_into();
+    assert!(coalesce.disabled(), "coalescing means nothing without the cache");
+    assert!(has_class(&root.query_selector("[data-knob=early_beta]").unwrap().unwrap(), "knob--off"));
+    assert!(
+        root.query_selector("#group-CPU").unwrap().is_some()
+            && root.query_selector("#group-Dependencies").unwrap().is_some()
+    );
+    click(&root, "#toggle-cache");
+    settle().await;
+    let coalesce: web_sys::HtmlInputElement =
+        root.query_selector("#toggle-coalesce").unwrap().unwrap().unchecked_into();
+    assert!(!coalesce.disabled());
+    assert!(!has_class(&root.query_selector("[data-knob=ttl]").unwrap().unwrap(), "knob--off"));
+    assert!(
+        has_class(&root.query_selector("[data-knob=early_beta]").unwrap().unwrap(), "knob--off"),
+        "β waits for early refresh"
+    );
+    click(&root, "#toggle-early_refresh");
+    settle().await;
+    assert!(!has_class(&root.query_selector("[data-knob=early_beta]").unwrap().unwrap(), "knob--off"));
     handle.destroy();
 }
 

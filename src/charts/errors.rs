@@ -12,7 +12,7 @@ const LEGEND: [LegendItem; 5] = [
     LegendItem { label: "timeouts", color: palette::TIMED_OUT, mark: Mark::Line },
     LegendItem { label: "failed", color: palette::FAILED, mark: Mark::Line },
     LegendItem { label: "connection errors", color: palette::ERRORS, mark: Mark::Line },
-    LegendItem { label: "dropped (deadline)", color: palette::DROPPED, mark: Mark::Line },
+    LegendItem { label: "deadline drops", color: palette::DROPPED, mark: Mark::Line },
 ];
 
 /// Draws the failures chart of `data` on `canvas`.

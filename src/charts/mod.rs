@@ -4,6 +4,8 @@
 //! simulation; the data side compiles natively too.
 
 #[cfg(target_arch = "wasm32")]
+mod cpu;
+#[cfg(target_arch = "wasm32")]
 mod errors;
 #[cfg(target_arch = "wasm32")]
 mod latency;
@@ -12,6 +14,8 @@ mod style;
 #[cfg(target_arch = "wasm32")]
 mod traffic;
 
+#[cfg(target_arch = "wasm32")]
+pub use cpu::draw as draw_cpu;
 #[cfg(target_arch = "wasm32")]
 pub use errors::draw as draw_errors;
 #[cfg(target_arch = "wasm32")]
@@ -53,6 +57,13 @@ pub struct ChartData {
     pub p50_ms: Vec<Option<f64>>,
     /// 99th percentile success latency per second, ms.
     pub p99_ms: Vec<Option<f64>>,
+    /// CPU spent on attempts whose client still waited, cores (busy
+    /// workers without the CPU model).
+    pub cpu_useful: Vec<f64>,
+    /// CPU spent on attempts whose client had given up, cores.
+    pub cpu_wasted: Vec<f64>,
+    /// CPU lost to context switching, cores.
+    pub cpu_switching: Vec<f64>,
 }
 
 impl ChartData {
@@ -75,6 +86,9 @@ impl ChartData {
             dropped: f(&series.dropped),
             p50_ms: series.latency_p50_ms[first..end].to_vec(),
             p99_ms: series.latency_p99_ms[first..end].to_vec(),
+            cpu_useful: series.cpu.useful[first..end].to_vec(),
+            cpu_wasted: series.cpu.wasted[first..end].to_vec(),
+            cpu_switching: series.cpu.switching[first..end].to_vec(),
         }
     }
 
@@ -140,6 +154,14 @@ pub struct LastSecond {
     pub rejected: u64,
     /// Attempt timeouts.
     pub timed_out: u64,
+    /// Attempts that failed waiting for a database connection.
+    pub db_timeouts: u64,
+    /// Hot-key reads that found the key fresh.
+    pub cache_hits: u64,
+    /// Hot-key reads that found it expired.
+    pub cache_misses: u64,
+    /// Recomputations of the hot key started.
+    pub regenerations: u64,
 }
 
 impl LastSecond {
@@ -152,6 +174,16 @@ impl LastSecond {
             goodput: series.goodput[s],
             rejected: series.rejected[s],
             timed_out: series.timed_out[s],
+            db_timeouts: series.db_timeouts[s],
+            cache_hits: series.cache_hits[s],
+            cache_misses: series.cache_misses[s],
+            regenerations: series.regenerations[s],
         }
+    }
+
+    /// Share of hot-key reads that hit, when there were any.
+    pub fn hit_rate(&self) -> Option<f64> {
+        let reads = self.cache_hits + self.cache_misses;
+        (reads > 0).then(|| self.cache_hits as f64 / reads as f64)
     }
 }

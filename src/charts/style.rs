@@ -30,6 +30,8 @@ pub mod palette {
     pub const ERRORS: RGBColor = RGBColor(127, 29, 29);
     /// Dropped unserved at the deadline: amber.
     pub const DROPPED: RGBColor = RGBColor(202, 138, 4);
+    /// CPU lost to context switching: warm grey, apart from every work colour.
+    pub const SWITCHING: RGBColor = RGBColor(120, 113, 108);
     /// Median latency.
     pub const P50: RGBColor = RGBColor(13, 148, 136);
     /// Tail latency.

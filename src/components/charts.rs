@@ -1,7 +1,7 @@
-//! The three live charts. They redraw when the state bumps `rev` (a second
+//! The four live charts. They redraw when the state bumps `rev` (a second
 //! completed, at most every few frames), after a reset, and on resize.
 
-use crate::charts::{draw_errors, draw_latency, draw_traffic, ChartData, ChartError, WINDOW_S};
+use crate::charts::{draw_cpu, draw_errors, draw_latency, draw_traffic, ChartData, ChartError, WINDOW_S};
 use crate::engine::Engine;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -75,7 +75,7 @@ fn mark_first_chart(done: &RefCell<bool>) {
 /// The charts.
 #[component]
 pub fn Charts(p: &ChartsProps) -> Html {
-    let (traffic, latency, errors) = (use_node_ref(), use_node_ref(), use_node_ref());
+    let (traffic, latency, errors, cpu) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let resized = use_state(|| 0u32);
     {
         let resized = resized.setter();
@@ -90,8 +90,12 @@ pub fn Charts(p: &ChartsProps) -> Html {
     }
     let first = use_mut_ref(|| false);
     {
-        let canvases =
-            [(traffic.clone(), draw_traffic as DrawFn), (latency.clone(), draw_latency), (errors.clone(), draw_errors)];
+        let canvases = [
+            (traffic.clone(), draw_traffic as DrawFn),
+            (latency.clone(), draw_latency),
+            (errors.clone(), draw_errors),
+            (cpu.clone(), draw_cpu),
+        ];
         use_effect_with((p.rev, p.engine.clone(), *resized), move |(_, engine, _)| {
             draw_all(&canvases, engine);
             mark_first_chart(&first);
@@ -113,8 +117,13 @@ pub fn Charts(p: &ChartsProps) -> Html {
                     <canvas id="chart-latency" ref={latency} role="img" aria-label="Median and 99th percentile latency of successful requests, ms" />
                 </figure>
                 <figure class="chart">
-                    <figcaption>{ "Failures per second" }<small>{ "· 503s, timeouts, given up, connection errors, dropped at the deadline" }</small></figcaption>
+                    <figcaption>{ "Failures per second" }<small>{ "· of attempts and requests" }</small></figcaption>
                     <canvas id="chart-errors" ref={errors} role="img" aria-label="503s, timeouts, failed requests, connection errors and attempts dropped at their deadline, per second" />
+                </figure>
+                <figure class="chart">
+                    <figcaption>{ "CPU: useful, wasted, switching" }</figcaption>
+                    <canvas id="chart-cpu" ref={cpu} role="img"
+                        aria-label="CPU in use over all nodes per second, in cores, stacked: useful work, work for clients that had given up, and context switching" />
                 </figure>
             </div>
         </section>

@@ -60,7 +60,7 @@ fn group(g: Group, p: &KnobPanelProps) -> Html {
             </h2>
             { for KNOBS.iter().filter(|k| k.group == g && k.gate.is_none()).map(|k| knob_row(k, false, p)) }
             { selects(g, p) }
-            { for TOGGLES.iter().filter(|t| t.group == g).map(|t| mechanism(t, p)) }
+            { for TOGGLES.iter().filter(|t| t.group == g && t.gate.is_none()).map(|t| mechanism(t, false, p)) }
             if g == Group::Traffic {
                 <button class="btn btn--small" onclick={p.dispatch.reform(|_: MouseEvent| Action::SpikeNow)}
                     title="Start the spike at the current simulated second (×2 if no multiplier is set)">{ "Spike now" }</button>
@@ -82,19 +82,22 @@ fn knob_row(k: &Knob, disabled: bool, p: &KnobPanelProps) -> Html {
     }
 }
 
-/// A toggle and, beneath it, the knobs it gates.
-fn mechanism(t: &Toggle, p: &KnobPanelProps) -> Html {
+/// A toggle and, beneath it, the knobs and finer toggles it gates. While
+/// `parent_off` (the toggle it refines is off) it is drawn dimmed and
+/// disabled, since switching it would change nothing.
+fn mechanism(t: &Toggle, parent_off: bool, p: &KnobPanelProps) -> Html {
     let id: ToggleId = t.id;
     let on = id.get(&p.config);
+    let live = on && !parent_off;
     let changed = on != id.get(&p.defaults);
     let onchange = p
         .dispatch
         .reform(move |e: Event| Action::SetToggle(id, e.target_unchecked_into::<HtmlInputElement>().checked()));
     html! {
-        <div class={classes!("mechanism", (!on).then_some("mechanism--off"))} data-toggle={t.param}>
+        <div class={classes!("mechanism", (!live).then_some("mechanism--off"))} data-toggle={t.param}>
             <div class={classes!("toggle", changed.then_some("knob--changed"))} title={t.tip}>
                 <label class="toggle__label" for={format!("toggle-{}", t.param)}>
-                    <input id={format!("toggle-{}", t.param)} type="checkbox" checked={on} {onchange}
+                    <input id={format!("toggle-{}", t.param)} type="checkbox" checked={on} {onchange} disabled={parent_off}
                         aria-describedby={format!("tip-{}", t.param)} />
                     { t.label }
                     if changed { <span class="dot dot--changed" title={format!("changed from default ({})", if on { "off" } else { "on" })}></span> }
@@ -102,7 +105,8 @@ fn mechanism(t: &Toggle, p: &KnobPanelProps) -> Html {
                 <span class="toggle__state">{ if on { "on" } else { "off" } }</span>
                 <p id={format!("tip-{}", t.param)} class="knob__tip">{ t.tip }</p>
             </div>
-            { for KNOBS.iter().filter(|k| k.gate == Some(id)).map(|k| knob_row(k, !on, p)) }
+            { for KNOBS.iter().filter(|k| k.gate == Some(id)).map(|k| knob_row(k, !live, p)) }
+            { for TOGGLES.iter().filter(|sub| sub.gate == Some(id)).map(|sub| mechanism(sub, !live, p)) }
         </div>
     }
 }

@@ -2,7 +2,9 @@
 //! its busy workers, its queue against capacity and its state as a colour
 //! plus an icon and a word (never colour alone). A node that is down or
 //! warming up shows how far through its restart or warm-up it is, and every
-//! node has a button that kills it.
+//! node has a button that kills it. With the CPU model a node shows where its
+//! cores went; with the database its pool; and a status line sums up the
+//! database and the cached hot key.
 
 use crate::charts::LastSecond;
 use crate::format::{number, si};
@@ -65,7 +67,11 @@ pub fn NodeView(p: &NodeViewProps) -> Html {
     let n = &p.config.nodes;
     // Slow nodes count at their own speed; nodes that are down or warming
     // are counted at full speed, since capacity here is what the fleet has.
-    let capacity = nodes.iter().map(|s| s.workers as f64 * s.speed as f64).sum::<f64>() * 1000.0 / n.service_ms_mean;
+    // With shared cores a node serves at most as many attempts at once as it
+    // has cores, however many workers it runs.
+    let parallel = |workers: u32| if p.config.cpu.enabled { workers.min(p.config.cpu.cores) } else { workers };
+    let capacity =
+        nodes.iter().map(|s| parallel(s.workers) as f64 * s.speed as f64).sum::<f64>() * 1000.0 / n.service_ms_mean;
     html! {
         <section class="system" aria-label="System">
             <div class="flow">
@@ -76,7 +82,7 @@ pub fn NodeView(p: &NodeViewProps) -> Html {
                 <span class="flow__lb" title="The load balancer and its policy">
                     <span aria-hidden="true">{ "→ " }</span><b>{ p.config.balancer.policy.name() }</b><span aria-hidden="true">{ " →" }</span>
                 </span>
-                <span class="flow__box" title="Nodes × workers ÷ mean service time (slow nodes at their own speed)">
+                <span class="flow__box" title="Nodes × workers (at most the cores, when they are shared) ÷ mean service time, slow nodes at their own speed">
                     <span class="flow__label">{ if nodes.len() == 1 { "1 node".to_string() } else { format!("{} nodes", nodes.len()) } }</span>{ "capacity" }<b>{ si(capacity) }</b>{ "req/s" }
                 </span>
                 <span class="flow__arrow" aria-hidden="true">{ "⇒" }</span>
@@ -91,10 +97,74 @@ pub fn NodeView(p: &NodeViewProps) -> Html {
                     <span aria-hidden="true">{ "⚠ " }</span>{ "balancer in panic mode: routing to all nodes" }
                 </p>
             }
+            if p.config.db.enabled || p.config.cache.enabled {
+                { dependencies(p) }
+            }
             <ol id="nodes" class={classes!("nodes", density(nodes.len()))} aria-label="Nodes">
                 { for nodes.iter().enumerate().map(|(i, node)| node_card(i, node, p)) }
             </ol>
         </section>
+    }
+}
+
+/// The shared database and the hot key, in one line.
+fn dependencies(p: &NodeViewProps) -> Html {
+    let snap = &p.snapshot;
+    let key = match (snap.cache_fresh, snap.cache_recomputing) {
+        (true, 0) => "fresh".to_string(),
+        (true, n) => format!("fresh, refreshing ×{n}"),
+        (false, 0) => "expired".to_string(),
+        (false, n) => format!("expired, recomputing ×{n}"),
+    };
+    let hits = p.last.hit_rate().map_or("–".to_string(), |r| format!("{:.0}%", r * 100.0));
+    html! {
+        <p id="deps" class="deps" role="status">
+            if p.config.db.enabled {
+                <span id="deps-db" class="deps__item" data-queries={snap.db_queries.to_string()}
+                    title="Queries running at the shared database now, and attempts per second that failed waiting for a connection">
+                    <b>{ "database:" }</b>{ format!(" {} queries running", number(snap.db_queries as f64)) }
+                    <span class={classes!("deps__bad", (p.last.db_timeouts == 0).then_some("deps__bad--none"))}>
+                        { format!(" · pool timeouts {}/s", si(p.last.db_timeouts as f64)) }
+                    </span>
+                </span>
+            }
+            if p.config.cache.enabled {
+                <span id="deps-cache" class="deps__item" data-fresh={snap.cache_fresh.to_string()}
+                    data-recomputing={snap.cache_recomputing.to_string()}
+                    title="The hot key now, and its reads and recomputations in the last completed second">
+                    <b>{ "hot key:" }</b>{ format!(" {key}") }
+                    { format!(" · last second: hit rate {hits}, {} recomputations", si(p.last.regenerations as f64)) }
+                </span>
+            }
+        </p>
+    }
+}
+
+/// Where a node's CPU went in the last second, as a thin stacked bar over
+/// its cores, with the share lost to switching in words.
+fn cpu_split(s: &NodeSnapshot, cores: u32) -> Html {
+    let cores = cores.max(1) as f64;
+    let share = |v: f32| (v as f64 / cores * 100.0).clamp(0.0, 100.0);
+    let (useful, wasted, switching) = (share(s.cpu.useful), share(s.cpu.wasted), share(s.cpu.switching));
+    let words = format!(
+        "CPU in the last second: {} useful, {} wasted and {} switching of {} cores",
+        number(s.cpu.useful as f64),
+        number(s.cpu.wasted as f64),
+        number(s.cpu.switching as f64),
+        number(cores)
+    );
+    html! {
+        <div class="cpu" title={words.clone()} data-useful={format!("{:.2}", s.cpu.useful)}
+            data-wasted={format!("{:.2}", s.cpu.wasted)} data-switching={format!("{:.2}", s.cpu.switching)}>
+            <div class="cpubar" role="img" aria-label={words}>
+                <span class="cpubar__useful" style={format!("width: {useful:.1}%")}></span>
+                <span class="cpubar__wasted" style={format!("width: {wasted:.1}%")}></span>
+                <span class="cpubar__switching" style={format!("width: {switching:.1}%")}></span>
+            </div>
+            <span class="cpu__text">
+                <span class="node__unit">{ "cpu " }</span>{ format!("{useful:.0}% useful · {switching:.0}% switching") }
+            </span>
+        </div>
     }
 }
 
@@ -159,6 +229,12 @@ fn node_card(i: usize, s: &NodeSnapshot, p: &NodeViewProps) -> Html {
     if s.crashes > 0 {
         summary.push_str(&format!(", crashed {} times", s.crashes));
     }
+    if p.config.db.enabled {
+        summary.push_str(&format!(
+            ", {} of {} database connections in use and {} waiting",
+            s.pool_in_use, p.config.db.pool_size, s.pool_waiting
+        ));
+    }
     let down = s.life == NodeLife::Crashed;
     let node = i as u32;
     let on_crash = p.dispatch.reform(move |_: MouseEvent| Action::CrashNode(node));
@@ -186,6 +262,18 @@ fn node_card(i: usize, s: &NodeSnapshot, p: &NodeViewProps) -> Html {
                     aria-valuenow={format!("{:.0}", done * 100.0)}>
                     <div class="progress__fill" style={format!("width: {:.1}%", done * 100.0)}></div>
                     <span class="progress__text">{ format!("{what} {:.0}%", done * 100.0) }</span>
+                </div>
+            }
+            if p.config.cpu.enabled {
+                { cpu_split(s, p.config.cpu.cores) }
+            }
+            if p.config.db.enabled {
+                <div class="node__nums node__db" data-pool-in-use={s.pool_in_use.to_string()} data-pool-waiting={s.pool_waiting.to_string()}
+                    title="database connections in use / pool size · attempts waiting for a connection">
+                    <span>
+                        { format!("db {}/{}", s.pool_in_use, p.config.db.pool_size) }
+                        <span class="node__wait">{ format!(" · {} waiting", number(s.pool_waiting as f64)) }</span>
+                    </span>
                 </div>
             }
             <div class="node__nums">

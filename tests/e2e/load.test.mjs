@@ -10,7 +10,7 @@ test('loads without console errors or foreign requests', async () => {
   const { page, log } = await openPage(env.browser.context, env.srv.url);
   await ready(page);
   assert.equal(await page.locator('#nodes > li').count(), 4);
-  for (const id of ['chart-traffic', 'chart-latency', 'chart-errors']) {
+  for (const id of ['chart-traffic', 'chart-latency', 'chart-errors', 'chart-cpu']) {
     const px = await canvasPixels(page, id);
     let painted = 0;
     for (let i = 0; i < px.length; i += 4) if (px[i] < 230 || px[i + 1] < 230 || px[i + 2] < 230) painted++;
@@ -20,11 +20,11 @@ test('loads without console errors or foreign requests', async () => {
   const knobs = await page.$$eval('.knob[data-knob]:not(.knob--select)', (ks) =>
     ks.map((k) => ({ tip: k.title, unit: k.querySelector('.knob__unit')?.textContent, value: k.querySelector('.knob__number')?.value })),
   );
-  assert.equal(knobs.length, 29);
+  assert.equal(knobs.length, 42);
   for (const k of knobs) assert.ok(k.tip.endsWith('.') && k.unit && k.value, JSON.stringify(k));
   // Every on/off switch has a label and a one-sentence tooltip too.
   const toggles = await page.$$eval('[data-toggle] .toggle', (ts) => ts.map((t) => ({ tip: t.title, label: t.textContent })));
-  assert.equal(toggles.length, 6);
+  assert.equal(toggles.length, 11);
   for (const t of toggles) assert.ok(t.tip.endsWith('.') && t.label.length > 3, JSON.stringify(t));
   await screenshot(page, 'load-1280x800.png');
   await page.waitForTimeout(300);
