@@ -507,7 +507,7 @@ impl Simulation {
     #[inline(always)]
     fn serve(&mut self, node: u32, slot: u32, gen: u32, work: u64) {
         if self.policy.cpu.is_none() {
-            self.queue.push(self.now + work, Event::ServiceDone { node, slot, gen });
+            self.queue.push(self.now.saturating_add(work), Event::ServiceDone { node, slot, gen });
             return;
         }
         self.serve_shared(node, slot, gen, work);
@@ -530,7 +530,7 @@ impl Simulation {
         n.sharing.epoch = n.sharing.epoch.wrapping_add(1);
         if let Some(dt) = n.time_to_first_cpu(cores, overhead) {
             let epoch = n.sharing.epoch;
-            self.queue.push(self.now + dt, Event::SharedDone { node, epoch });
+            self.queue.push(self.now.saturating_add(dt), Event::SharedDone { node, epoch });
         }
     }
 
@@ -541,7 +541,7 @@ impl Simulation {
         for (i, n) in self.nodes.iter_mut().enumerate() {
             n.advance_cpu(now, old.cores, old.switch_overhead);
             for (_, slot, gen, left) in n.sharing.drain_remaining() {
-                self.queue.push(now + left, Event::ServiceDone { node: i as u32, slot, gen });
+                self.queue.push(now.saturating_add(left), Event::ServiceDone { node: i as u32, slot, gen });
             }
         }
     }

@@ -62,7 +62,7 @@ impl Simulation {
                     self.acquire(node, slot, gen, recompute);
                 } else {
                     // No database: the worker recomputes the value itself.
-                    job.work += recompute;
+                    job.work = job.work.saturating_add(recompute);
                     self.serve_job(key);
                 }
             }
@@ -135,7 +135,7 @@ impl Simulation {
         s.epoch = s.epoch.wrapping_add(1);
         let epoch = s.epoch;
         if let Some(dt) = self.db.time_to_first(&self.config.db) {
-            self.queue.push(self.now + dt, Event::DbDone { epoch });
+            self.queue.push(self.now.saturating_add(dt), Event::DbDone { epoch });
         }
     }
 

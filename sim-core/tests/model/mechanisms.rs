@@ -516,3 +516,55 @@ fn switching_health_checks_off_readmits_every_node_at_once() {
     assert!(sim.totals().refused > refused, "seed {seed}");
     check_attempts_conserved("health off", &sim);
 }
+
+// ---- limits ---------------------------------------------------------------------
+
+#[test]
+fn every_mechanism_at_its_extremes_runs_without_panicking() {
+    use sim_core::config::limits;
+    // Everything on, each knob at the end of its range that stresses the
+    // engine most, for a few simulated seconds; overflow checks are on in
+    // tests, so an arithmetic overflow would fail here.
+    for (seed, high, crash) in [(51u64, true, true), (52, false, true), (53, true, false), (54, false, false)] {
+        let mut c = seeded(seed);
+        c.traffic.duration_s = 3.0;
+        c.traffic.rate_per_s = if high { 20_000.0 } else { 500.0 };
+        c.nodes.count = 8;
+        c.nodes.workers = if high { 2_000 } else { 1 };
+        c.nodes.queue_capacity = if high { 100_000 } else { 0 };
+        c.nodes.slow_count = 8;
+        c.nodes.slow_factor = limits::SLOW_FACTOR.1;
+        c.crash.enabled = crash;
+        c.crash.memory_limit_mb = limits::MEMORY_MB.0;
+        c.crash.restart_s = 0.0;
+        c.crash.warmup_capacity = limits::WARMUP_CAPACITY.0;
+        c.health.enabled = true;
+        c.health.interval_ms = limits::PROBE_INTERVAL_MS.0;
+        c.shedding = sim_core::config::SheddingConfig {
+            drop_expired: true,
+            codel: true,
+            adaptive_lifo: true,
+            limit_concurrency: true,
+            lifo_above: 0,
+            concurrency_limit: 1,
+            ..Default::default()
+        };
+        c.cpu.enabled = true;
+        c.cpu.cores = 1;
+        c.cpu.switch_overhead = limits::SWITCH_OVERHEAD.1;
+        c.cpu.service_ms_per_inflight = limits::PER_INFLIGHT_MS.1;
+        c.db.enabled = true;
+        c.db.pool_size = if high { 10_000 } else { 1 };
+        c.db.serial_fraction = 1.0;
+        c.db.crosstalk = 1.0;
+        c.cache.enabled = true;
+        c.cache.hot_share = 1.0;
+        c.cache.ttl_s = limits::TTL_S.0;
+        c.cache.early_refresh = true;
+        c.cache.early_beta = limits::EARLY_BETA.1;
+        c.faults = vec![Fault { at_s: 1.0, node: 7, kind: Default::default() }];
+        c.validate().unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        let sim = run(c);
+        check_attempts_conserved("extremes", &sim);
+    }
+}
