@@ -177,6 +177,13 @@ pub fn max_of<'a>(series: impl IntoIterator<Item = &'a [f64]>) -> f64 {
     series.into_iter().flat_map(|s| s.iter().copied()).fold(0.0, f64::max)
 }
 
+/// A chart's plotting area: seconds across, a value up, both as `f64`.
+pub type Plot<'a> = ChartContext<
+    'a,
+    CanvasBackend,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
 /// Builds the cartesian plot under one legend row with units on both axes.
 pub fn plot<'a>(
     root: &'a DrawingArea<CanvasBackend, Shift>,
@@ -185,14 +192,7 @@ pub fn plot<'a>(
     y_desc: &str,
     y_fmt: &dyn Fn(&f64) -> String,
     scale: f64,
-) -> Result<
-    ChartContext<
-        'a,
-        CanvasBackend,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
-    ChartError,
-> {
+) -> Result<Plot<'a>, ChartError> {
     plot_below(root, 1, x, y_max, y_desc, y_fmt, scale)
 }
 
@@ -205,14 +205,7 @@ pub fn plot_below<'a>(
     y_desc: &str,
     y_fmt: &dyn Fn(&f64) -> String,
     scale: f64,
-) -> Result<
-    ChartContext<
-        'a,
-        CanvasBackend,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
-    ChartError,
-> {
+) -> Result<Plot<'a>, ChartError> {
     let s = |v: f64| (v * scale).round() as i32;
     let mut chart = ChartBuilder::on(root)
         .margin_top(s(LEGEND_H * legend_rows as f64 + 4.0))
