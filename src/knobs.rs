@@ -3,7 +3,7 @@
 //! slider scale, unit, URL parameter and the one-sentence tooltip.
 
 use crate::format::round_sig;
-use sim_core::config::RESTART_FIELDS;
+use sim_core::catalogue::{self, Apply};
 use sim_core::Config;
 
 /// A numeric knob. Selects (retry policy, balancer policy) and the seed are
@@ -1100,7 +1100,7 @@ impl KnobId {
 impl Knob {
     /// True when changing this knob only takes effect after a reset.
     pub fn needs_restart(&self) -> bool {
-        RESTART_FIELDS.contains(&self.field)
+        catalogue::field(self.field).is_some_and(|f| f.apply == Apply::Reset)
     }
 
     /// True when `v` lies in the app's range for this knob.

@@ -53,6 +53,12 @@ pub struct Config {
     /// or not; empty by default.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<Fault>,
+    /// A system of services, the first of which the clients call. Empty by
+    /// default: the scenario is then one service made of the sections above
+    /// (`balancer`, `nodes`, `crash`, `health`, `shedding`, `cpu`, `db`,
+    /// `cache`), which must keep their defaults when services are listed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<ServiceConfig>,
 }
 
 impl Default for Config {
@@ -70,8 +76,117 @@ impl Default for Config {
             db: DbConfig::default(),
             cache: CacheConfig::default(),
             faults: Vec::new(),
+            services: Vec::new(),
         }
     }
+}
+
+/// The name of the one service of a scenario that lists none.
+pub const SINGLE_SERVICE_NAME: &str = "app";
+
+/// One service of a system: what a tier has (nodes, balancer, health
+/// checks, shedding, CPU, crash and warm-up, database pool, cache), and the
+/// calls each request it serves makes to other services.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// Unique name, used by calls and in reports. Default "app".
+    pub name: String,
+    /// How the balancer in front of it spreads attempts over its nodes.
+    pub balancer: BalancerConfig,
+    /// Its nodes.
+    pub nodes: NodesConfig,
+    /// Memory, crashes, restarts and warm-up of its nodes.
+    pub crash: CrashConfig,
+    /// Its balancer's health checks.
+    pub health: HealthConfig,
+    /// Its queue policies.
+    pub shedding: SheddingConfig,
+    /// Its nodes' cores.
+    pub cpu: CpuConfig,
+    /// The database it reaches through per-node pools.
+    pub db: DbConfig,
+    /// Its hot-key cache.
+    pub cache: CacheConfig,
+    /// Whether a request makes its calls one after another or all at once
+    /// (fan-out: it waits for every one). Default sequential.
+    pub call_mode: CallMode,
+    /// The calls each request makes after its own work, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<CallConfig>,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Config::default().single_service()
+    }
+}
+
+impl ServiceConfig {
+    /// Checks every tier field of the catalogue and the cross-field limits.
+    pub fn validate_tier(&self) -> Result<(), ConfigError> {
+        use crate::catalogue::{Scope, FIELDS};
+        for f in FIELDS.iter().filter(|f| f.scope == Scope::Tier) {
+            if let Some(v) = f.get_tier(self) {
+                f.check(f.path, v)?;
+            }
+        }
+        let n = &self.nodes;
+        range("nodes.slow_count", n.slow_count as f64, (0.0, n.count as f64), "")?;
+        let slots = n.count as u64 * n.queue_capacity as u64;
+        if slots > MAX_TOTAL_QUEUE_SLOTS {
+            return Err(ConfigError::TooLarge {
+                field: "nodes.queue_capacity",
+                value: slots as f64,
+                max: MAX_TOTAL_QUEUE_SLOTS as f64,
+                what: "queue slots over all nodes",
+            });
+        }
+        Ok(())
+    }
+}
+
+impl CallConfig {
+    /// Checks the call's client policy against the catalogue.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        use crate::catalogue::{Scope, FIELDS};
+        for f in FIELDS.iter().filter(|f| f.scope == Scope::Client) {
+            if let Some(v) = f.get_client(&self.client) {
+                f.check(f.path, v).map_err(|e| e.in_call(&self.to))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An out-of-range error for `field` unless `value` lies in `[min, max]`.
+fn range(field: &'static str, value: f64, (min, max): (f64, f64), unit: &'static str) -> Result<(), ConfigError> {
+    if value < min || value > max {
+        return Err(ConfigError::OutOfRange { field, value, min, max, unit });
+    }
+    Ok(())
+}
+
+/// How a request makes its calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallMode {
+    /// One after another: the next starts when the last succeeded.
+    #[default]
+    Sequential,
+    /// All at once; the request goes on when every one succeeded.
+    Parallel,
+}
+
+/// A call edge: the service called and the caller's client policy for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallConfig {
+    /// Name of the service called.
+    pub to: String,
+    /// Timeout, attempts and backoff of the caller for this call.
+    #[serde(default)]
+    pub client: ClientConfig,
 }
 
 /// Open-loop Poisson arrivals, with an optional rate spike.
@@ -661,6 +776,28 @@ pub enum ConfigError {
         /// Unit of the field, for the message.
         unit: &'static str,
     },
+    /// A mistake in the settings of one service of a system.
+    Service {
+        /// The service's name.
+        service: String,
+        /// The mistake, with the field's path inside the service.
+        source: Box<ConfigError>,
+    },
+    /// A mistake in the client policy of a call edge.
+    Call {
+        /// Name of the service called.
+        to: String,
+        /// The mistake, with the field's path inside the call.
+        source: Box<ConfigError>,
+    },
+    /// The system's shape is not allowed: an unknown or repeated name, a
+    /// cycle, or more services or calls than the documented limits.
+    Topology {
+        /// The service the mistake is in ("" when it is the whole list).
+        service: String,
+        /// What is wrong, as one sentence.
+        message: String,
+    },
     /// Two fields together ask for more than a documented limit.
     TooLarge {
         /// Dotted path of the field to lower.
@@ -682,6 +819,10 @@ impl fmt::Display for ConfigError {
                 let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
                 write!(f, "{field} = {value}: allowed range is {min} to {max}{unit}")
             }
+            ConfigError::Service { service, source } => write!(f, "services.{service}.{source}"),
+            ConfigError::Call { to, source } => write!(f, "calls.{to}.{source}"),
+            ConfigError::Topology { service, message } if service.is_empty() => write!(f, "services: {message}"),
+            ConfigError::Topology { service, message } => write!(f, "services.{service}: {message}"),
             ConfigError::TooLarge { field, value, max, what } => {
                 write!(
                     f,
@@ -701,7 +842,19 @@ impl ConfigError {
             ConfigError::NotFinite { field }
             | ConfigError::OutOfRange { field, .. }
             | ConfigError::TooLarge { field, .. } => field,
+            ConfigError::Service { source, .. } | ConfigError::Call { source, .. } => source.field(),
+            ConfigError::Topology { .. } => "services",
         }
+    }
+
+    /// This error, placed in service `name`.
+    pub fn in_service(self, name: &str) -> ConfigError {
+        ConfigError::Service { service: name.to_string(), source: Box::new(self) }
+    }
+
+    /// This error, placed in the call to `to`.
+    pub fn in_call(self, to: &str) -> ConfigError {
+        ConfigError::Call { to: to.to_string(), source: Box::new(self) }
     }
 }
 
@@ -786,23 +939,6 @@ pub mod limits {
     pub const MAX_FAULTS: usize = 1_000;
 }
 
-fn check_f64(field: &'static str, value: f64, (min, max): (f64, f64), unit: &'static str) -> Result<(), ConfigError> {
-    if !value.is_finite() {
-        return Err(ConfigError::NotFinite { field });
-    }
-    if value < min || value > max {
-        return Err(ConfigError::OutOfRange { field, value, min, max, unit });
-    }
-    Ok(())
-}
-
-fn check_u32(field: &'static str, value: u32, (min, max): (u32, u32), unit: &'static str) -> Result<(), ConfigError> {
-    if value < min || value > max {
-        return Err(ConfigError::OutOfRange { field, value: value as f64, min: min as f64, max: max as f64, unit });
-    }
-    Ok(())
-}
-
 impl Config {
     /// Checks every field against its range and the run against the event
     /// and memory limits. Cheap: allocates nothing.
@@ -822,8 +958,7 @@ impl Config {
     /// processed plus the worst case of what remains.
     pub fn validate_from(&self, from_s: f64, events_so_far: u64) -> Result<(), ConfigError> {
         self.validate_ranges()?;
-        let n = &self.nodes;
-        let slots = n.count as u64 * n.queue_capacity as u64;
+        let slots: u64 = self.system().iter().map(|s| s.nodes.count as u64 * s.nodes.queue_capacity as u64).sum();
         if slots > MAX_TOTAL_QUEUE_SLOTS {
             return Err(ConfigError::TooLarge {
                 field: "nodes.queue_capacity",
@@ -845,64 +980,20 @@ impl Config {
     }
 
     fn validate_ranges(&self) -> Result<(), ConfigError> {
-        use limits::*;
-        let t = &self.traffic;
-        check_f64("traffic.rate_per_s", t.rate_per_s, RATE_PER_S, "req/s")?;
-        check_f64("traffic.duration_s", t.duration_s, DURATION_S, "s")?;
-        check_f64("traffic.spike_mult", t.spike_mult, SPIKE_MULT, "×")?;
-        check_f64("traffic.spike_start_s", t.spike_start_s, SPIKE_TIME_S, "s")?;
-        check_f64("traffic.spike_end_s", t.spike_end_s, SPIKE_TIME_S, "s")?;
-        let c = &self.client;
-        check_f64("client.timeout_s", c.timeout_s, TIMEOUT_S, "s")?;
-        check_u32("client.attempts", c.attempts, ATTEMPTS, "")?;
-        check_f64("client.backoff_base_ms", c.backoff_base_ms, BACKOFF_MS, "ms")?;
-        check_f64("client.backoff_cap_ms", c.backoff_cap_ms, BACKOFF_MS, "ms")?;
-        let n = &self.nodes;
-        check_u32("nodes.count", n.count, NODES, "")?;
-        check_u32("nodes.workers", n.workers, WORKERS, "")?;
-        check_f64("nodes.service_ms_mean", n.service_ms_mean, SERVICE_MS, "ms")?;
-        check_u32("nodes.queue_capacity", n.queue_capacity, QUEUE, "")?;
-        check_u32("nodes.slow_count", n.slow_count, (0, n.count), "")?;
-        check_f64("nodes.slow_factor", n.slow_factor, SLOW_FACTOR, "×")?;
-        self.validate_mechanisms()
+        use crate::catalogue::{Scope, FIELDS};
+        for f in FIELDS.iter().filter(|f| f.scope != Scope::Tier) {
+            f.check(f.path, f.get(self))?;
+        }
+        if self.services.is_empty() {
+            self.single_service().validate_tier()?;
+        } else {
+            self.validate_services()?;
+        }
+        self.validate_faults()
     }
 
-    fn validate_mechanisms(&self) -> Result<(), ConfigError> {
+    fn validate_faults(&self) -> Result<(), ConfigError> {
         use limits::*;
-        let c = &self.crash;
-        check_f64("crash.memory_limit_mb", c.memory_limit_mb, MEMORY_MB, "MiB")?;
-        check_f64("crash.request_kb", c.request_kb, REQUEST_KB, "KiB")?;
-        check_f64("crash.restart_s", c.restart_s, RESTART_S, "s")?;
-        check_f64("crash.warmup_s", c.warmup_s, RESTART_S, "s")?;
-        check_f64("crash.warmup_capacity", c.warmup_capacity, WARMUP_CAPACITY, "")?;
-        let h = &self.health;
-        check_f64("health.interval_ms", h.interval_ms, PROBE_INTERVAL_MS, "ms")?;
-        check_f64("health.probe_timeout_ms", h.probe_timeout_ms, PROBE_TIMEOUT_MS, "ms")?;
-        check_u32("health.unhealthy_after", h.unhealthy_after, PROBE_COUNT, "")?;
-        check_u32("health.healthy_after", h.healthy_after, PROBE_COUNT, "")?;
-        check_f64("health.panic_threshold", h.panic_threshold, PANIC_THRESHOLD, "")?;
-        let s = &self.shedding;
-        check_f64("shedding.deadline_margin_ms", s.deadline_margin_ms, DEADLINE_MARGIN_MS, "ms")?;
-        check_f64("shedding.codel_target_ms", s.codel_target_ms, CODEL_MS, "ms")?;
-        check_f64("shedding.codel_interval_ms", s.codel_interval_ms, CODEL_MS, "ms")?;
-        check_u32("shedding.lifo_above", s.lifo_above, LIFO_ABOVE, "")?;
-        check_u32("shedding.concurrency_limit", s.concurrency_limit, CONCURRENCY_LIMIT, "")?;
-        let p = &self.cpu;
-        check_u32("cpu.cores", p.cores, CORES, "")?;
-        check_f64("cpu.switch_overhead", p.switch_overhead, SWITCH_OVERHEAD, "")?;
-        check_f64("cpu.service_ms_per_inflight", p.service_ms_per_inflight, PER_INFLIGHT_MS, "ms")?;
-        let d = &self.db;
-        check_u32("db.pool_size", d.pool_size, POOL_SIZE, "")?;
-        check_f64("db.acquire_timeout_ms", d.acquire_timeout_ms, ACQUIRE_TIMEOUT_MS, "ms")?;
-        check_f64("db.query_ms_mean", d.query_ms_mean, QUERY_MS, "ms")?;
-        check_u32("db.cores", d.cores, CORES, "")?;
-        check_f64("db.serial_fraction", d.serial_fraction, SERIAL_FRACTION, "")?;
-        check_f64("db.crosstalk", d.crosstalk, CROSSTALK, "")?;
-        let k = &self.cache;
-        check_f64("cache.hot_share", k.hot_share, SHARE, "")?;
-        check_f64("cache.ttl_s", k.ttl_s, TTL_S, "s")?;
-        check_f64("cache.recompute_ms", k.recompute_ms, RECOMPUTE_MS, "ms")?;
-        check_f64("cache.early_beta", k.early_beta, EARLY_BETA, "")?;
         if self.faults.len() > MAX_FAULTS {
             return Err(ConfigError::TooLarge {
                 field: "faults",
@@ -911,9 +1002,48 @@ impl Config {
                 what: "scripted faults",
             });
         }
+        let nodes = self.system()[0].nodes.count;
         for f in &self.faults {
-            check_f64("faults.at_s", f.at_s, FAULT_AT_S, "s")?;
-            check_u32("faults.node", f.node, (0, self.nodes.count - 1), "")?;
+            if !f.at_s.is_finite() {
+                return Err(ConfigError::NotFinite { field: "faults.at_s" });
+            }
+            range("faults.at_s", f.at_s, FAULT_AT_S, "s")?;
+            range("faults.node", f.node as f64, (0.0, nodes as f64 - 1.0), "")?;
+        }
+        Ok(())
+    }
+
+    /// Each service's sections and calls, and the topology: names unique and
+    /// known, no cycle, within the size limits. The top-level tier sections
+    /// must keep their defaults, since each service has its own.
+    fn validate_services(&self) -> Result<(), ConfigError> {
+        if self.single_service() != ServiceConfig::default() {
+            let top = self.single_service();
+            let d = ServiceConfig::default();
+            let section = [
+                ("balancer", top.balancer != d.balancer),
+                ("nodes", top.nodes != d.nodes),
+                ("crash", top.crash != d.crash),
+                ("health", top.health != d.health),
+                ("shedding", top.shedding != d.shedding),
+                ("cpu", top.cpu != d.cpu),
+                ("db", top.db != d.db),
+                ("cache", top.cache != d.cache),
+            ]
+            .into_iter()
+            .find_map(|(name, differs)| differs.then_some(name))
+            .unwrap_or("services");
+            return Err(ConfigError::Topology {
+                service: String::new(),
+                message: format!("[{section}] is set at the top level, but with [[services]] listed each service sets its own [services.{section}]"),
+            });
+        }
+        crate::topology::Topology::build(&self.services)?;
+        for s in &self.services {
+            s.validate_tier().map_err(|e| e.in_service(&s.name))?;
+            for call in &s.calls {
+                call.validate().map_err(|e| e.in_service(&s.name))?;
+            }
         }
         Ok(())
     }
@@ -974,16 +1104,52 @@ impl Config {
             || self.cache.enabled
     }
 
+    /// The top-level tier sections as one service (named "app"): the whole
+    /// system of a scenario that lists no services.
+    pub fn single_service(&self) -> ServiceConfig {
+        ServiceConfig {
+            name: SINGLE_SERVICE_NAME.to_string(),
+            balancer: self.balancer.clone(),
+            nodes: self.nodes.clone(),
+            crash: self.crash.clone(),
+            health: self.health.clone(),
+            shedding: self.shedding.clone(),
+            cpu: self.cpu.clone(),
+            db: self.db.clone(),
+            cache: self.cache.clone(),
+            call_mode: CallMode::Sequential,
+            calls: Vec::new(),
+        }
+    }
+
+    /// Writes a service's sections back to the top level (name and calls
+    /// are not kept).
+    pub fn set_single_service(&mut self, s: ServiceConfig) {
+        self.balancer = s.balancer;
+        self.nodes = s.nodes;
+        self.crash = s.crash;
+        self.health = s.health;
+        self.shedding = s.shedding;
+        self.cpu = s.cpu;
+        self.db = s.db;
+        self.cache = s.cache;
+    }
+
+    /// The services of the scenario, the entry first: the listed ones, or
+    /// the one service of the top-level sections.
+    pub fn system(&self) -> Vec<ServiceConfig> {
+        if self.services.is_empty() {
+            vec![self.single_service()]
+        } else {
+            self.services.clone()
+        }
+    }
+
     /// Number of whole per-second buckets in the run: `ceil(duration_s)`.
     pub fn seconds(&self) -> usize {
         self.traffic.duration_s.ceil().max(1.0) as usize
     }
 }
-
-/// Fields that cannot change while a run goes on: changing them needs a reset.
-/// Everything else in [`Config`] takes effect at the current instant through
-/// [`crate::Simulation::reconfigure`].
-pub const RESTART_FIELDS: [&str; 4] = ["seed", "traffic.duration_s", "nodes.count", "faults"];
 
 #[cfg(test)]
 mod tests {
@@ -1005,7 +1171,7 @@ mod tests {
         c.nodes.workers = 0;
         let e = c.validate().unwrap_err();
         assert_eq!(e.field(), "nodes.workers");
-        assert_eq!(e.to_string(), "nodes.workers = 0: allowed range is 1 to 100000");
+        assert_eq!(e.to_string(), "nodes.workers = 0: allowed range is 1 to 100000 workers");
         let mut c = Config::default();
         c.traffic.rate_per_s = -1.0;
         assert_eq!(

@@ -28,6 +28,7 @@
 pub mod analytics;
 mod balancer;
 mod cache;
+pub mod catalogue;
 mod client;
 pub mod config;
 mod db;
@@ -42,9 +43,10 @@ mod sharing;
 mod sim;
 pub mod snapshot;
 pub mod time;
+pub mod topology;
 mod traffic;
 
-pub use config::{Backoff, Config, ConfigError, Fault, FaultKind, LbPolicy};
+pub use config::{Backoff, CallConfig, CallMode, Config, ConfigError, Fault, FaultKind, LbPolicy, ServiceConfig};
 pub use metrics::{LatencySummary, QueueingSummary, Series, Totals};
 pub use report::Report;
 pub use sim::{Reconfigured, Simulation};

@@ -3,6 +3,7 @@
 use crate::analytics::erlang_c;
 use crate::balancer::LoadBalancer;
 use crate::cache::Cache;
+use crate::catalogue::{Apply, FIELDS};
 use crate::client::Clients;
 use crate::config::{Config, ConfigError, FaultKind, MAX_EVENTS_PER_RUN};
 use crate::db::{Database, WaitAccount};
@@ -27,8 +28,9 @@ mod dependencies;
 pub struct Reconfigured {
     /// Fields that changed and took effect at the current instant.
     pub applied: Vec<&'static str>,
-    /// Fields that changed but need a reset ([`crate::config::RESTART_FIELDS`]);
-    /// the running simulation keeps their old values.
+    /// Fields that changed but need a reset ([`crate::catalogue::Apply::Reset`]
+    /// rows, the scripted faults and the list of services); the running
+    /// simulation keeps their old values.
     pub needs_restart: Vec<&'static str>,
 }
 
@@ -189,27 +191,12 @@ impl Simulation {
     /// apply to the next send or retry decision of every client; workers,
     /// service time and queue capacity apply to the next admission and the
     /// next service start (attempts already queued or in service stay).
-    /// Fields in [`crate::config::RESTART_FIELDS`] are reported, not applied.
+    /// Fields that need a reset are reported, not applied.
     pub fn reconfigure(&mut self, new: &Config) -> Result<Reconfigured, ConfigError> {
         let old = self.config.clone();
         let mut next = new.clone();
         let mut out = Reconfigured::default();
-        if next.seed != old.seed {
-            out.needs_restart.push("seed");
-            next.seed = old.seed;
-        }
-        if next.traffic.duration_s != old.traffic.duration_s {
-            out.needs_restart.push("traffic.duration_s");
-            next.traffic.duration_s = old.traffic.duration_s;
-        }
-        if next.nodes.count != old.nodes.count {
-            out.needs_restart.push("nodes.count");
-            next.nodes.count = old.nodes.count;
-        }
-        if next.faults != old.faults {
-            out.needs_restart.push("faults");
-            next.faults = old.faults.clone();
-        }
+        keep_reset_fields(&old, &mut next, &mut out.needs_restart);
         next.validate_from(self.now().as_secs_f64(), self.events)?;
         out.applied = changed_live_fields(&old, &next);
         if next.traffic != old.traffic {
@@ -865,31 +852,27 @@ fn config_tracks_node_states(c: &Config) -> bool {
     c.crash.enabled || c.health.enabled || !c.faults.is_empty()
 }
 
-/// Dotted names of the live-applicable fields that differ.
+/// Puts back in `next` the fields that need a reset, naming those that
+/// changed in `needs_restart`.
+fn keep_reset_fields(old: &Config, next: &mut Config, needs_restart: &mut Vec<&'static str>) {
+    for f in FIELDS.iter().filter(|f| f.apply == Apply::Reset) {
+        let was = f.get(old);
+        if f.get(next) != was {
+            needs_restart.push(f.path);
+            f.set(next, was);
+        }
+    }
+    if next.faults != old.faults {
+        needs_restart.push("faults");
+        next.faults = old.faults.clone();
+    }
+    if next.services != old.services {
+        needs_restart.push("services");
+        next.services = old.services.clone();
+    }
+}
+
+/// Dotted paths of the live fields that differ, from the catalogue.
 fn changed_live_fields(old: &Config, new: &Config) -> Vec<&'static str> {
-    let (a, b) = (old, new);
-    [
-        ("traffic.rate_per_s", a.traffic.rate_per_s != b.traffic.rate_per_s),
-        ("traffic.spike_mult", a.traffic.spike_mult != b.traffic.spike_mult),
-        ("traffic.spike_start_s", a.traffic.spike_start_s != b.traffic.spike_start_s),
-        ("traffic.spike_end_s", a.traffic.spike_end_s != b.traffic.spike_end_s),
-        ("client.timeout_s", a.client.timeout_s != b.client.timeout_s),
-        ("client.attempts", a.client.attempts != b.client.attempts),
-        ("client.backoff", a.client.backoff != b.client.backoff),
-        ("client.backoff_base_ms", a.client.backoff_base_ms != b.client.backoff_base_ms),
-        ("client.backoff_cap_ms", a.client.backoff_cap_ms != b.client.backoff_cap_ms),
-        ("balancer.policy", a.balancer.policy != b.balancer.policy),
-        ("nodes.workers", a.nodes.workers != b.nodes.workers),
-        ("nodes.service_ms_mean", a.nodes.service_ms_mean != b.nodes.service_ms_mean),
-        ("nodes.queue_capacity", a.nodes.queue_capacity != b.nodes.queue_capacity),
-        ("nodes.slow_count", a.nodes.slow_count != b.nodes.slow_count),
-        ("nodes.slow_factor", a.nodes.slow_factor != b.nodes.slow_factor),
-        ("crash", a.crash != b.crash),
-        ("health", a.health != b.health),
-        ("shedding", a.shedding != b.shedding),
-        ("cpu", a.cpu != b.cpu),
-    ]
-    .into_iter()
-    .filter_map(|(name, changed)| changed.then_some(name))
-    .collect()
+    FIELDS.iter().filter(|f| f.apply == Apply::Live && f.get(old) != f.get(new)).map(|f| f.path).collect()
 }

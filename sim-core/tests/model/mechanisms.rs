@@ -508,7 +508,7 @@ fn switching_health_checks_off_readmits_every_node_at_once() {
     assert!(sim.snapshot().nodes[2].ejected, "seed {seed}");
     c.health.enabled = false;
     let r = sim.reconfigure(&c).unwrap();
-    assert_eq!(r.applied, vec!["health"], "seed {seed}");
+    assert_eq!(r.applied, vec!["health.enabled"], "seed {seed}");
     assert!(sim.snapshot().nodes.iter().all(|n| !n.ejected), "seed {seed}");
     // The dead node gets traffic again, and refuses it.
     let refused = sim.totals().refused;
