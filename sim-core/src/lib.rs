@@ -31,6 +31,7 @@ mod cache;
 mod client;
 pub mod config;
 mod db;
+pub mod distribution;
 mod event;
 pub mod metrics;
 mod node;
