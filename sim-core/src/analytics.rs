@@ -59,6 +59,42 @@ pub fn mmck_blocking(c: u32, k: u32, a: f64) -> f64 {
     term / sum
 }
 
+/// Mean wait in queue of an M/G/1 queue, seconds, by the Pollaczek–Khinchine
+/// formula `Wq = λ·E[S²] / (2(1 − ρ))` with `ρ = λ·E[S]` (Pollaczek,
+/// "Über eine Aufgabe der Wahrscheinlichkeitstheorie", Math. Z. 32, 1930;
+/// Khinchine, "Mathematical theory of a stationary queue", Mat. Sbornik 39,
+/// 1932; Kleinrock, *Queueing Systems* vol. 1, §5.6).
+///
+/// It shows why the shape of the service time matters: at the same load the
+/// wait grows with the second moment, `E[S²] = E[S]²·(1 + c_s²)`, so an
+/// exponential service waits twice as long as a constant one. Takes the
+/// arrival rate `λ` per second and the mean and second moment of the service
+/// time (see [`crate::distribution::ServiceTime::second_moment`]); returns
+/// `None` when the queue is unstable (`ρ ≥ 1`) or an input is negative, NaN
+/// or infinite, or `E[S²] < E[S]²` (no distribution has those moments).
+///
+/// ```
+/// use sim_core::analytics::pollaczek_khinchine_wait;
+/// // M/M/1 at λ = 80/s, E[S] = 10 ms: Wq = ρ/(μ − λ) = 0.8/20 s = 40 ms.
+/// let wq = pollaczek_khinchine_wait(80.0, 0.010, 2.0 * 0.010 * 0.010).unwrap();
+/// assert!((wq - 0.040).abs() < 1e-12);
+/// assert!(pollaczek_khinchine_wait(100.0, 0.010, 2e-4).is_none());
+/// ```
+pub fn pollaczek_khinchine_wait(rate_per_s: f64, mean_s: f64, second_moment_s2: f64) -> Option<f64> {
+    let finite_non_negative = |x: f64| x.is_finite() && x >= 0.0;
+    if ![rate_per_s, mean_s, second_moment_s2].into_iter().all(finite_non_negative) {
+        return None;
+    }
+    if second_moment_s2 < mean_s * mean_s {
+        return None;
+    }
+    let rho = rate_per_s * mean_s;
+    if rho >= 1.0 {
+        return None;
+    }
+    Some(rate_per_s * second_moment_s2 / (2.0 * (1.0 - rho)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +114,33 @@ mod tests {
         let (rho, k) = (0.8f64, 5u32);
         let want = (1.0 - rho) * rho.powi(k as i32) / (1.0 - rho.powi(k as i32 + 1));
         assert!((mmck_blocking(1, k, rho) - want).abs() < 1e-12);
+    }
+
+    #[test]
+    fn pollaczek_khinchine_mm1_and_md1() {
+        for (lambda, mean) in [(50.0, 0.010), (80.0, 0.010), (99.0, 0.010), (0.3, 2.0)] {
+            let mu = 1.0 / mean;
+            let mm1 = lambda / mu / (mu - lambda);
+            let pk_exp = pollaczek_khinchine_wait(lambda, mean, 2.0 / (mu * mu)).unwrap();
+            assert!((pk_exp - mm1).abs() < 1e-12 * mm1.max(1.0), "M/M/1 λ {lambda}: {pk_exp} vs {mm1}");
+            // The same with Erlang C for one server (in units of the mean).
+            let (_, wq) = erlang_c(1, lambda * mean).unwrap();
+            assert!((pk_exp - wq * mean).abs() < 1e-12 * mm1.max(1.0));
+            // M/D/1: E[S²] = E[S]², half the M/M/1 wait.
+            let md1 = pollaczek_khinchine_wait(lambda, mean, mean * mean).unwrap();
+            assert!((md1 - mm1 / 2.0).abs() < 1e-12 * mm1.max(1.0), "M/D/1 λ {lambda}: {md1} vs {}", mm1 / 2.0);
+        }
+    }
+
+    #[test]
+    fn pollaczek_khinchine_refuses_bad_inputs() {
+        assert_eq!(pollaczek_khinchine_wait(0.0, 0.010, 2e-4), Some(0.0));
+        assert!(pollaczek_khinchine_wait(100.0, 0.010, 2e-4).is_none());
+        assert!(pollaczek_khinchine_wait(150.0, 0.010, 2e-4).is_none());
+        assert!(pollaczek_khinchine_wait(-1.0, 0.010, 2e-4).is_none());
+        assert!(pollaczek_khinchine_wait(f64::NAN, 0.010, 2e-4).is_none());
+        assert!(pollaczek_khinchine_wait(50.0, f64::INFINITY, 2e-4).is_none());
+        assert!(pollaczek_khinchine_wait(50.0, 0.010, -1.0).is_none());
+        assert!(pollaczek_khinchine_wait(50.0, 0.010, 0.5e-4).is_none());
     }
 }

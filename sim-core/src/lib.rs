@@ -32,6 +32,7 @@ pub mod catalogue;
 mod client;
 pub mod config;
 mod db;
+pub mod distribution;
 mod event;
 pub mod metrics;
 mod node;
