@@ -32,6 +32,7 @@ mod client;
 pub mod config;
 mod db;
 mod event;
+mod keyed_cache;
 pub mod metrics;
 mod node;
 mod policy;
