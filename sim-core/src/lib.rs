@@ -34,6 +34,7 @@ pub mod config;
 mod db;
 pub mod distribution;
 mod event;
+mod keyed_cache;
 pub mod metrics;
 mod node;
 mod policy;
