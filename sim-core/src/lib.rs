@@ -44,7 +44,7 @@ pub mod snapshot;
 pub mod time;
 mod traffic;
 
-pub use config::{Backoff, Config, ConfigError, Fault, FaultKind, LbPolicy};
+pub use config::{Backoff, Config, ConfigError, Fault, FaultKind, LbPolicy, TrafficShape};
 pub use metrics::{LatencySummary, QueueingSummary, Series, Totals};
 pub use report::Report;
 pub use sim::{Reconfigured, Simulation};

@@ -134,6 +134,13 @@ impl Simulation {
         SimTime(self.end)
     }
 
+    /// The rate the clients mean to send at `t_s` seconds into the run,
+    /// per second, under the traffic profile in force (after live changes):
+    /// the offered load a chart draws beside the measured arrivals.
+    pub fn offered_rate_at(&self, t_s: f64) -> f64 {
+        self.traffic.rate_at(t_s)
+    }
+
     /// True once the end is reached or the run was halted.
     pub fn is_finished(&self) -> bool {
         self.now >= self.end || self.halted.is_some()
@@ -873,6 +880,9 @@ fn changed_live_fields(old: &Config, new: &Config) -> Vec<&'static str> {
         ("traffic.spike_mult", a.traffic.spike_mult != b.traffic.spike_mult),
         ("traffic.spike_start_s", a.traffic.spike_start_s != b.traffic.spike_start_s),
         ("traffic.spike_end_s", a.traffic.spike_end_s != b.traffic.spike_end_s),
+        ("traffic.shape", a.traffic.shape != b.traffic.shape),
+        ("traffic.period_s", a.traffic.period_s != b.traffic.period_s),
+        ("traffic.amplitude", a.traffic.amplitude != b.traffic.amplitude),
         ("client.timeout_s", a.client.timeout_s != b.client.timeout_s),
         ("client.attempts", a.client.attempts != b.client.attempts),
         ("client.backoff", a.client.backoff != b.client.backoff),
