@@ -93,6 +93,8 @@ pub fn pollaczek_khinchine_wait(rate_per_s: f64, mean_s: f64, second_moment_s2: 
         return None;
     }
     Some(rate_per_s * second_moment_s2 / (2.0 * (1.0 - rho)))
+}
+
 /// Popularities of keys `0..keys` under a Zipf law, `p_k ∝ 1/(k+1)^s`,
 /// normalised to sum to 1: the standard model of web and cache request
 /// streams (Breslau, Cao, Fan, Phillips and Shenker, "Web caching and

@@ -189,20 +189,34 @@ pub struct CallConfig {
     pub client: ClientConfig,
 }
 
-/// Open-loop Poisson arrivals, with an optional rate spike.
+/// Open-loop Poisson arrivals whose rate follows a shape over time: by
+/// default the base rate with an optional spike.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrafficConfig {
-    /// Mean arrival rate of logical requests, per second. Default 10,000.
+    /// Mean arrival rate of logical requests, per second: the base rate that
+    /// every shape starts from. Default 10,000.
     pub rate_per_s: f64,
     /// Simulated seconds during which requests arrive. Default 60.
     pub duration_s: f64,
-    /// Rate multiplier inside the spike window; 1 means no spike. Default 1.
+    /// How the rate varies over the run. Default `spike`, which with
+    /// `spike_mult = 1` is a constant rate.
+    pub shape: TrafficShape,
+    /// Rate multiplier of the spike, step, ramp and bursts shapes; 1 means
+    /// no change. Default 1.
     pub spike_mult: f64,
-    /// Spike window start, simulated seconds. Default 20.
+    /// Spike window start, simulated seconds; where the step, ramp and
+    /// tenfold shapes begin to rise and the first burst begins. Default 20.
     pub spike_start_s: f64,
-    /// Spike window end, simulated seconds. Default 30.
+    /// Spike window end, simulated seconds; where the ramp reaches its top,
+    /// and, minus `spike_start_s`, the length of each burst. Default 30.
     pub spike_end_s: f64,
+    /// Period of the diurnal and bursts shapes, simulated seconds: the
+    /// diurnal shape fits a day into it. Default 60.
+    pub period_s: f64,
+    /// Relative swing of the diurnal shape around the base rate, from 0
+    /// (flat) to 1 (down to zero at the trough). Default 0.5.
+    pub amplitude: f64,
 }
 
 impl Default for TrafficConfig {
@@ -210,10 +224,74 @@ impl Default for TrafficConfig {
         TrafficConfig {
             rate_per_s: 10_000.0,
             duration_s: 60.0,
+            shape: TrafficShape::Spike,
             spike_mult: 1.0,
             spike_start_s: 20.0,
             spike_end_s: 30.0,
+            period_s: 60.0,
+            amplitude: 0.5,
         }
+    }
+}
+
+/// How the arrival rate varies over a run. `r` is `rate_per_s`, `m` is
+/// `spike_mult`, and `[s0, s1)` is `[spike_start_s, spike_end_s)`. Every
+/// shape is cut to the run: a rise the run ends during stops where it got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrafficShape {
+    /// `r`, and `r × m` inside `[s0, s1)`: the reference model's spike.
+    #[default]
+    Spike,
+    /// `r` throughout; the spike fields are ignored.
+    Constant,
+    /// `r` until `s0`, then linear up (or down) to `r × m` at `s1`, then
+    /// `r × m` to the end: load that grows instead of jumping, which
+    /// autoscalers and adaptive limits can follow. With `s1 ≤ s0` it is a
+    /// step at `s0`.
+    Ramp,
+    /// `r` until `s0`, then `r × m` to the end: a lasting jump, such as a
+    /// failover moving another region's traffic here.
+    Step,
+    /// "10× in 60 s": `r` until `s0`, linear up to `10 r` at `s0 + 60`, then
+    /// `10 r`; `spike_mult` and `spike_end_s` are ignored.
+    Tenfold,
+    /// `r × (1 + amplitude × sin(2π t / period_s))`: a daily cycle
+    /// compressed into `period_s`, starting at the mean and rising.
+    Diurnal,
+    /// `r`, and from `s0` on, every `period_s`, a burst of `s1 − s0` (at most
+    /// one period) at `r × m`: periodic batch jobs or cron-driven clients.
+    Bursts,
+}
+
+impl TrafficShape {
+    /// Every shape, in the order the UI lists them.
+    pub const ALL: [TrafficShape; 7] = [
+        TrafficShape::Spike,
+        TrafficShape::Constant,
+        TrafficShape::Ramp,
+        TrafficShape::Step,
+        TrafficShape::Tenfold,
+        TrafficShape::Diurnal,
+        TrafficShape::Bursts,
+    ];
+
+    /// The name used by the CLI flag and the TOML file.
+    pub fn name(self) -> &'static str {
+        match self {
+            TrafficShape::Spike => "spike",
+            TrafficShape::Constant => "constant",
+            TrafficShape::Ramp => "ramp",
+            TrafficShape::Step => "step",
+            TrafficShape::Tenfold => "tenfold",
+            TrafficShape::Diurnal => "diurnal",
+            TrafficShape::Bursts => "bursts",
+        }
+    }
+
+    /// Parses a name as printed by [`TrafficShape::name`].
+    pub fn from_name(s: &str) -> Option<TrafficShape> {
+        TrafficShape::ALL.into_iter().find(|b| b.name() == s)
     }
 }
 
@@ -868,6 +946,12 @@ pub mod limits {
     pub const SPIKE_MULT: (f64, f64) = (0.0, 100.0);
     /// `(min, max)` of `traffic.spike_start_s` and `traffic.spike_end_s`.
     pub const SPIKE_TIME_S: (f64, f64) = (0.0, 86_400.0);
+    /// `(min, max)` of `traffic.period_s`: at least a second, so that the
+    /// bursts shape needs at most one burst a second (86,400 in a day).
+    pub const PERIOD_S: (f64, f64) = (1.0, 86_400.0);
+    /// `(min, max)` of `traffic.amplitude`: up to 1, so the rate never goes
+    /// below zero.
+    pub const AMPLITUDE: (f64, f64) = (0.0, 1.0);
     /// `(min, max)` of `client.timeout_s`.
     pub const TIMEOUT_S: (f64, f64) = (0.001, 3_600.0);
     /// `(min, max)` of `client.attempts`.
@@ -1053,14 +1137,34 @@ impl Config {
         self.expected_requests_from(0.0)
     }
 
-    /// Expected logical requests arriving between `from_s` and the end.
-    fn expected_requests_from(&self, from_s: f64) -> f64 {
+    /// Expected logical requests arriving between `from_s` and the end: the
+    /// integral of the shape's rate, in closed form so that validation stays
+    /// cheap (the spike keeps the formula it always had).
+    pub(crate) fn expected_requests_from(&self, from_s: f64) -> f64 {
         let t = &self.traffic;
-        let from = from_s.clamp(0.0, t.duration_s);
-        let s0 = t.spike_start_s.clamp(0.0, t.duration_s);
-        let s1 = t.spike_end_s.clamp(s0, t.duration_s);
-        let spike_left = (s1 - s0.max(from)).max(0.0);
-        t.rate_per_s * ((t.duration_s - from) + (t.spike_mult - 1.0) * spike_left)
+        let (r, d) = (t.rate_per_s, t.duration_s);
+        let from = from_s.clamp(0.0, d);
+        match t.shape {
+            TrafficShape::Spike => {
+                let s0 = t.spike_start_s.clamp(0.0, d);
+                let s1 = t.spike_end_s.clamp(s0, d);
+                let spike_left = (s1 - s0.max(from)).max(0.0);
+                r * ((d - from) + (t.spike_mult - 1.0) * spike_left)
+            }
+            TrafficShape::Constant => r * (d - from),
+            TrafficShape::Step => ramp_integral(r, r * t.spike_mult, t.spike_start_s, t.spike_start_s, from, d),
+            TrafficShape::Ramp => ramp_integral(r, r * t.spike_mult, t.spike_start_s, t.spike_end_s, from, d),
+            TrafficShape::Tenfold => ramp_integral(r, 10.0 * r, t.spike_start_s, t.spike_start_s + 60.0, from, d),
+            TrafficShape::Diurnal => {
+                // ∫ r(1 + A sin(2πt/P)) dt = r(b − a) + rAP/2π (cos(2πa/P) − cos(2πb/P)).
+                let w = 2.0 * std::f64::consts::PI / t.period_s;
+                r * (d - from) + r * t.amplitude / w * (libm::cos(w * from) - libm::cos(w * d))
+            }
+            TrafficShape::Bursts => {
+                let burst = |x: f64| burst_time(t.spike_start_s, t.spike_end_s - t.spike_start_s, t.period_s, x);
+                r * (d - from) + r * (t.spike_mult - 1.0) * (burst(d) - burst(from))
+            }
+        }
     }
 
     /// A generous bound on the events a run processes: per logical request one
@@ -1151,6 +1255,34 @@ impl Config {
     }
 }
 
+/// `∫ λ` over `[from, to]` for a rate that is `r0` until `a`, linear to `r1`
+/// at `b`, then `r1` (a step at `a` when `b ≤ a`): the ramp, step and
+/// tenfold shapes, integrated piece by piece (trapezoid on the linear piece).
+fn ramp_integral(r0: f64, r1: f64, a: f64, b: f64, from: f64, to: f64) -> f64 {
+    let rate = |x: f64| {
+        if x <= a {
+            r0
+        } else if x >= b {
+            r1
+        } else {
+            r0 + (r1 - r0) * (x - a) / (b - a)
+        }
+    };
+    let (lo, hi) = (a.clamp(from, to), b.max(a).clamp(from, to));
+    r0 * (lo - from) + (rate(lo) + rate(hi)) / 2.0 * (hi - lo) + r1 * (to - hi)
+}
+
+/// Seconds of burst in `[start, x]` when bursts of `len` (cut to one period)
+/// begin at `start` and every `period` after it.
+fn burst_time(start: f64, len: f64, period: f64, x: f64) -> f64 {
+    let len = len.max(0.0).min(period);
+    if x <= start || len <= 0.0 {
+        return 0.0;
+    }
+    let k = libm::floor((x - start) / period);
+    k * len + (x - start - k * period).min(len)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1210,6 +1342,68 @@ mod tests {
         assert_eq!(c.expected_requests(), 10_000.0 * (60.0 + 2.0 * 10.0));
         assert_eq!(c.expected_requests_from(25.0), 10_000.0 * (35.0 + 2.0 * 5.0));
         assert_eq!(c.expected_requests_from(60.0), 0.0);
+    }
+
+    /// The default traffic (10,000 req/s for 60 s, window 20 s to 30 s) with
+    /// `shape` and a multiplier of 3.
+    fn shaped(shape: TrafficShape) -> Config {
+        let mut c = Config::default();
+        c.traffic.shape = shape;
+        c.traffic.spike_mult = 3.0;
+        c
+    }
+
+    #[test]
+    fn expected_requests_of_constant_step_and_ramp() {
+        assert_eq!(shaped(TrafficShape::Constant).expected_requests(), 600_000.0);
+        assert_eq!(shaped(TrafficShape::Constant).expected_requests_from(45.0), 150_000.0);
+        // 20 s at the base, then 40 s at 3×.
+        assert_eq!(shaped(TrafficShape::Step).expected_requests(), 10_000.0 * (20.0 + 3.0 * 40.0));
+        assert_eq!(shaped(TrafficShape::Step).expected_requests_from(50.0), 10_000.0 * 3.0 * 10.0);
+        // 20 s at 1×, 10 s rising from 1× to 3× (mean 2×), 30 s at 3×.
+        assert_eq!(shaped(TrafficShape::Ramp).expected_requests(), 10_000.0 * (20.0 + 20.0 + 90.0));
+        // From 25 s: 5 s rising from 2× to 3×, then 30 s at 3×.
+        assert_eq!(shaped(TrafficShape::Ramp).expected_requests_from(25.0), 10_000.0 * (12.5 + 90.0));
+    }
+
+    #[test]
+    fn expected_requests_of_tenfold_diurnal_and_bursts() {
+        // From 20 s rising by 9× per 60 s: 7× when the run ends at 60 s.
+        assert_eq!(shaped(TrafficShape::Tenfold).expected_requests(), 10_000.0 * (20.0 + 4.0 * 40.0));
+        let mut c = shaped(TrafficShape::Diurnal);
+        assert!((c.expected_requests() - 600_000.0).abs() < 1e-6, "a whole period averages the base");
+        c.traffic.duration_s = 15.0;
+        let quarter = 10_000.0 * (15.0 + 0.5 * 60.0 / (2.0 * std::f64::consts::PI));
+        assert!((c.expected_requests() - quarter).abs() < 1e-6, "{}", c.expected_requests());
+        let mut c = shaped(TrafficShape::Bursts);
+        c.traffic.period_s = 15.0;
+        // Bursts at 20-30, 35-45 and 50-60 s: 30 s at 3×.
+        assert_eq!(c.expected_requests(), 10_000.0 * (60.0 + 2.0 * 30.0));
+        // From 40 s: 5 s and 10 s of burst left.
+        assert_eq!(c.expected_requests_from(40.0), 10_000.0 * (20.0 + 2.0 * 15.0));
+    }
+
+    #[test]
+    fn traffic_shape_parses_defaults_and_validates() {
+        let c: Config = toml::from_str("[traffic]\nspike_mult = 2.0\n").unwrap();
+        assert_eq!(c.traffic.shape, TrafficShape::Spike);
+        assert_eq!((c.traffic.period_s, c.traffic.amplitude), (60.0, 0.5));
+        let c: Config = toml::from_str("[traffic]\nshape = \"tenfold\"\nperiod_s = 120.0\n").unwrap();
+        assert_eq!((c.traffic.shape, c.traffic.period_s), (TrafficShape::Tenfold, 120.0));
+        assert!(toml::from_str::<Config>("[traffic]\nshape = \"sawtooth\"\n").is_err());
+        for s in TrafficShape::ALL {
+            assert_eq!(TrafficShape::from_name(s.name()), Some(s));
+            let text = toml::to_string(&shaped(s)).unwrap();
+            assert_eq!(toml::from_str::<Config>(&text).unwrap(), shaped(s));
+        }
+        let mut c = Config::default();
+        c.traffic.period_s = 0.5;
+        assert_eq!(c.validate().unwrap_err().to_string(), "traffic.period_s = 0.5: allowed range is 1 to 86400 s");
+        c.traffic.period_s = f64::NAN;
+        assert_eq!(c.validate().unwrap_err(), ConfigError::NotFinite { field: "traffic.period_s" });
+        let mut c = Config::default();
+        c.traffic.amplitude = 1.5;
+        assert_eq!(c.validate().unwrap_err().field(), "traffic.amplitude");
     }
 
     #[test]

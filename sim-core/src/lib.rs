@@ -48,7 +48,9 @@ pub mod time;
 pub mod topology;
 mod traffic;
 
-pub use config::{Backoff, CallConfig, CallMode, Config, ConfigError, Fault, FaultKind, LbPolicy, ServiceConfig};
+pub use config::{
+    Backoff, CallConfig, CallMode, Config, ConfigError, Fault, FaultKind, LbPolicy, ServiceConfig, TrafficShape,
+};
 pub use metrics::{LatencySummary, QueueingSummary, Series, Totals};
 pub use report::Report;
 pub use sim::{Reconfigured, Simulation};

@@ -136,6 +136,13 @@ impl Simulation {
         SimTime(self.end)
     }
 
+    /// The rate the clients mean to send at `t_s` seconds into the run,
+    /// per second, under the traffic profile in force (after live changes):
+    /// the offered load a chart draws beside the measured arrivals.
+    pub fn offered_rate_at(&self, t_s: f64) -> f64 {
+        self.traffic.rate_at(t_s)
+    }
+
     /// True once the end is reached or the run was halted.
     pub fn is_finished(&self) -> bool {
         self.now >= self.end || self.halted.is_some()

@@ -2,10 +2,13 @@
 //! order the app shows them.
 
 use super::{Access, Apply, Field, Kind, Scale, Scope, Ui, Value};
-use crate::config::{limits::*, Backoff, LbPolicy};
+use crate::config::{limits::*, Backoff, LbPolicy, TrafficShape};
 
 /// Names of the [`Backoff`] policies, for the choice row.
 const BACKOFF_NAMES: [&str; 6] = ["none", "fixed", "expo", "full-jitter", "equal-jitter", "decorrelated"];
+
+/// Names of the traffic shapes, for the choice row.
+const SHAPE_NAMES: [&str; 7] = ["spike", "constant", "ramp", "step", "tenfold", "diurnal", "bursts"];
 
 /// Names of the [`LbPolicy`] policies, for the choice row.
 const LB_NAMES: [&str; 4] = ["round-robin", "random", "least-outstanding", "p2c"];
@@ -101,6 +104,35 @@ pub static FIELDS: &[Field] = &[
         unit: "s",
         doc: "Simulated time at which the spike ends.",
         ..row("traffic.spike_end_s", Scope::Root, real(SPIKE_TIME_S), root!(traffic.spike_end_s, real))
+    },
+    Field {
+        label: "Traffic shape",
+        param: "shape",
+        doc: "How the arrival rate moves over time: constant, a spike, a ramp, a step, ten times in a minute, a daily cycle, or repeated bursts.",
+        ..row(
+            "traffic.shape",
+            Scope::Root,
+            Kind::Choice(&SHAPE_NAMES),
+            Access::Root {
+                get: |c| Value::Choice(c.traffic.shape.name()),
+                set: |c, v| c.traffic.shape = TrafficShape::from_name(v.name()).unwrap_or(c.traffic.shape),
+            },
+        )
+    },
+    Field {
+        label: "Period",
+        param: "period",
+        unit: "s",
+        doc: "Length of one daily cycle, or the time from one burst to the next.",
+        ui: log(1.0, 3600.0, 1.0),
+        ..row("traffic.period_s", Scope::Root, real(PERIOD_S), root!(traffic.period_s, real))
+    },
+    Field {
+        label: "Amplitude",
+        param: "amplitude",
+        doc: "How far the daily cycle swings above and below the base rate, as a share of it.",
+        ui: pct(0.0, 100.0, Scale::Linear { step: 1.0 }),
+        ..row("traffic.amplitude", Scope::Root, real(AMPLITUDE), root!(traffic.amplitude, real))
     },
     // ---- client ----
     Field {
