@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, then runs every test: the engine natively and
-# compiled to wasm32, the CLI, the app's components in headless Chromium, and
-# the end-to-end browser flows against a release build of the page.
+# compiled to wasm32, the CLI, the app's core natively and its components in
+# headless Chromium, and the end-to-end browser flows against a release build
+# of the page.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -23,8 +24,11 @@ section "brink CLI"
 cargo build --release --bin brink
 cargo test -p brink-cli
 
-section "app components (wasm-bindgen-test in headless Chromium)"
-cargo test -p brink-app --target wasm32-unknown-unknown
+section "app core (native): reducer, query string, knobs, presets, pacing, chart data"
+cargo test -p brink-app
+
+section "app components and chart drawing (wasm-bindgen-test in headless Chromium)"
+cargo test -p brink-app --target wasm32-unknown-unknown --test web
 
 section "end-to-end (playwright-core + Chromium against the release build)"
 trunk build --release

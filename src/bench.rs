@@ -62,3 +62,39 @@ pub fn run(clock: impl Fn() -> f64) -> BenchResult {
         totals,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn bench_times_only_the_run_and_reports_its_totals() {
+        // A clock that moves 2 s between its two readings.
+        let calls = Cell::new(0);
+        let clock = || {
+            calls.set(calls.get() + 1);
+            2_000.0 * (calls.get() - 1) as f64
+        };
+        let r = run(clock);
+        assert_eq!(calls.get(), 2, "read before and after the run only");
+        let mut reference = Simulation::new(Config::default()).unwrap();
+        reference.run_to_end();
+        assert_eq!(r.totals, reference.totals(), "stepping a second at a time does not change the run");
+        assert_eq!(r.events_processed, reference.events_processed());
+        assert_eq!(r.wall_s, 2.0);
+        assert_eq!(r.requests_per_wall_s, r.totals.offered as f64 / 2.0);
+        assert_eq!(r.events_per_wall_s, r.events_processed as f64 / 2.0);
+        let json = serde_json::to_value(&r).unwrap();
+        for key in ["requests_per_wall_s", "events_per_wall_s", "wall_s", "events_processed", "totals"] {
+            assert!(json.get(key).is_some(), "{key} missing from {json}");
+        }
+    }
+
+    #[test]
+    fn a_clock_that_does_not_move_gives_finite_rates() {
+        warm_up();
+        let r = run(|| 0.0);
+        assert!(r.wall_s > 0.0 && r.requests_per_wall_s.is_finite() && r.events_per_wall_s.is_finite());
+    }
+}

@@ -35,3 +35,26 @@ impl PartialEq for Engine {
         Rc::ptr_eq(&self.0, &other.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_are_equal_only_on_the_same_run() {
+        let a = Engine::new(Config::default()).unwrap();
+        let b = a.clone();
+        assert_eq!(a, b);
+        assert_ne!(a, Engine::new(Config::default()).unwrap(), "a new run with the same knobs is a new run");
+        b.sim_mut().step_until(sim_core::SimTime::from_secs(1));
+        assert_eq!(a.sim().snapshot().now, sim_core::SimTime::from_secs(1), "clones share the run");
+    }
+
+    #[test]
+    fn an_invalid_config_is_refused() {
+        let mut c = Config::default();
+        c.nodes.count = 0;
+        let e = Engine::new(c).unwrap_err();
+        assert_eq!(e.field(), "nodes.count");
+    }
+}

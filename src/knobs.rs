@@ -1157,3 +1157,218 @@ impl Knob {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::defaults::app_defaults;
+    use sim_core::config::limits;
+
+    #[test]
+    fn knob_ranges_are_subsets_of_the_engine_limits() {
+        let f = |(a, b): (u32, u32)| (a as f64, b as f64);
+        for k in KNOBS {
+            let (lo, hi) = match k.id {
+                KnobId::Rate => limits::RATE_PER_S,
+                KnobId::SpikeMult => limits::SPIKE_MULT,
+                KnobId::SpikeStart | KnobId::SpikeDuration => limits::SPIKE_TIME_S,
+                KnobId::Timeout => limits::TIMEOUT_S,
+                KnobId::Attempts => f(limits::ATTEMPTS),
+                KnobId::BackoffBase | KnobId::BackoffCap => limits::BACKOFF_MS,
+                KnobId::Nodes => f(limits::NODES),
+                KnobId::Workers => f(limits::WORKERS),
+                KnobId::ServiceMs => limits::SERVICE_MS,
+                KnobId::QueueCapacity => f(limits::QUEUE),
+                // At most the largest node count of the app; the engine checks it against `nodes.count`.
+                KnobId::SlowCount => (0.0, 32.0),
+                KnobId::SlowFactor => limits::SLOW_FACTOR,
+                KnobId::MemoryLimit => limits::MEMORY_MB,
+                KnobId::RequestMemory => limits::REQUEST_KB,
+                KnobId::RestartTime | KnobId::WarmupTime => limits::RESTART_S,
+                KnobId::WarmupCapacity => (limits::WARMUP_CAPACITY.0 * 100.0, limits::WARMUP_CAPACITY.1 * 100.0),
+                KnobId::ProbeInterval => limits::PROBE_INTERVAL_MS,
+                KnobId::ProbeTimeout => limits::PROBE_TIMEOUT_MS,
+                KnobId::UnhealthyAfter | KnobId::HealthyAfter => f(limits::PROBE_COUNT),
+                KnobId::PanicThreshold => (limits::PANIC_THRESHOLD.0 * 100.0, limits::PANIC_THRESHOLD.1 * 100.0),
+                KnobId::DeadlineMargin => limits::DEADLINE_MARGIN_MS,
+                KnobId::CodelTarget | KnobId::CodelInterval => limits::CODEL_MS,
+                KnobId::LifoAbove => f(limits::LIFO_ABOVE),
+                KnobId::ConcurrencyLimit => f(limits::CONCURRENCY_LIMIT),
+                KnobId::PerInflight => limits::PER_INFLIGHT_MS,
+                KnobId::Cores | KnobId::DbCores => f(limits::CORES),
+                KnobId::SwitchOverhead => (limits::SWITCH_OVERHEAD.0 * 100.0, limits::SWITCH_OVERHEAD.1 * 100.0),
+                KnobId::PoolSize => f(limits::POOL_SIZE),
+                KnobId::AcquireTimeout => limits::ACQUIRE_TIMEOUT_MS,
+                KnobId::QueryMs => limits::QUERY_MS,
+                KnobId::SerialFraction => (limits::SERIAL_FRACTION.0 * 100.0, limits::SERIAL_FRACTION.1 * 100.0),
+                KnobId::Crosstalk => (limits::CROSSTALK.0 * 100.0, limits::CROSSTALK.1 * 100.0),
+                KnobId::HotShare => (limits::SHARE.0 * 100.0, limits::SHARE.1 * 100.0),
+                KnobId::Ttl => limits::TTL_S,
+                KnobId::RecomputeMs => limits::RECOMPUTE_MS,
+                KnobId::EarlyBeta => limits::EARLY_BETA,
+            };
+            assert!(k.min >= lo && k.max <= hi, "{} [{}, {}] not within [{lo}, {hi}]", k.label, k.min, k.max);
+            assert!(k.tip.ends_with('.') && k.tip.matches(". ").count() == 0, "{}: one sentence", k.label);
+            // Every knob's value must land in the engine's field: set then get.
+            let mut c = app_defaults();
+            k.id.set(&mut c, k.max);
+            assert_eq!(k.id.get(&c), k.max, "{} does not write its field", k.label);
+            let d = k.id.get(&app_defaults());
+            assert!(k.in_range(d), "{} default {d} outside its slider", k.label);
+            assert!(
+                (k.from_position(k.to_position(d)) - d).abs() / d.max(1.0) < 0.1,
+                "{} slider misplaces its default",
+                k.label
+            );
+        }
+    }
+
+    #[test]
+    fn every_id_has_one_entry_and_every_name_is_unique() {
+        let mut params: Vec<&str> = KNOBS.iter().map(|k| k.param).collect();
+        params.extend(TOGGLES.iter().map(|t| t.param));
+        params.extend(["backoff", "lb", "seed", "speed", "play", "bench"]);
+        let mut fields: Vec<&str> = KNOBS.iter().map(|k| k.field).collect();
+        fields.extend(TOGGLES.iter().map(|t| t.field));
+        for names in [&mut params, &mut fields] {
+            let n = names.len();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), n, "a URL parameter or field is used twice");
+        }
+        for k in &KNOBS {
+            assert_eq!(KNOBS.iter().filter(|o| o.id == k.id).count(), 1, "{}: two entries", k.label);
+            assert_eq!(k.id.knob(), k, "{}: KnobId::knob finds another entry", k.label);
+            assert_eq!(KnobId::from_param(k.param), Some(k.id));
+            assert!(k.min < k.max, "{}: empty range", k.label);
+            assert!(!k.label.is_empty() && !k.param.is_empty(), "{:?}", k.id);
+            if let Some(g) = k.gate {
+                assert_eq!(g.toggle().group, k.group, "{}: gated from another group", k.label);
+            }
+        }
+        for t in &TOGGLES {
+            assert_eq!(TOGGLES.iter().filter(|o| o.id == t.id).count(), 1, "{}: two entries", t.label);
+            assert_eq!(t.id.toggle(), t, "{}: ToggleId::toggle finds another entry", t.label);
+            assert_eq!(ToggleId::from_param(t.param), Some(t.id));
+            assert!(t.tip.ends_with('.') && t.tip.matches(". ").count() == 0, "{}: one sentence", t.label);
+            if let Some(g) = t.gate {
+                assert!(g.toggle().gate.is_none() && g.toggle().group == t.group, "{}", t.label);
+            }
+        }
+        assert_eq!(KnobId::from_param("bogus"), None);
+        assert_eq!(ToggleId::from_param("rate"), None);
+        for g in Group::ALL {
+            assert!(KNOBS.iter().any(|k| k.group == g), "{} has no knob", g.title());
+        }
+    }
+
+    #[test]
+    fn only_the_node_count_waits_for_a_reset() {
+        let restart: Vec<KnobId> = KNOBS.iter().filter(|k| k.needs_restart()).map(|k| k.id).collect();
+        assert_eq!(restart, vec![KnobId::Nodes]);
+        for k in KNOBS {
+            assert_eq!(k.needs_restart(), RESTART_FIELDS.contains(&k.field), "{}", k.label);
+        }
+    }
+
+    #[test]
+    fn a_knob_writes_only_its_own_field() {
+        let d = app_defaults();
+        for k in KNOBS {
+            for v in [k.min, k.max, k.from_position(k.to_position(k.min) / 2.0 + k.to_position(k.max) / 2.0)] {
+                let mut c = d.clone();
+                k.id.set(&mut c, v);
+                assert_eq!(k.id.get(&c), v, "{} does not read back {v}", k.label);
+                for other in KNOBS.iter().filter(|o| o.id != k.id) {
+                    assert_eq!(other.id.get(&c), other.id.get(&d), "setting {} moved {}", k.label, other.label);
+                }
+                for t in TOGGLES {
+                    assert_eq!(t.id.get(&c), t.id.get(&d), "setting {} switched {}", k.label, t.field);
+                }
+            }
+        }
+        for t in TOGGLES {
+            let mut c = d.clone();
+            t.id.set(&mut c, true);
+            assert!(t.id.get(&c));
+            for other in TOGGLES.iter().filter(|o| o.id != t.id) {
+                assert!(!other.id.get(&c), "switching {} switched {}", t.field, other.field);
+            }
+            assert!(KNOBS.iter().all(|k| k.id.get(&c) == k.id.get(&d)), "{} moved a knob", t.field);
+            t.id.set(&mut c, false);
+            assert_eq!(c, d, "{} off again is the default", t.field);
+        }
+    }
+
+    #[test]
+    fn moving_the_spike_start_keeps_its_length() {
+        let mut c = app_defaults();
+        KnobId::SpikeDuration.set(&mut c, 15.0);
+        KnobId::SpikeStart.set(&mut c, 100.0);
+        assert_eq!((c.traffic.spike_start_s, c.traffic.spike_end_s), (100.0, 115.0));
+        assert_eq!(KnobId::SpikeDuration.get(&c), 15.0);
+        c.traffic.spike_end_s = 50.0;
+        assert_eq!(KnobId::SpikeDuration.get(&c), 0.0, "an inverted window reads as no spike, not a negative length");
+    }
+
+    #[test]
+    fn percentages_read_back_as_typed() {
+        let mut c = app_defaults();
+        for k in KNOBS.iter().filter(|k| k.unit == "%") {
+            for v in [k.min, 7.0_f64.clamp(k.min, k.max), 33.3_f64.clamp(k.min, k.max), k.max] {
+                k.id.set(&mut c, v);
+                assert_eq!(k.id.get(&c), v, "{}", k.label);
+            }
+        }
+    }
+
+    #[test]
+    fn slider_positions_cover_the_range_in_order() {
+        for k in KNOBS {
+            let (lo, hi, step) = k.slider_bounds();
+            assert!(step > 0.0 && lo < hi, "{}", k.label);
+            assert_eq!(k.from_position(lo), k.min, "{}: the left end is the minimum", k.label);
+            // The right end is the maximum to two significant digits (a log
+            // slider rounds: Workers' right end gives 1,000 of 1,024).
+            let right = k.from_position(hi);
+            assert!(right <= k.max && right >= round_sig(k.max, 2).min(k.max), "{}: right end {right}", k.label);
+            assert_eq!(k.to_position(k.min), lo, "{}", k.label);
+            assert_eq!(k.to_position(k.max), hi, "{}", k.label);
+            let mut last = f64::NEG_INFINITY;
+            let mut p = lo;
+            while p <= hi {
+                let v = k.from_position(p);
+                assert!(k.in_range(v), "{} at {p}: {v}", k.label);
+                assert!(v >= last, "{}: position {p} gives {v}, below {last}", k.label);
+                assert!(!k.integer || v.fract() == 0.0, "{}: {v} is not whole", k.label);
+                // The slider shown for a value it produced sits where it was.
+                assert_eq!(k.from_position(k.to_position(v)), v, "{} at {p}", k.label);
+                last = v;
+                p += step;
+            }
+            // Values off either end are pinned to it.
+            assert_eq!(k.to_position(k.max * 2.0 + 1.0), hi, "{}", k.label);
+            assert_eq!(k.to_position(k.min - 1.0), lo, "{}", k.label);
+        }
+    }
+
+    #[test]
+    fn clean_clamps_and_rounds_whole_numbers() {
+        let nodes = KnobId::Nodes.knob();
+        assert_eq!((nodes.clean(2.4), nodes.clean(2.6), nodes.clean(0.0), nodes.clean(99.0)), (2.0, 3.0, 1.0, 32.0));
+        let timeout = KnobId::Timeout.knob();
+        assert_eq!(timeout.clean(0.123), 0.123, "fractional knobs keep their value");
+        assert_eq!(timeout.clean(-5.0), timeout.min);
+        assert!(!nodes.in_range(f64::NAN) && !nodes.in_range(f64::INFINITY) && nodes.in_range(1.0));
+    }
+
+    #[test]
+    fn log_sliders_give_round_values() {
+        let rate = KnobId::Rate.knob();
+        assert!(matches!(rate.scale, Scale::Log { .. }), "the arrival rate is on a log slider");
+        for p in 1..=LOG_POSITIONS as u32 {
+            let v = rate.from_position(p as f64);
+            assert_eq!(v, round_sig(v, 2), "position {p} gives {v}");
+        }
+    }
+}

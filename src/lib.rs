@@ -1,21 +1,25 @@
 //! # brink-app: the Brink playground
 //!
-//! A Yew app over `sim-core`. The domain modules (`state`, `knobs`, `url`,
-//! `pacing`, `presets`, `bench`, chart data) never import Yew and compile
-//! natively too; the chart drawing and the components under `components/`
-//! need a browser and exist only on wasm32, where they own every browser
-//! handle.
+//! A Yew app over `sim-core`. The domain modules (`state`, `defaults`,
+//! `knobs`, `url`, `pacing`, `presets`, `bench`, `format`, `engine`, chart
+//! data) never import Yew and compile natively too, where their unit tests
+//! run (`cargo test -p brink-app`); the chart drawing and the components
+//! under `components/` need a browser and exist only on wasm32, where they
+//! own every browser handle (tested in `tests/web.rs`).
 
 pub mod bench;
 pub mod charts;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
+pub mod defaults;
 pub mod engine;
 pub mod format;
 pub mod knobs;
 pub mod pacing;
 pub mod presets;
 pub mod state;
+#[cfg(test)]
+mod testkit;
 pub mod url;
 
 /// Mounts the app on the page's body.

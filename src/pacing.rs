@@ -99,3 +99,75 @@ impl PerfMeter {
         self.sim_s = 0.0;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_budget_is_nine_ms_at_five_million_events_per_second() {
+        assert_eq!(Pacer::default().budget(), 45_000);
+    }
+
+    #[test]
+    fn the_pacer_learns_the_engine_speed_smoothly() {
+        let mut p = Pacer::default();
+        p.observe(10_000, 1.0);
+        assert_eq!(p.budget(), 54_000, "one fifth of the way from 5,000 to 10,000 events per ms");
+        for _ in 0..100 {
+            p.observe(10_000, 1.0);
+        }
+        assert!((p.budget() as f64 - 90_000.0).abs() < 10.0, "converges on 10,000 events per ms: {}", p.budget());
+    }
+
+    #[test]
+    fn the_pacer_ignores_frames_it_cannot_time() {
+        let mut p = Pacer::default();
+        p.observe(1_000_000, 0.5);
+        p.observe(0, 10.0);
+        assert_eq!(p, Pacer::default(), "sub-millisecond or empty frames teach nothing");
+    }
+
+    #[test]
+    fn the_budget_stays_within_its_bounds() {
+        let mut fast = Pacer::default();
+        let mut slow = Pacer::default();
+        for _ in 0..200 {
+            fast.observe(u32::MAX as u64, 1.0);
+            slow.observe(1, 1_000.0);
+        }
+        assert_eq!((fast.budget(), slow.budget()), (MAX_BUDGET, MIN_BUDGET));
+    }
+
+    #[test]
+    fn the_meter_averages_over_half_a_second() {
+        let mut m = PerfMeter::default();
+        m.frame(1_000.0, 999, 9.0);
+        assert_eq!((m.fps, m.events_per_s, m.achieved_speed), (0.0, 0.0, 0.0), "the first frame opens the window");
+        for i in 1..=4 {
+            m.frame(1_000.0 + 100.0 * i as f64, 1_000, 0.2);
+        }
+        assert_eq!(m.fps, 0.0, "nothing is reported before half a second");
+        m.frame(1_500.0, 1_000, 0.2);
+        assert!((m.fps - 10.0).abs() < 1e-9, "{}", m.fps);
+        assert!((m.events_per_s - 10_000.0).abs() < 1e-6, "{}", m.events_per_s);
+        assert!((m.achieved_speed - 2.0).abs() < 1e-9, "{}", m.achieved_speed);
+        // The next window starts at the frame that closed this one.
+        m.frame(2_100.0, 60_000, 6.0);
+        assert!((m.fps - 1_000.0 / 600.0).abs() < 1e-9 && (m.events_per_s - 100_000.0).abs() < 1e-6);
+        assert!((m.achieved_speed - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_restarted_window_does_not_count_the_pause() {
+        let mut m = PerfMeter::default();
+        m.frame(0.0, 0, 0.0);
+        m.frame(100.0, 1_000, 0.1);
+        m.restart_window();
+        // A long pause, then frames again: the first one only reopens the window.
+        m.frame(60_000.0, 1_000, 0.1);
+        m.frame(60_500.0, 5_000, 0.5);
+        assert!((m.fps - 2.0).abs() < 1e-9, "{}", m.fps);
+        assert!((m.events_per_s - 10_000.0).abs() < 1e-6 && (m.achieved_speed - 1.0).abs() < 1e-9);
+    }
+}

@@ -1,7 +1,7 @@
 //! Ready-made scenarios. Each opens with two sentences: what to watch, and
 //! what to change.
 
-use crate::state::app_defaults;
+use crate::defaults::app_defaults;
 use sim_core::{Backoff, Config};
 
 /// A named scenario applied live over the current run.
@@ -158,3 +158,163 @@ pub const PRESETS: [Preset; 9] = [
         crash_after_s: None,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::{self, ChartData};
+    use crate::defaults::SESSION_S;
+    use crate::knobs::KnobId;
+    use crate::state::{Action, AppState};
+    use crate::testkit::{mean_goodput, preset, state, steps};
+    use sim_core::NodeLife;
+
+    #[test]
+    fn reboot_loop_preset_kills_node_one_and_the_crashes_spread() {
+        let mut s = state("");
+        s.apply(Action::Step);
+        let i = PRESETS.iter().position(|p| p.name == "Reboot loop").expect("the preset");
+        s.apply(Action::LoadPreset(i));
+        let c = s.engine.sim().config().clone();
+        assert!(c.crash.enabled && c.crash.memory_limit_mb == 250.0 && c.nodes.queue_capacity == 5_000);
+        assert_eq!(c.traffic.rate_per_s, 10_500.0);
+        assert!(!c.shedding.drop_expired && !c.shedding.codel && !c.shedding.limit_concurrency);
+        assert!(s.pending_restart.is_empty());
+        for _ in 0..4 {
+            s.apply(Action::Step);
+        }
+        assert_eq!(s.snapshot.totals.crashes, 0, "nothing crashes before the scheduled kill");
+        for _ in 0..2 {
+            s.apply(Action::Step);
+        }
+        assert!(s.snapshot.nodes[0].crashes == 1, "node 1 is killed 5 s after the preset");
+        for _ in 0..40 {
+            s.apply(Action::Step);
+        }
+        let others: u64 = s.snapshot.nodes[1..].iter().map(|n| n.crashes).sum();
+        assert!(others >= 3, "the survivors crash in turn, {others} crashes");
+        let j = PRESETS.iter().position(|p| p.name == "Cascade").expect("the preset");
+        let mut s = state("");
+        s.apply(Action::LoadPreset(j));
+        let c = s.engine.sim().config().clone();
+        assert!(c.health.enabled && c.crash.enabled && c.traffic.rate_per_s == 10_240.0);
+        let (mut ejected_up, mut panicked) = (0, false);
+        for _ in 0..40 {
+            s.apply(Action::Step);
+            let up_but_out = s.snapshot.nodes.iter().filter(|n| n.ejected && n.life != NodeLife::Crashed).count();
+            ejected_up = ejected_up.max(up_but_out);
+            panicked |= s.snapshot.routing_panic;
+        }
+        let crashes: Vec<u64> = s.snapshot.nodes.iter().map(|n| n.crashes).collect();
+        assert!(panicked, "the balancer panics; ejected while up {ejected_up}, crashes {crashes:?}");
+        assert!(crashes[1..].iter().sum::<u64>() > 0, "the survivors crash too: {crashes:?}");
+        assert!(ejected_up > 0, "health checks eject nodes that are up but slow");
+        for p in PRESETS {
+            assert_eq!(p.story.matches(". ").count() + 1, 2, "{}: two sentences", p.name);
+        }
+    }
+
+    #[test]
+    fn thread_pool_preset_switching_eats_the_cpu_until_the_pool_shrinks() {
+        let mut s = state("");
+        s.apply(Action::LoadPreset(preset("Thread pool too big")));
+        steps(&mut s, 8);
+        let data = ChartData::from_series(s.engine.sim().series(), s.snapshot.completed_seconds, charts::WINDOW_S);
+        let (used, switching) = (3..8).fold((0.0, 0.0), |(u, w), i| {
+            (u + data.cpu_useful[i] + data.cpu_wasted[i] + data.cpu_switching[i], w + data.cpu_switching[i])
+        });
+        assert!(switching / used > 0.3, "switching {switching:.0} of {used:.0} core-seconds");
+        let before = mean_goodput(&s, 3, 8);
+        assert!(before < 9_000.0, "goodput {before} with 256 workers on 32 cores");
+        s.apply(Action::SetKnob(KnobId::Workers, 32.0));
+        steps(&mut s, 8);
+        let after = mean_goodput(&s, 11, 16);
+        assert!(after > 11_000.0 && after > before * 1.4, "goodput {before} → {after} after shrinking the pool");
+        let switching_after: f64 = s.engine.sim().series().cpu.switching[11..16].iter().sum();
+        assert!(switching_after < 1.0, "no switching with one worker per core, got {switching_after}");
+    }
+
+    #[test]
+    fn db_preset_goodput_falls_with_more_nodes() {
+        let mut s = state("");
+        s.apply(Action::LoadPreset(preset("Horizontal scaling fuels the DB")));
+        steps(&mut s, 6);
+        let four = mean_goodput(&s, 2, 6);
+        s.apply(Action::SetKnob(KnobId::Nodes, 8.0));
+        s.apply(Action::Reset);
+        steps(&mut s, 6);
+        let eight = mean_goodput(&s, 2, 6);
+        assert!(four > 5_000.0 && eight < four * 0.6, "goodput with 4 nodes {four}, with 8 nodes {eight}");
+    }
+
+    #[test]
+    fn cache_stampede_preset_regenerates_at_each_expiry_until_coalesced() {
+        let mut s = state("");
+        s.apply(Action::LoadPreset(preset("Cache stampede")));
+        steps(&mut s, 12);
+        let regen = |s: &AppState, from: usize, to: usize| -> u64 {
+            *s.engine.sim().series().regenerations[from..to].iter().max().unwrap()
+        };
+        let worst = regen(&s, 0, 12);
+        assert!(worst > 30, "a stampede of {worst} recomputations in a second");
+        let low = *s.engine.sim().series().goodput[0..12].iter().min().unwrap();
+        assert!(low < 1_000, "goodput must collapse at an expiry, lowest {low}");
+        s.apply(Action::SetToggle(crate::knobs::ToggleId::Coalesce, true));
+        steps(&mut s, 14);
+        assert!(regen(&s, 14, 26) <= 2, "one recomputation per expiry when coalesced");
+        let low = *s.engine.sim().series().goodput[14..26].iter().min().unwrap();
+        assert!(low > 1_500, "goodput stays flat when coalesced, lowest {low}");
+    }
+
+    #[test]
+    fn every_preset_builds_a_valid_session_whenever_it_is_loaded() {
+        for p in PRESETS {
+            for now_s in [0.0, 0.5, 17.3, 1_000.0, SESSION_S - 30.0] {
+                let c = (p.build)(now_s);
+                if let Err(e) = c.validate() {
+                    panic!("{} loaded at {now_s} s: {e}", p.name);
+                }
+                assert_eq!(c.traffic.duration_s, SESSION_S, "{}: a session long", p.name);
+                assert_eq!((c.seed, c.nodes.count), (app_defaults().seed, app_defaults().nodes.count), "{}", p.name);
+                assert!(c.faults.is_empty(), "{}: crashes are scheduled by the playground, not scripted", p.name);
+                if c.traffic.spike_mult != 1.0 {
+                    assert!(c.traffic.spike_start_s > now_s, "{}: the spike starts after loading", p.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_menu_has_unique_names_and_two_sentence_stories() {
+        let mut names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), PRESETS.len(), "two presets share a name");
+        assert_eq!(PRESETS[0].name, "Steady");
+        assert_eq!((PRESETS[0].build)(0.0), app_defaults(), "Steady is the default scenario");
+        for p in PRESETS {
+            assert!(p.story.ends_with('.'), "{}", p.name);
+            assert!(p.crash_after_s.is_none_or(|s| s > 0.0), "{}", p.name);
+        }
+        for p in &PRESETS[1..] {
+            assert_ne!((p.build)(0.0), app_defaults(), "{} changes nothing", p.name);
+        }
+    }
+
+    #[test]
+    fn loading_any_preset_applies_live_without_a_notice() {
+        for (i, p) in PRESETS.iter().enumerate() {
+            let mut s = state("?seed=4");
+            steps(&mut s, 2);
+            s.apply(Action::LoadPreset(i));
+            assert!(s.notices.is_empty(), "{}: {:?}", p.name, s.notices);
+            assert!(s.pending_restart.is_empty(), "{}", p.name);
+            assert_eq!(*s.engine.sim().config(), s.config, "{}: the engine runs the knobs shown", p.name);
+            assert_eq!(s.config.seed, 4, "{}: the seed is kept", p.name);
+            assert_eq!((s.preset, s.story_open), (Some(i), true), "{}", p.name);
+            assert_eq!(s.scheduled_crash.is_some(), p.crash_after_s.is_some(), "{}", p.name);
+            s.apply(Action::HideStory);
+            assert!(!s.story_open);
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! Free of any UI framework: the Yew glue (`impl Reducible`) lives in the
 //! components, and these types are tested without rendering anything.
 
+use crate::defaults::app_defaults;
 use crate::engine::Engine;
 use crate::knobs::{Group, KnobId, ToggleId, KNOBS, TOGGLES};
 use crate::pacing::{Pacer, PerfMeter, FIRST_FRAME_DT_MS, MAX_FRAME_DT_MS};
@@ -11,21 +12,9 @@ use crate::url::{parse_seed, ParamError, UrlSettings, SPEED_RANGE};
 use sim_core::{Backoff, Config, LbPolicy, SimTime, Snapshot};
 use std::rc::Rc;
 
-/// Simulated length of a playground session, seconds. The engine needs a
-/// duration to size its per-second series; an hour is long enough to feel
-/// open-ended (36 s of wall time even at 100×) and small in memory.
-pub const SESSION_S: f64 = 3600.0;
-
 /// Charts are redrawn at most once every this many frames, however many
 /// simulated seconds complete in between.
 pub const FRAMES_PER_CHART: u32 = 3;
-
-/// The playground's defaults: the reference steady scenario, run for a session.
-pub fn app_defaults() -> Config {
-    let mut c = Config::default();
-    c.traffic.duration_s = SESSION_S;
-    c
-}
 
 /// A message shown above the charts until dismissed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -394,6 +383,464 @@ impl AppState {
             self.chart_rev += 1;
             self.charted_seconds = completed;
             self.frames_since_chart = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knobs::{Group, KnobId, KNOBS, TOGGLES};
+    use crate::pacing::MAX_FRAME_DT_MS;
+    use crate::testkit::{frozen_clock, seconds, state, steps};
+    use sim_core::{Backoff, LbPolicy, NodeLife, NodeState};
+
+    #[test]
+    fn slider_change_reconfigures_the_running_simulation() {
+        let mut s = state("");
+        for _ in 0..3 {
+            s.apply(Action::Step);
+        }
+        assert!((seconds(&s) - 3.0).abs() < 1e-6);
+        s.apply(Action::SetKnob(KnobId::Rate, 30_000.0));
+        assert_eq!(s.engine.sim().config().traffic.rate_per_s, 30_000.0);
+        assert!((seconds(&s) - 3.0).abs() < 1e-6, "a live change must not restart the run");
+        assert!(s.pending_restart.is_empty());
+        s.apply(Action::Step);
+        let offered = s.engine.sim().series().offered[3] as f64;
+        assert!((offered - 30_000.0).abs() < 1_500.0, "second 3 offered {offered}, expected about 30,000");
+        assert!(s.changed(KnobId::Rate));
+    }
+
+    #[test]
+    fn restart_fields_are_flagged_and_applied_on_reset() {
+        let mut s = state("");
+        s.apply(Action::Step);
+        s.apply(Action::SetKnob(KnobId::Nodes, 8.0));
+        assert_eq!(s.pending_restart, vec!["nodes.count"]);
+        assert_eq!(s.config.nodes.count, 8);
+        assert_eq!(s.snapshot.nodes.len(), 4, "node count waits for the reset");
+        s.apply(Action::Reset);
+        assert!(s.pending_restart.is_empty());
+        assert_eq!(s.snapshot.nodes.len(), 8);
+        assert_eq!(seconds(&s), 0.0);
+    }
+
+    #[test]
+    fn moving_a_restart_field_back_clears_the_flag() {
+        let mut s = state("");
+        s.apply(Action::SetKnob(KnobId::Nodes, 8.0));
+        s.apply(Action::SetKnob(KnobId::Nodes, 4.0));
+        assert!(s.pending_restart.is_empty());
+    }
+
+    #[test]
+    fn bad_seed_names_the_field_and_range() {
+        let mut s = state("");
+        s.apply(Action::SetSeed("abc".into()));
+        let text = &s.notices.last().expect("a notice").text;
+        assert!(text.contains("seed") && text.contains("0 to 18446744073709551615"), "{text}");
+        assert_eq!(s.config.seed, 1);
+        s.apply(Action::SetSeed(" 42 ".into()));
+        assert_eq!(s.config.seed, 42);
+        assert_eq!(s.pending_restart, vec!["seed"]);
+    }
+
+    #[test]
+    fn typed_value_out_of_range_is_refused_with_the_range() {
+        let mut s = state("");
+        s.apply(Action::TypeKnob(KnobId::Rate, "90000".into()));
+        let text = &s.notices.last().expect("a notice").text;
+        assert!(text.contains("Arrival rate") && text.contains("0 to 50,000 req/s"), "{text}");
+        assert_eq!(s.config.traffic.rate_per_s, 10_000.0);
+        s.apply(Action::TypeKnob(KnobId::Rate, "12,500".into()));
+        assert_eq!(s.config.traffic.rate_per_s, 12_500.0);
+        let id = s.notices[0].id;
+        s.apply(Action::Dismiss(id));
+        assert!(s.notices.is_empty());
+    }
+
+    #[test]
+    fn selects_and_group_reset() {
+        let mut s = state("");
+        s.apply(Action::SetBackoff(Backoff::Fixed));
+        s.apply(Action::SetKnob(KnobId::Attempts, 5.0));
+        assert_eq!(s.engine.sim().config().client.backoff, Backoff::Fixed);
+        assert_eq!(s.engine.sim().config().client.attempts, 5);
+        s.apply(Action::SetPolicy(LbPolicy::Random));
+        assert_eq!(s.engine.sim().config().balancer.policy, LbPolicy::Random);
+        s.apply(Action::ResetGroup(crate::knobs::Group::Clients));
+        assert_eq!(s.config.client, app_defaults().client);
+        assert_eq!(s.config.balancer.policy, LbPolicy::Random, "other groups keep their knobs");
+    }
+
+    #[test]
+    fn spike_now_starts_a_spike_at_the_current_second() {
+        let mut s = state("");
+        s.apply(Action::Step);
+        s.apply(Action::Step);
+        s.apply(Action::SpikeNow);
+        let t = s.engine.sim().config().traffic.clone();
+        assert_eq!((t.spike_start_s, t.spike_end_s, t.spike_mult), (2.0, 12.0, 2.0));
+    }
+
+    #[test]
+    fn frame_advances_by_speed_times_interval() {
+        let mut s = state("?speed=10");
+        s.apply(Action::Play);
+        s.apply(Action::Frame(1000.0));
+        let first = seconds(&s);
+        s.apply(Action::Frame(1050.0));
+        let step = seconds(&s) - first;
+        assert!((step - 0.5).abs() < 1e-6, "10× over 50 ms must advance 0.5 s, got {step}");
+        assert!(!s.behind);
+    }
+
+    #[test]
+    fn frame_after_a_long_gap_is_clamped() {
+        let mut s = state("?speed=2");
+        s.apply(Action::Play);
+        s.apply(Action::Frame(0.0));
+        let before = seconds(&s);
+        s.apply(Action::Frame(60_000.0));
+        let advanced = seconds(&s) - before;
+        assert!((advanced - 2.0 * MAX_FRAME_DT_MS / 1000.0).abs() < 1e-6, "advanced {advanced}");
+    }
+
+    #[test]
+    fn an_exhausted_event_budget_is_reported_as_falling_behind() {
+        // 200× over a 16.7 ms frame asks for 3.3 simulated seconds, about
+        // 100,000 events at 10,000 req/s: more than the first frame's budget.
+        let mut s = state("?speed=200");
+        s.apply(Action::Play);
+        s.apply(Action::Frame(0.0));
+        s.apply(Action::Frame(16.7));
+        assert!(s.behind);
+        assert!(seconds(&s) < 2.0 * 3.34, "the budget must stop the frame early");
+        s.apply(Action::SetSpeed(1.0));
+        s.apply(Action::Frame(33.4));
+        assert!(!s.behind);
+    }
+
+    #[test]
+    fn a_finished_run_stops_and_refuses_to_play() {
+        let mut config = app_defaults();
+        config.traffic.duration_s = 2.0;
+        let settings = UrlSettings { config, speed: None, bench: false, autoplay: true };
+        let mut s = AppState::new(settings, Vec::new(), frozen_clock);
+        s.apply(Action::Frame(0.0));
+        s.apply(Action::Frame(100.0));
+        for _ in 0..3 {
+            s.apply(Action::Step);
+        }
+        assert!(s.finished());
+        s.apply(Action::Play);
+        assert!(!s.playing);
+    }
+
+    #[test]
+    fn a_refused_change_keeps_the_knobs_and_explains() {
+        // Ten attempts at 50,000 req/s over an hour exceed the engine's event cap.
+        let mut s = state("?rate=50000");
+        s.apply(Action::SetKnob(KnobId::Attempts, 10.0));
+        assert_eq!(s.config.client.attempts, 3);
+        let text = &s.notices.last().expect("a notice").text;
+        assert!(text.starts_with("Change not applied") && text.contains("traffic.rate_per_s"), "{text}");
+    }
+
+    #[test]
+    fn presets_apply_live_and_keep_restart_fields() {
+        let mut s = state("?nodes=6&seed=9");
+        s.apply(Action::Step);
+        s.apply(Action::LoadPreset(2));
+        let c = s.engine.sim().config().clone();
+        assert_eq!((c.nodes.count, c.seed), (6, 9));
+        assert_eq!(c.client.backoff, Backoff::None);
+        assert!(c.traffic.spike_start_s >= 1.0, "the spike is placed after the current instant");
+        assert!(s.pending_restart.is_empty());
+    }
+
+    #[test]
+    fn crash_button_action_crashes_the_node_then_it_warms_up() {
+        let mut s = state("?restart_s=3&warmup_s=10");
+        s.apply(Action::Step);
+        s.apply(Action::CrashNode(1));
+        let n = s.snapshot.nodes[1];
+        assert_eq!((n.state, n.life, n.crashes), (NodeState::Crashed, NodeLife::Crashed, 1));
+        assert_eq!(n.progress, Some(0.0));
+        assert_ne!(s.snapshot.nodes[0].state, NodeState::Crashed, "only the chosen node crashes");
+        s.apply(Action::CrashNode(1));
+        assert_eq!(s.snapshot.nodes[1].crashes, 1, "a node that is down cannot crash again");
+        s.apply(Action::Step);
+        let p = s.snapshot.nodes[1].progress.expect("restart progress");
+        assert!((p - 1.0 / 3.0).abs() < 0.01, "one second into a 3 s restart: {p}");
+        for _ in 0..3 {
+            s.apply(Action::Step);
+        }
+        let n = s.snapshot.nodes[1];
+        assert_eq!((n.state, n.life), (NodeState::Warming, NodeLife::Warming));
+        assert!(n.progress.unwrap() > 0.0 && n.progress.unwrap() < 0.2, "{:?}", n.progress);
+        assert!(s.snapshot.totals.errors > 0 || s.snapshot.totals.lost > 0, "a crash under load costs requests");
+        s.apply(Action::CrashNode(99));
+        assert_eq!(s.snapshot.totals.crashes, 1, "a node that does not exist is ignored");
+    }
+
+    #[test]
+    fn toggles_apply_live_and_group_reset_covers_them() {
+        let mut s = state("");
+        s.apply(Action::Step);
+        for t in TOGGLES {
+            s.apply(Action::SetToggle(t.id, true));
+            assert!(t.id.get(s.engine.sim().config()), "{} not applied to the engine", t.field);
+            assert!(s.toggle_changed(t.id));
+        }
+        assert!(s.pending_restart.is_empty(), "toggles apply live");
+        s.apply(Action::SetKnob(KnobId::MemoryLimit, 250.0));
+        s.apply(Action::ResetGroup(Group::Failures));
+        assert!(!s.config.crash.enabled && s.config.crash.memory_limit_mb == 512.0);
+        assert!(s.config.health.enabled, "other groups keep their toggles");
+        s.apply(Action::ResetGroup(Group::Shedding));
+        s.apply(Action::ResetGroup(Group::Balancer));
+        s.apply(Action::ResetGroup(Group::Cpu));
+        assert!(s.config.db.enabled && s.config.cache.coalesce, "the dependencies keep theirs until their own reset");
+        s.apply(Action::ResetGroup(Group::Dependencies));
+        assert_eq!(s.config, app_defaults());
+        assert_eq!(*s.engine.sim().config(), app_defaults());
+    }
+
+    #[test]
+    fn balancer_select_offers_every_policy() {
+        let mut s = state("");
+        for p in LbPolicy::ALL {
+            s.apply(Action::SetPolicy(p));
+            assert_eq!(s.engine.sim().config().balancer.policy, p);
+        }
+        assert_eq!(LbPolicy::ALL.len(), 4);
+    }
+
+    #[test]
+    fn cpu_database_and_cache_apply_live() {
+        let mut s = state("");
+        s.apply(Action::Step);
+        s.apply(Action::SetToggle(crate::knobs::ToggleId::Cpu, true));
+        s.apply(Action::SetKnob(KnobId::Cores, 8.0));
+        s.apply(Action::SetToggle(crate::knobs::ToggleId::Db, true));
+        s.apply(Action::SetKnob(KnobId::PoolSize, 4.0));
+        let c = s.engine.sim().config().clone();
+        assert!(c.cpu.enabled && c.db.enabled && c.cpu.cores == 8 && c.db.pool_size == 4);
+        assert!(s.pending_restart.is_empty(), "CPU and database knobs apply live");
+        s.apply(Action::Step);
+        s.apply(Action::Step);
+        let busy: f32 = s.snapshot.nodes.iter().map(|n| n.cpu.useful + n.cpu.wasted + n.cpu.switching).sum();
+        assert!(busy > 0.0 && busy <= 4.0 * 8.0 * 1.1, "CPU in use {busy} must fit 4 nodes × 8 cores");
+        assert!(s.snapshot.nodes.iter().all(|n| n.pool_in_use <= 4));
+        assert!(s.engine.sim().series().db.is_some(), "switching the database on starts its series");
+    }
+
+    #[test]
+    fn set_knob_of_a_restart_field_reports_needs_reset() {
+        let restart: Vec<_> = KNOBS.iter().filter(|k| k.needs_restart()).collect();
+        assert!(!restart.is_empty());
+        for k in restart {
+            let mut s = state("");
+            s.apply(Action::Step);
+            let before = k.id.get(s.engine.sim().config());
+            let v = if before == k.max { k.min } else { k.max };
+            s.apply(Action::SetKnob(k.id, v));
+            assert!(s.notices.is_empty(), "{}: {:?}", k.label, s.notices);
+            assert_eq!(s.pending_restart, vec![k.field], "{} must wait for a reset", k.label);
+            assert_eq!(k.id.get(&s.config), v, "{}: the knob shows the new value", k.label);
+            assert_eq!(k.id.get(s.engine.sim().config()), before, "{}: the run keeps the old one", k.label);
+            assert!((seconds(&s) - 1.0).abs() < 1e-6, "{}: no restart until asked", k.label);
+            s.apply(Action::Reset);
+            assert!(s.pending_restart.is_empty(), "{}", k.label);
+            assert_eq!(k.id.get(s.engine.sim().config()), v, "{}: applied on reset", k.label);
+            assert_eq!(seconds(&s), 0.0);
+        }
+    }
+
+    #[test]
+    fn set_knob_of_a_live_field_applies_at_once() {
+        for k in KNOBS.iter().filter(|k| !k.needs_restart()) {
+            let mut s = state("?nodes=8");
+            s.apply(Action::Step);
+            let d = k.id.get(&s.config);
+            // A quarter along the slider (at most 8 slow nodes of 8), or the
+            // right end if the default sits there.
+            let (lo, hi, _) = k.slider_bounds();
+            let v = [k.from_position(lo + (hi - lo) / 4.0), k.max].into_iter().find(|&v| v != d).unwrap();
+            s.apply(Action::SetKnob(k.id, v));
+            assert!(s.notices.is_empty(), "{} = {v}: {:?}", k.label, s.notices);
+            assert!(s.pending_restart.is_empty(), "{} applies live", k.label);
+            assert_eq!(k.id.get(s.engine.sim().config()), v, "{} = {v} not in the engine", k.label);
+            assert!(s.changed(k.id), "{} is marked changed", k.label);
+            assert!((seconds(&s) - 1.0).abs() < 1e-6, "{}: a live change must not restart the run", k.label);
+        }
+    }
+
+    #[test]
+    fn set_knob_clamps_and_rounds_what_the_slider_sends() {
+        let mut s = state("");
+        s.apply(Action::SetKnob(KnobId::Rate, 1e9));
+        assert_eq!(s.config.traffic.rate_per_s, KnobId::Rate.knob().max);
+        s.apply(Action::SetKnob(KnobId::Workers, 40.4));
+        assert_eq!(s.config.nodes.workers, 40);
+        s.apply(Action::SetKnob(KnobId::Timeout, -3.0));
+        assert_eq!(s.config.client.timeout_s, KnobId::Timeout.knob().min);
+        s.apply(Action::SetSpeed(1_000.0));
+        assert_eq!(s.speed, 200.0);
+        s.apply(Action::SetSpeed(0.0));
+        assert_eq!(s.speed, 1.0);
+    }
+
+    #[test]
+    fn a_repeated_message_is_shown_once() {
+        let mut s = state("");
+        s.apply(Action::TypeKnob(KnobId::Nodes, "2.5".into()));
+        s.apply(Action::TypeKnob(KnobId::Nodes, "2.5".into()));
+        assert_eq!(s.notices.len(), 1, "{:?}", s.notices);
+        assert!(
+            s.notices[0].text.starts_with("Nodes") && s.notices[0].text.contains("whole number"),
+            "{:?}",
+            s.notices
+        );
+        s.apply(Action::TypeKnob(KnobId::Nodes, "lots".into()));
+        assert_eq!(s.notices.len(), 2);
+        assert_ne!(s.notices[0].id, s.notices[1].id);
+        s.apply(Action::Dismiss(s.notices[1].id));
+        assert_eq!(s.notices.len(), 1);
+        s.apply(Action::Dismiss(12_345));
+        assert_eq!(s.notices.len(), 1, "dismissing an unknown notice changes nothing");
+    }
+
+    #[test]
+    fn a_page_with_errors_or_an_invalid_scenario_opens_on_the_defaults_with_notices() {
+        let (settings, errors) = crate::url::parse_query("?rate=lots&nodes=8", &app_defaults());
+        let s = AppState::new(settings, errors, frozen_clock);
+        assert_eq!(s.notices.len(), 1);
+        assert!(s.notices[0].text.starts_with("URL parameter rate:"), "{:?}", s.notices);
+        assert_eq!(s.config.nodes.count, 8, "the valid parameters still apply");
+        assert!(!s.playing && s.speed == 1.0);
+        let mut config = app_defaults();
+        config.traffic.rate_per_s = 50_000.0;
+        config.client.attempts = 10;
+        let settings = UrlSettings { config, speed: Some(20.0), bench: false, autoplay: true };
+        let s = AppState::new(settings, Vec::new(), frozen_clock);
+        assert_eq!(s.config, app_defaults());
+        assert_eq!(*s.engine.sim().config(), app_defaults());
+        let text = &s.notices.last().expect("a notice").text;
+        assert!(text.ends_with("; using the default scenario") && text.contains("traffic.rate_per_s"), "{text}");
+        assert!(s.playing && s.speed == 20.0, "play and speed still apply");
+    }
+
+    #[test]
+    fn charts_redraw_when_a_second_completes_at_most_every_few_frames() {
+        // 60× at 60 frames per wall second: each frame is one simulated second.
+        let mut s = state("?rate=1000&speed=60");
+        assert_eq!(s.chart_rev, 0);
+        s.apply(Action::Play);
+        let frames = 3 * FRAMES_PER_CHART;
+        for i in 0..frames {
+            s.apply(Action::Frame(i as f64 * 1000.0 / 60.0));
+        }
+        assert!(!s.behind);
+        assert!((seconds(&s) - frames as f64).abs() < 1e-6, "at {}", seconds(&s));
+        assert_eq!(s.chart_rev, 3, "every frame completes a second, the charts redraw every {FRAMES_PER_CHART}");
+        s.apply(Action::Step);
+        assert_eq!(s.chart_rev, 4, "a step always redraws");
+        s.apply(Action::Reset);
+        assert_eq!((s.chart_rev, seconds(&s)), (5, 0.0), "a reset always redraws");
+    }
+
+    #[test]
+    fn pause_and_step_stop_the_frames() {
+        let mut s = state("?speed=10");
+        s.apply(Action::Play);
+        assert!(s.playing);
+        s.apply(Action::Frame(0.0));
+        let t = seconds(&s);
+        assert!(t > 0.0);
+        s.apply(Action::Pause);
+        s.apply(Action::Frame(50.0));
+        assert_eq!(seconds(&s), t, "a paused run does not advance");
+        s.apply(Action::Play);
+        s.apply(Action::Step);
+        assert!(!s.playing, "stepping pauses");
+        assert!((seconds(&s) - t - 1.0).abs() < 1e-6);
+        s.apply(Action::Frame(100.0));
+        assert!((seconds(&s) - t - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_preset_crash_fires_at_its_instant_and_a_reset_cancels_it() {
+        let i = PRESETS.iter().position(|p| p.crash_after_s.is_some()).expect("a preset with a crash");
+        let after = PRESETS[i].crash_after_s.unwrap();
+        let mut s = state("?speed=200");
+        s.apply(Action::Step);
+        s.apply(Action::LoadPreset(i));
+        let (at, node) = s.scheduled_crash.expect("a scheduled crash");
+        assert_eq!((at.as_secs_f64(), node), (1.0 + after, 0));
+        // Frames far longer than the gap to the crash still stop at it.
+        s.apply(Action::Play);
+        for f in 0..200 {
+            s.apply(Action::Frame(f as f64 * 100.0));
+            if s.scheduled_crash.is_none() {
+                break;
+            }
+        }
+        assert!(s.scheduled_crash.is_none(), "the crash fired");
+        assert_eq!(s.snapshot.nodes[0].crashes, 1);
+        assert!(seconds(&s) >= at.as_secs_f64());
+        let mut s = state("");
+        s.apply(Action::LoadPreset(i));
+        s.apply(Action::Reset);
+        assert!(s.scheduled_crash.is_none(), "a reset starts a run without the preset's crash");
+        for _ in 0..(after as usize + 2) {
+            s.apply(Action::Step);
+        }
+        assert_eq!(s.snapshot.totals.crashes, 0);
+    }
+
+    #[test]
+    fn an_unknown_preset_changes_nothing() {
+        let mut s = state("?rate=12000");
+        s.apply(Action::LoadPreset(PRESETS.len()));
+        assert_eq!((s.preset, s.story_open), (None, false));
+        assert_eq!(s.config.traffic.rate_per_s, 12_000.0);
+        assert!(s.notices.is_empty());
+    }
+
+    #[test]
+    fn spike_now_keeps_a_chosen_multiplier() {
+        let mut s = state("?spike=3&spike_length=5");
+        steps(&mut s, 4);
+        s.apply(Action::SpikeNow);
+        let t = s.engine.sim().config().traffic.clone();
+        assert_eq!((t.spike_start_s, t.spike_end_s, t.spike_mult), (4.0, 9.0, 3.0));
+    }
+
+    #[test]
+    fn every_group_reset_restores_its_knobs_only() {
+        for g in Group::ALL {
+            let mut s = state("");
+            for k in &KNOBS {
+                let v = if k.id.get(&s.config) == k.max { k.min } else { k.max };
+                // Some combinations at the ends are refused; what applied is what counts.
+                s.apply(Action::SetKnob(k.id, v));
+            }
+            s.apply(Action::ResetGroup(g));
+            for k in KNOBS {
+                if k.group == g {
+                    assert!(!s.changed(k.id), "{}: {} not reset", g.title(), k.label);
+                }
+            }
+            let changed_elsewhere = KNOBS.iter().filter(|k| k.group != g && s.changed(k.id)).count();
+            assert!(changed_elsewhere > 0, "{}: the reset must not touch other groups", g.title());
+            assert_eq!(*s.engine.sim().config(), {
+                let mut c = s.config.clone();
+                c.nodes.count = s.engine.sim().config().nodes.count;
+                c
+            });
         }
     }
 }

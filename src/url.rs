@@ -214,3 +214,328 @@ pub fn to_query(config: &Config, defaults: &Config, speed: f64) -> String {
         format!("?{}", parts.join("&"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::defaults::{app_defaults, SESSION_S};
+    use crate::knobs::{Group, Knob};
+    use crate::testkit::settings;
+
+    #[test]
+    fn query_sets_knobs() {
+        let s = settings("?rate=14000&backoff=fixed&lb=random&spike=3&spike_start=100&spike_length=20&nodes=8&queue=32&seed=7&speed=50&play");
+        let c = &s.config;
+        assert_eq!(c.traffic.rate_per_s, 14_000.0);
+        assert_eq!(c.client.backoff, Backoff::Fixed);
+        assert_eq!(c.balancer.policy, LbPolicy::Random);
+        assert_eq!((c.traffic.spike_mult, c.traffic.spike_start_s, c.traffic.spike_end_s), (3.0, 100.0, 120.0));
+        assert_eq!((c.nodes.count, c.nodes.queue_capacity, c.seed), (8, 32, 7));
+        assert_eq!(c.traffic.duration_s, SESSION_S);
+        assert_eq!(s.speed, Some(50.0));
+        assert!(s.autoplay && !s.bench);
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter_and_range() {
+        let (s, errors) =
+            parse_query("?rate=abc&nodes=99&backoff=linear&bogus=1&seed=-3&speed=0&workers=2.5", &app_defaults());
+        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        let find =
+            |p: &str| text.iter().find(|t| t.starts_with(&format!("URL parameter {p}:"))).cloned().unwrap_or_default();
+        assert!(find("rate").contains("0 to 50,000 req/s"), "{text:?}");
+        assert!(find("nodes").contains("1 to 32 nodes"), "{text:?}");
+        assert!(find("backoff").contains("full-jitter"), "{text:?}");
+        assert!(find("bogus").contains("known parameters"), "{text:?}");
+        assert!(find("seed").contains("whole number"), "{text:?}");
+        assert!(find("speed").contains("1 to 200"), "{text:?}");
+        assert!(find("workers").contains("whole number"), "{text:?}");
+        assert_eq!(errors.len(), 7);
+        assert_eq!(s.config, app_defaults(), "bad parameters leave the defaults");
+    }
+
+    #[test]
+    fn query_decodes_escapes_and_round_trips() {
+        let s = settings("?rate=1%2C500&backoff=equal%2Djitter");
+        assert_eq!(s.config.traffic.rate_per_s, 1_500.0);
+        assert_eq!(s.config.client.backoff, Backoff::EqualJitter);
+        let mut c = app_defaults();
+        c.traffic.rate_per_s = 14_000.0;
+        c.client.timeout_s = 0.25;
+        c.nodes.count = 12;
+        c.client.backoff = Backoff::Decorrelated;
+        c.seed = 5;
+        let q = to_query(&c, &app_defaults(), 20.0);
+        let back = settings(&q);
+        assert_eq!(back.config, c, "{q}");
+        assert_eq!(back.speed, Some(20.0));
+        assert_eq!(to_query(&app_defaults(), &app_defaults(), 1.0), "");
+    }
+
+    #[test]
+    fn query_sets_toggles_and_failure_knobs() {
+        let s = settings("?crash&health=off&codel=1&lifo=on&memory_mb=250&request_kb=128&warmup_capacity=30&panic_threshold=25&slow_nodes=1&slow_factor=3&lb=p2c&concurrency_limit=100");
+        let c = &s.config;
+        assert!(c.crash.enabled && !c.health.enabled && c.shedding.codel && c.shedding.adaptive_lifo);
+        assert!(!c.shedding.drop_expired && !c.shedding.limit_concurrency);
+        assert_eq!((c.crash.memory_limit_mb, c.crash.request_kb), (250.0, 128.0));
+        assert_eq!((c.crash.warmup_capacity, c.health.panic_threshold), (0.3, 0.25));
+        assert_eq!((c.nodes.slow_count, c.nodes.slow_factor), (1, 3.0));
+        assert_eq!((c.balancer.policy, c.shedding.concurrency_limit), (LbPolicy::PowerOfTwo, 100));
+    }
+
+    #[test]
+    fn query_errors_for_toggles_and_failure_knobs_name_the_range() {
+        let (s, errors) =
+            parse_query("?crash=maybe&memory_mb=1&lifo_above=2.5&lb=fastest&warmup_capacity=0", &app_defaults());
+        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        let find =
+            |p: &str| text.iter().find(|t| t.starts_with(&format!("URL parameter {p}:"))).cloned().unwrap_or_default();
+        assert!(find("crash").contains("on or off"), "{text:?}");
+        assert!(find("memory_mb").contains("16 to 65,536 MiB"), "{text:?}");
+        assert!(find("lifo_above").contains("whole number"), "{text:?}");
+        assert!(find("lb").contains("least-outstanding") && find("lb").contains("p2c"), "{text:?}");
+        assert!(find("warmup_capacity").contains("1 to 100 %"), "{text:?}");
+        assert_eq!(errors.len(), 5);
+        assert_eq!(s.config, app_defaults());
+    }
+
+    #[test]
+    fn every_new_knob_and_toggle_round_trips_through_the_share_link() {
+        let mut c = app_defaults();
+        for t in TOGGLES {
+            t.id.set(&mut c, true);
+        }
+        for k in KNOBS.iter().filter(|k| k.gate.is_some() || k.group == Group::Failures) {
+            // A value other than the default, inside the range, as a slider gives.
+            let v = k.from_position((k.to_position(k.min) + k.to_position(k.max)) / 2.0);
+            k.id.set(&mut c, v);
+        }
+        c.nodes.slow_count = 2;
+        c.nodes.slow_factor = 4.5;
+        c.balancer.policy = LbPolicy::LeastOutstanding;
+        let q = to_query(&c, &app_defaults(), 1.0);
+        for t in TOGGLES {
+            assert!(q.contains(&format!("{}=on", t.param)), "{q}");
+        }
+        let back = settings(&q);
+        assert_eq!(back.config, c, "{q}");
+        let mut off = app_defaults();
+        off.crash.enabled = true;
+        let q = to_query(&app_defaults(), &off, 1.0);
+        assert_eq!(q, "?crash=off");
+        let (s, errors) = parse_query(&q, &off);
+        assert!(errors.is_empty() && !s.config.crash.enabled);
+    }
+
+    #[test]
+    fn query_sets_cpu_database_and_cache() {
+        let s = settings(
+            "?cpu&workers=256&cores=16&switch_overhead=0.5&per_inflight_ms=0.2&db=on&pool=20&pool_timeout=250\
+             &query_ms=1&db_cores=8&db_serial=5&db_crosstalk=0.1&cache&hot_share=80&ttl=5&recompute_ms=200\
+             &coalesce&early_refresh=on&early_beta=2.5",
+        );
+        let c = &s.config;
+        assert!(c.cpu.enabled && c.db.enabled && c.cache.enabled && c.cache.coalesce && c.cache.early_refresh);
+        assert_eq!((c.nodes.workers, c.cpu.cores, c.db.pool_size, c.db.cores), (256, 16, 20, 8));
+        assert!((c.cpu.switch_overhead - 0.005).abs() < 1e-12 && c.cpu.service_ms_per_inflight == 0.2);
+        assert_eq!((c.db.acquire_timeout_ms, c.db.query_ms_mean), (250.0, 1.0));
+        assert!((c.db.serial_fraction - 0.05).abs() < 1e-12 && (c.db.crosstalk - 0.001).abs() < 1e-12);
+        assert!((c.cache.hot_share - 0.8).abs() < 1e-12);
+        assert_eq!((c.cache.ttl_s, c.cache.recompute_ms, c.cache.early_beta), (5.0, 200.0, 2.5));
+        let q = to_query(c, &app_defaults(), 1.0);
+        assert_eq!(settings(&q).config, *c, "{q}");
+        let (_, errors) = parse_query("?pool=0&cores=1000&ttl=x&db=maybe", &app_defaults());
+        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(text.len(), 4, "{text:?}");
+        assert!(text[0].contains("pool") && text[0].contains("1 to 1,000 connections"), "{}", text[0]);
+        assert!(text[1].contains("cores") && text[1].contains("1 to 256 cores"), "{}", text[1]);
+        assert!(text[2].contains("ttl") && text[2].contains("0.1 to 3,600 s"), "{}", text[2]);
+        assert!(text[3].contains("db") && text[3].contains("on or off"), "{}", text[3]);
+    }
+
+    /// Values a knob's slider gives: its ends, the first steps above the
+    /// minimum and a few positions between.
+    fn sample_values(k: &Knob) -> Vec<f64> {
+        let (lo, hi, step) = k.slider_bounds();
+        let mut vs: Vec<f64> =
+            [0.0, 0.25, 0.5, 0.75, 1.0].iter().map(|f| k.from_position(lo + f * (hi - lo))).collect();
+        vs.extend([k.min, k.max, k.from_position(lo + step), k.from_position(lo + 2.0 * step)]);
+        vs.sort_by(f64::total_cmp);
+        vs.dedup();
+        vs
+    }
+
+    #[test]
+    fn every_knob_alone_round_trips_through_the_share_link() {
+        let defaults = app_defaults();
+        for k in KNOBS {
+            let mut round_trips = 0;
+            for v in sample_values(&k).into_iter().filter(|&v| v != k.id.get(&defaults)) {
+                let mut c = defaults.clone();
+                k.id.set(&mut c, v);
+                let q = to_query(&c, &defaults, 1.0);
+                assert_eq!(q, format!("?{}={v}", k.param), "{}: only the changed knob is written", k.label);
+                let (back, errors) = parse_query(&q, &defaults);
+                match c.validate() {
+                    Ok(()) => {
+                        assert!(errors.is_empty(), "{q}: {errors:?}");
+                        assert_eq!(back.config, c, "{q}");
+                        assert_eq!(k.id.get(&back.config), v, "{q}");
+                        round_trips += 1;
+                    }
+                    // A value the engine refuses in this combination (more slow
+                    // nodes than nodes, too many events) keeps the defaults.
+                    Err(e) => {
+                        assert_eq!(errors.len(), 1, "{q}: {errors:?}");
+                        assert_eq!(errors[0].param, e.field(), "{q}");
+                        assert!(errors[0].message.contains("using the default scenario"), "{q}: {errors:?}");
+                        assert_eq!(back.config, defaults, "{q}");
+                    }
+                }
+            }
+            assert!(round_trips >= 2, "{}: only {round_trips} values round-trip", k.label);
+        }
+    }
+
+    #[test]
+    fn every_toggle_alone_round_trips_on_and_off() {
+        let defaults = app_defaults();
+        for t in TOGGLES {
+            assert!(!t.id.get(&defaults), "{} is off by default", t.field);
+            let mut on = defaults.clone();
+            t.id.set(&mut on, true);
+            let q = to_query(&on, &defaults, 1.0);
+            assert_eq!(q, format!("?{}=on", t.param));
+            assert_eq!(settings(&q).config, on, "{q}");
+            assert_eq!(settings(&format!("?{}", t.param)).config, on, "a bare {} means on", t.param);
+            // Over defaults that have it on, switching it off is written too.
+            let q = to_query(&defaults, &on, 1.0);
+            assert_eq!(q, format!("?{}=off", t.param));
+            let (back, errors) = parse_query(&q, &on);
+            assert!(errors.is_empty(), "{errors:?}");
+            assert_eq!(back.config, defaults, "{q}");
+        }
+    }
+
+    #[test]
+    fn every_select_the_seed_and_the_speed_round_trip() {
+        let defaults = app_defaults();
+        for b in Backoff::ALL {
+            let mut c = defaults.clone();
+            c.client.backoff = b;
+            let q = to_query(&c, &defaults, 1.0);
+            assert_eq!(q.is_empty(), b == defaults.client.backoff, "{q}");
+            assert_eq!(settings(&q).config, c, "{q}");
+        }
+        for p in LbPolicy::ALL {
+            let mut c = defaults.clone();
+            c.balancer.policy = p;
+            let q = to_query(&c, &defaults, 1.0);
+            assert_eq!(q.is_empty(), p == defaults.balancer.policy, "{q}");
+            assert_eq!(settings(&q).config, c, "{q}");
+        }
+        for seed in [0, 2, u64::MAX] {
+            let mut c = defaults.clone();
+            c.seed = seed;
+            let q = to_query(&c, &defaults, 1.0);
+            assert_eq!(q, format!("?seed={seed}"));
+            assert_eq!(settings(&q).config.seed, seed);
+        }
+        for speed in [SPEED_RANGE.0, 2.5, 100.0, SPEED_RANGE.1] {
+            let q = to_query(&defaults, &defaults, speed);
+            let back = settings(&q);
+            assert_eq!(back.speed, (speed != 1.0).then_some(speed), "{q}");
+            assert_eq!(back.config, defaults);
+        }
+        let (s, errors) = parse_query("?speed=201", &defaults);
+        assert_eq!((s.speed, errors.len()), (None, 1));
+        assert!(errors[0].to_string().contains("1 to 200"), "{errors:?}");
+    }
+
+    #[test]
+    fn bench_and_play_are_flags() {
+        let s = settings("?bench");
+        assert!(s.bench && !s.autoplay && s.speed.is_none());
+        assert_eq!(s.config, app_defaults());
+        let s = settings("play&bench=");
+        assert!(s.bench && s.autoplay);
+        assert_eq!(settings("").config, app_defaults());
+        assert_eq!(settings("?").config, app_defaults());
+    }
+
+    #[test]
+    fn an_invalid_combination_keeps_the_defaults_and_names_the_field() {
+        // Each parameter is in range, but ten attempts at 50,000 req/s over
+        // a session exceed the engine's event cap.
+        let (s, errors) = parse_query("?rate=50000&attempts=10&seed=3", &app_defaults());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].param, "traffic.rate_per_s");
+        assert!(errors[0].message.ends_with("; using the default scenario"), "{}", errors[0]);
+        assert_eq!(s.config, app_defaults(), "the whole query's knobs are dropped, not only the last");
+        let (s, errors) = parse_query("?slow_nodes=6", &app_defaults());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].param, "nodes.slow_count");
+        assert_eq!(s.config, app_defaults());
+        assert!(parse_query("?slow_nodes=6&nodes=8", &app_defaults()).1.is_empty(), "valid with enough nodes");
+    }
+
+    #[test]
+    fn pairs_decode_escapes_and_keep_malformed_ones() {
+        let p = |q: &str| -> Vec<(String, String)> { pairs(q) };
+        let own = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        };
+        assert_eq!(p("?a=%41&b=x+y&c&&d="), own(&[("a", "A"), ("b", "x y"), ("c", ""), ("d", "")]));
+        assert_eq!(p("a=%zz&b=%4&c=100%"), own(&[("a", "%zz"), ("b", "%4"), ("c", "100%")]));
+        assert_eq!(p("k%3Dv=1=2"), own(&[("k=v", "1=2")]));
+        assert_eq!(p("t=%E2%9C%95"), own(&[("t", "✕")]));
+        assert!(p("").is_empty() && p("?").is_empty() && p("&&").is_empty());
+    }
+
+    #[test]
+    fn parse_toggle_accepts_every_spelling() {
+        for on in ["", "on", "1", "true", "yes", "ON", " Yes ", "True"] {
+            assert_eq!(parse_toggle(on), Ok(true), "{on:?}");
+        }
+        for off in ["off", "0", "false", "no", "OFF", " No"] {
+            assert_eq!(parse_toggle(off), Ok(false), "{off:?}");
+        }
+        for bad in ["maybe", "2", "onn", "-"] {
+            let e = parse_toggle(bad).unwrap_err();
+            assert!(e.contains(&format!("\"{bad}\"")) && e.contains("on or off"), "{e}");
+        }
+    }
+
+    #[test]
+    fn parse_seed_takes_every_u64_and_nothing_else() {
+        assert_eq!(parse_seed("0"), Ok(0));
+        assert_eq!(parse_seed(" 42 "), Ok(42));
+        assert_eq!(parse_seed("18446744073709551615"), Ok(u64::MAX));
+        for bad in ["18446744073709551616", "-1", "1.5", "", "abc", "1,000"] {
+            let e = parse_seed(bad).unwrap_err();
+            assert!(e.contains("whole number from 0 to 18446744073709551615"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn parse_knob_checks_range_and_whole_numbers() {
+        assert_eq!(parse_knob(KnobId::Rate, " 12,500 "), Ok(12_500.0));
+        assert_eq!(parse_knob(KnobId::Rate, "0"), Ok(0.0));
+        assert_eq!(parse_knob(KnobId::Rate, "50000"), Ok(50_000.0));
+        assert_eq!(parse_knob(KnobId::Timeout, "0.25"), Ok(0.25));
+        let e = parse_knob(KnobId::Rate, "50001").unwrap_err();
+        assert!(e.starts_with("50,001 is out of range") && e.ends_with("0 to 50,000 req/s"), "{e}");
+        let e = parse_knob(KnobId::Rate, "-1").unwrap_err();
+        assert!(e.contains("out of range"), "{e}");
+        let e = parse_knob(KnobId::Nodes, "2.5").unwrap_err();
+        assert!(e.starts_with("2.5 must be a whole number") && e.contains("1 to 32 nodes"), "{e}");
+        for bad in ["", "lots", "NaN", "inf", "1e999"] {
+            assert!(parse_knob(KnobId::Rate, bad).is_err(), "{bad:?} accepted");
+        }
+        for k in KNOBS {
+            assert_eq!(parse_knob(k.id, &k.min.to_string()), Ok(k.min), "{}", k.label);
+            assert_eq!(parse_knob(k.id, &k.max.to_string()), Ok(k.max), "{}", k.label);
+        }
+    }
+}

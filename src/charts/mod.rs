@@ -187,3 +187,89 @@ impl LastSecond {
         (reads > 0).then(|| self.cache_hits as f64 / reads as f64)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::{Config, Simulation};
+
+    #[test]
+    fn user_view_separates_dashboard_from_users() {
+        let data_sim = {
+            let mut config = Config::default();
+            config.traffic.duration_s = 20.0;
+            config.traffic.rate_per_s = 30_000.0;
+            let mut sim = Simulation::new(config).unwrap();
+            sim.run_to_end();
+            sim
+        };
+        let v = UserView::of(data_sim.series(), data_sim.completed_seconds());
+        let share = v.success_share.unwrap();
+        assert!(share < 0.9, "at 2.3× capacity most requests must fail, share {share}");
+        assert!(v.p50_ms.unwrap() < 1_000.0);
+        let quiet = Simulation::new(Config::default()).unwrap();
+        assert_eq!(UserView::of(quiet.series(), 0).success_share, None);
+    }
+
+    /// A series of `n` seconds whose counters say which second they belong to.
+    fn numbered(n: usize) -> Series {
+        let mut s = Series::new(n);
+        for i in 0..n {
+            s.offered[i] = i as u64;
+            s.goodput[i] = 2 * i as u64;
+            s.latency_p50_ms[i] = Some(i as f64);
+            s.cpu.switching[i] = i as f64 / 10.0;
+        }
+        s
+    }
+
+    #[test]
+    fn chart_data_is_the_last_window_of_completed_seconds() {
+        let series = numbered(120);
+        let d = ChartData::from_series(&series, 90, WINDOW_S);
+        assert_eq!((d.first_s, d.len(), d.x_range), (30, 60, (30.0, 90.0)));
+        assert_eq!((d.offered[0], d.offered[59], d.goodput[59]), (30.0, 89.0, 178.0));
+        assert_eq!((d.p50_ms[0], d.cpu_switching[59]), (Some(30.0), 8.9));
+        assert_eq!((d.x(0), d.x(59)), (30.5, 89.5), "each row sits in the middle of its second");
+        let pts: Vec<(f64, f64)> = d.points(&d.offered).take(2).collect();
+        assert_eq!(pts, vec![(30.5, 30.0), (31.5, 31.0)]);
+        // Before a full window, the axis still spans a window from zero.
+        let d = ChartData::from_series(&series, 10, WINDOW_S);
+        assert_eq!((d.first_s, d.len(), d.x_range), (0, 10, (0.0, 60.0)));
+        // Completed seconds beyond the series are clamped to it.
+        let d = ChartData::from_series(&series, 500, WINDOW_S);
+        assert_eq!((d.first_s, d.len(), d.x_range), (60, 60, (60.0, 120.0)));
+        let d = ChartData::from_series(&series, 0, WINDOW_S);
+        assert!(d.is_empty() && d.x_range == (0.0, 60.0));
+        assert!(ChartData::default().is_empty());
+    }
+
+    #[test]
+    fn last_second_reads_the_last_completed_row() {
+        assert_eq!(LastSecond::of(&numbered(10), 0), LastSecond::default());
+        let mut series = numbered(10);
+        series.cache_hits[3] = 30;
+        series.cache_misses[3] = 10;
+        series.regenerations[3] = 2;
+        let l = LastSecond::of(&series, 4);
+        assert_eq!((l.second, l.offered, l.goodput, l.regenerations), (Some(3), 3, 6, 2));
+        assert_eq!(l.hit_rate(), Some(0.75));
+        assert_eq!(LastSecond::of(&series, 2).hit_rate(), None, "no reads, no hit rate");
+        assert_eq!(LastSecond::of(&series, 99).second, Some(9), "clamped to the series");
+    }
+
+    #[test]
+    fn user_view_counts_the_last_five_resolved_seconds() {
+        let mut series = Series::new(20);
+        for i in 0..20 {
+            series.goodput[i] = 90;
+            series.failed[i] = if i < 10 { 0 } else { 10 };
+            series.latency_p50_ms[i] = Some(i as f64);
+        }
+        let v = UserView::of(&series, 10);
+        assert_eq!((v.success_share, v.p50_ms), (Some(1.0), Some(9.0)));
+        let v = UserView::of(&series, 12);
+        assert_eq!(v.success_share, Some((5.0 * 90.0) / (5.0 * 90.0 + 20.0)), "seconds 7 to 11 only");
+        assert_eq!(UserView::of(&series, 0), UserView { p50_ms: None, success_share: None });
+    }
+}

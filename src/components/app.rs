@@ -2,7 +2,7 @@
 //! `?bench`, the benchmark page.
 
 use super::{BenchPage, Playground};
-use crate::state::app_defaults;
+use crate::defaults::app_defaults;
 use crate::url::parse_query;
 use yew::prelude::*;
 
