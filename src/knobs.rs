@@ -1267,7 +1267,8 @@ mod tests {
         let restart: Vec<KnobId> = KNOBS.iter().filter(|k| k.needs_restart()).map(|k| k.id).collect();
         assert_eq!(restart, vec![KnobId::Nodes]);
         for k in KNOBS {
-            assert_eq!(k.needs_restart(), RESTART_FIELDS.contains(&k.field), "{}", k.label);
+            let reset = sim_core::catalogue::field(k.field).is_some_and(|f| f.apply == Apply::Reset);
+            assert_eq!(k.needs_restart(), reset, "{}", k.label);
         }
     }
 
