@@ -1,12 +1,21 @@
-//! Parsing of `brink run`'s command line.
+//! The command line of `brink`, parsed by clap.
 //!
-//! The flags, their names and their defaults are those of the reference
+//! The model flags, their names and their defaults are those of the reference
 //! program (`shared/reference/simpy_ref.py`), so that the same command line
-//! can be given to both. Parsing is hand-written rather than generated so that
-//! every mistake is reported as exactly one line that names the flag.
+//! can be given to both. They are declared once, in [`MODEL_FLAGS`]: clap's
+//! arguments for them are built from that table ([`ModelArgs`]), beside the
+//! derived flags of `run` and `bench`. Every value goes through [`Checked`],
+//! so a bad one is reported as one line naming the flag, and clap's own
+//! errors (unknown flag, missing value) are turned into one line by
+//! [`usage_error`].
 
+use crate::bench_cmd::{BenchArgs, MEMORY_CHILD};
+use clap::builder::TypedValueParser;
+use clap::error::{ContextKind, ErrorKind};
+use clap::{Arg, ArgMatches, Args, Command, FromArgMatches, Parser, Subcommand};
 use sim_core::config::limits;
 use sim_core::{Backoff, Config, LbPolicy};
+use std::ffi::{OsStr, OsString};
 use std::fmt;
 
 /// A mistake on the command line or in the scenario: one line, exit status 2.
@@ -18,6 +27,8 @@ impl fmt::Display for UsageError {
         write!(f, "brink: {}", self.0)
     }
 }
+
+impl std::error::Error for UsageError {}
 
 /// How a model flag stores its value in [`Config`]; the accessors are plain
 /// function pointers so that the whole flag table can be a constant.
@@ -145,6 +156,34 @@ pub const MODEL_FLAGS: [ModelFlag; 16] = [
     },
 ];
 
+impl ModelFlag {
+    /// The flag without its dashes, which is also its clap id.
+    fn name(&self) -> &'static str {
+        let flag: &'static str = self.flag;
+        flag.trim_start_matches('-')
+    }
+
+    /// The clap argument of the flag at `index` in [`MODEL_FLAGS`], its help
+    /// ending with the default read from `defaults`. No clap default is set:
+    /// a flag that is not given must leave the scenario file's value alone.
+    fn arg(index: usize, defaults: &Config) -> Arg {
+        let f = &MODEL_FLAGS[index];
+        Arg::new(f.name())
+            .long(f.name())
+            .value_name("X")
+            .help(format!("{} [default: {}]", f.help, default_text(defaults, f)))
+            .help_heading(MODEL_HEADING)
+            .allow_hyphen_values(true)
+            .value_parser(Checked(move |raw: &str| {
+                let value = parse_value(&MODEL_FLAGS[index], raw)?;
+                Ok(Override { index, raw: raw.to_string(), value })
+            }))
+    }
+}
+
+/// Help heading of the model flags.
+const MODEL_HEADING: &str = "Model flags (those of shared/reference/simpy_ref.py)";
+
 /// The model flag that sets a dotted `Config` field.
 pub fn flag_for_field(field: &str) -> Option<&'static ModelFlag> {
     MODEL_FLAGS.iter().find(|f| f.field == field)
@@ -176,6 +215,84 @@ pub struct Override {
     pub value: Value,
 }
 
+/// The model flags given to `brink run`: clap's arguments for them are built
+/// from [`MODEL_FLAGS`], so each flag is declared in that table only.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelArgs {
+    /// One per flag given (the last value when a flag is repeated, as in
+    /// argparse), in command-line order.
+    pub overrides: Vec<Override>,
+}
+
+impl Args for ModelArgs {
+    fn augment_args(cmd: Command) -> Command {
+        let defaults = Config::default();
+        cmd.args((0..MODEL_FLAGS.len()).map(|i| ModelFlag::arg(i, &defaults)))
+    }
+
+    fn augment_args_for_update(cmd: Command) -> Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl FromArgMatches for ModelArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        Self::from_arg_matches_mut(&mut matches.clone())
+    }
+
+    fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
+        let mut given: Vec<(usize, Override)> = Vec::new();
+        for f in &MODEL_FLAGS {
+            let position = matches.index_of(f.name()).unwrap_or(0);
+            // An error here would be a mismatch between the argument's value
+            // parser and this type: a bug, reported rather than panicking.
+            let value = matches.try_remove_one::<Override>(f.name());
+            if let Some(o) = value.map_err(|e| clap::Error::raw(ErrorKind::ValueValidation, e))? {
+                given.push((position, o));
+            }
+        }
+        given.sort_by_key(|(position, _)| *position);
+        Ok(ModelArgs { overrides: given.into_iter().map(|(_, o)| o).collect() })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+/// A value parser that reports a bad value as one line naming the flag: the
+/// wrapped function gives the reason, this adds the flag and the value as
+/// typed. Values may start with a hyphen (`--rate -1`), but one that starts
+/// with `--` means the value was forgotten (`--rate --duration 5`).
+#[derive(Clone)]
+pub struct Checked<F>(pub F);
+
+impl<F, T> TypedValueParser for Checked<F>
+where
+    F: Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+{
+    type Value = T;
+
+    fn parse_ref(&self, cmd: &Command, arg: Option<&Arg>, value: &OsStr) -> Result<T, clap::Error> {
+        let flag = match arg.and_then(Arg::get_long) {
+            Some(long) => format!("--{long}"),
+            None => arg.map_or_else(|| "value".to_string(), |a| a.get_id().to_string()),
+        };
+        let parse = self.0.clone();
+        // A closure parser makes clap keep the UsageError as the error's
+        // source, where `usage_error` finds it.
+        let checked = move |raw: &str| -> Result<T, UsageError> {
+            if raw.starts_with("--") {
+                return Err(UsageError(format!("{flag}: missing value")));
+            }
+            parse(raw).map_err(|reason| UsageError(format!("{flag} {}: {reason}", shown(raw))))
+        };
+        checked.parse_ref(cmd, arg, value)
+    }
+}
+
 /// Output format of `brink run`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -185,98 +302,145 @@ pub enum Format {
     Csv,
 }
 
+/// brink: a failure-dynamics simulator (clients, retries, a balancer, nodes under load).
+#[derive(Parser, Debug)]
+#[command(
+    name = "brink",
+    version,
+    subcommand_required = true,
+    arg_required_else_help = false,
+    args_override_self = true,
+    after_help = "Run `brink run --help` for the model flags."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Commands {
+    /// one simulation; JSON report like shared/reference/simpy_ref.py
+    // Notes after the flags rather than a long description: with one, clap
+    // would lay `--help` out over twice the lines of `-h`.
+    #[command(after_help = RUN_NOTES)]
+    Run(RunArgs),
+    /// engine speed beside a hand-written loop, and peak memory
+    #[command(after_help = crate::bench_cmd::NOTES)]
+    Bench(BenchArgs),
+    /// `brink bench`'s child process that measures peak memory alone.
+    #[command(name = MEMORY_CHILD, hide = true)]
+    BenchMemory {
+        /// Simulated seconds.
+        #[arg(allow_hyphen_values = true)]
+        duration: String,
+    },
+}
+
+/// What `brink run --help` says after the flags.
+const RUN_NOTES: &str = "Model flags match shared/reference/simpy_ref.py; a flag given overrides --config.\n\
+A run that takes more than a second shows its progress on stderr when that is a terminal.\n\
+Ctrl-C stops a run: it prints the report of the part simulated and exits with status 130.";
+
 /// Everything `brink run` was asked to do.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Args, Debug, Clone, PartialEq)]
 pub struct RunArgs {
-    /// Model flags in command-line order; a later one wins, as in argparse.
-    pub overrides: Vec<Override>,
-    /// `--config FILE`.
+    /// Model flags, built from [`MODEL_FLAGS`].
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// TOML scenario ([traffic], [client], [balancer], [nodes], seed, ...)
+    #[arg(long = "config", value_name = "FILE", allow_hyphen_values = true, value_parser = Checked(text))]
     pub config_path: Option<String>,
-    /// `--windows` edges, empty when not given.
-    pub windows: Vec<u64>,
-    /// `--indent N`; one line when absent.
+    /// comma-separated second edges, e.g. 0,20,30,60: adds window means
+    // The full path keeps clap from reading the Vec as a repeated flag: the
+    // value is one comma-separated list.
+    #[arg(long, value_name = "E", allow_hyphen_values = true, value_parser = Checked(parse_windows))]
+    #[arg(default_value = "", hide_default_value = true)]
+    pub windows: ::std::vec::Vec<u64>,
+    /// pretty-print the JSON with N spaces [default: one line]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = Checked(parse_indent))]
     pub indent: Option<usize>,
-    /// `--format`.
+    /// json, or csv (one row per simulated second)
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = Checked(parse_format))]
+    #[arg(default_value = "json")]
     pub format: Format,
-    /// `--help` was given.
-    pub help: bool,
+    /// Arguments that are not flags, an error that [`parse`] reports. Taking
+    /// them here rather than letting clap reject them lets clap first see
+    /// the forgotten value in `--rate --duration 5` (clap reads `--duration`
+    /// as `--rate`'s value, which [`Checked`] rejects).
+    #[arg(hide = true)]
+    pub stray: Vec<String>,
 }
 
 /// Largest `--indent` accepted; more is never useful and this bounds output size.
 pub const MAX_INDENT: usize = 64;
 
-/// Parses the arguments after `run`.
-pub fn parse_run(args: &[String]) -> Result<RunArgs, UsageError> {
-    let mut out = RunArgs {
-        overrides: Vec::new(),
-        config_path: None,
-        windows: Vec::new(),
-        indent: None,
-        format: Format::Json,
-        help: false,
+/// Parses a whole command line, program name first.
+pub fn parse<I, T>(argv: I) -> Result<Commands, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let command = Cli::try_parse_from(argv)?.command;
+    if let Commands::Run(RunArgs { stray, .. }) = &command {
+        if let Some(first) = stray.first() {
+            let message = format!("unexpected argument '{first}' (see brink run --help)");
+            return Err(clap::Error::raw(ErrorKind::UnknownArgument, message));
+        }
+    }
+    Ok(command)
+}
+
+/// The one-line usage error for a clap error, or `None` for `--help` and
+/// `--version`, which clap prints itself (on stdout, exit status 0).
+pub fn usage_error(e: &clap::Error) -> Option<UsageError> {
+    let context = |kind| e.get(kind).map(ToString::to_string);
+    // "Usage: brink run [OPTIONS]" names the subcommand whose help to suggest.
+    let command = context(ContextKind::Usage)
+        .and_then(|usage| {
+            let words: Vec<&str> = usage
+                .trim()
+                .trim_start_matches("Usage:")
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect();
+            (!words.is_empty()).then(|| words.join(" "))
+        })
+        .unwrap_or_else(|| "brink".to_string());
+    let message = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => return None,
+        ErrorKind::ValueValidation => match std::error::Error::source(e).and_then(|s| s.downcast_ref::<UsageError>()) {
+            Some(u) => return Some(u.clone()),
+            None => first_line(e),
+        },
+        ErrorKind::UnknownArgument => match context(ContextKind::InvalidArg) {
+            Some(a) if a.starts_with('-') => format!("unknown flag {a} (see {command} --help)"),
+            Some(a) => format!("unexpected argument '{a}' (see {command} --help)"),
+            None => first_line(e),
+        },
+        ErrorKind::InvalidSubcommand => match context(ContextKind::InvalidSubcommand) {
+            Some(c) => format!("unknown command '{c}' (see {command} --help)"),
+            None => first_line(e),
+        },
+        ErrorKind::MissingSubcommand => format!("missing command (see {command} --help)"),
+        ErrorKind::InvalidValue if context(ContextKind::InvalidValue).unwrap_or_default().is_empty() => {
+            // The argument reads "--rate <X>"; the flag is its first word.
+            match context(ContextKind::InvalidArg) {
+                Some(a) => format!("{}: missing value", a.split_whitespace().next().unwrap_or(&a)),
+                None => first_line(e),
+            }
+        }
+        _ => first_line(e),
     };
-    let mut i = 0;
-    while i < args.len() {
-        let (flag, inline) = split_flag(&args[i])?;
-        if flag == "--help" || flag == "-h" {
-            out.help = true;
-            i += 1;
-            continue;
-        }
-        let (raw, used) = take_value(flag, inline, args.get(i + 1))?;
-        apply_flag(&mut out, flag, raw)?;
-        i += used;
-    }
-    Ok(out)
+    Some(UsageError(message))
 }
 
-/// Splits `--flag=value` into its flag and inline value; rejects positionals.
-fn split_flag(arg: &str) -> Result<(&str, Option<&str>), UsageError> {
-    if !arg.starts_with('-') {
-        return Err(UsageError(format!("unexpected argument '{arg}' (see brink run --help)")));
-    }
-    Ok(match arg.split_once('=') {
-        Some((flag, value)) if flag.starts_with("--") => (flag, Some(value)),
-        _ => (arg, None),
-    })
-}
-
-/// The value of `flag` and how many arguments the flag used. A following
-/// argument that is itself a long flag means the value was forgotten.
-fn take_value<'a>(
-    flag: &str,
-    inline: Option<&'a str>,
-    next: Option<&'a String>,
-) -> Result<(&'a str, usize), UsageError> {
-    if !is_known(flag) {
-        return Err(UsageError(format!("unknown flag {flag} (see brink run --help)")));
-    }
-    if let Some(v) = inline {
-        return Ok((v, 1));
-    }
-    match next {
-        Some(v) if !v.starts_with("--") => Ok((v.as_str(), 2)),
-        _ => Err(UsageError(format!("{flag}: missing value"))),
-    }
-}
-
-fn is_known(flag: &str) -> bool {
-    matches!(flag, "--config" | "--format" | "--windows" | "--indent") || MODEL_FLAGS.iter().any(|f| f.flag == flag)
-}
-
-fn apply_flag(out: &mut RunArgs, flag: &str, raw: &str) -> Result<(), UsageError> {
-    match flag {
-        "--config" => out.config_path = Some(raw.to_string()),
-        "--format" => out.format = parse_format(raw)?,
-        "--windows" => out.windows = parse_windows(raw)?,
-        "--indent" => out.indent = Some(parse_indent(raw)?),
-        _ => {
-            let index = MODEL_FLAGS.iter().position(|f| f.flag == flag).expect("is_known checked the flag");
-            let value = parse_value(&MODEL_FLAGS[index], raw)?;
-            out.overrides.push(Override { index, raw: raw.to_string(), value });
-        }
-    }
-    Ok(())
+/// Clap's own message, first line, without its "error: ".
+fn first_line(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let line = rendered.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("invalid command line");
+    line.strip_prefix("error: ").unwrap_or(line).to_string()
 }
 
 /// Shows a value in a message; an empty one would otherwise be invisible.
@@ -288,31 +452,36 @@ pub fn shown(raw: &str) -> String {
     }
 }
 
-fn parse_format(raw: &str) -> Result<Format, UsageError> {
+/// Any text, e.g. a path.
+fn text(raw: &str) -> Result<String, String> {
+    Ok(raw.to_string())
+}
+
+fn parse_format(raw: &str) -> Result<Format, String> {
     match raw {
         "json" => Ok(Format::Json),
         "csv" => Ok(Format::Csv),
-        _ => Err(UsageError(format!("--format {}: expected json or csv", shown(raw)))),
+        _ => Err("expected json or csv".into()),
     }
 }
 
 /// Parses `--windows`: comma-separated whole seconds. As in the reference, an
 /// empty string means no windows, and edges past the run give empty windows.
-fn parse_windows(raw: &str) -> Result<Vec<u64>, UsageError> {
+fn parse_windows(raw: &str) -> Result<Vec<u64>, String> {
     if raw.is_empty() {
         return Ok(Vec::new());
     }
     raw.split(',')
         .map(|edge| edge.trim().parse::<u64>())
         .collect::<Result<Vec<u64>, _>>()
-        .map_err(|_| UsageError(format!("--windows {raw}: expected comma-separated whole seconds, e.g. 0,20,30,60")))
+        .map_err(|_| "expected comma-separated whole seconds, e.g. 0,20,30,60".into())
 }
 
-fn parse_indent(raw: &str) -> Result<usize, UsageError> {
+fn parse_indent(raw: &str) -> Result<usize, String> {
     match parse_integer(raw) {
         Some(n) if (0..=MAX_INDENT as i128).contains(&n) => Ok(n as usize),
-        Some(_) => Err(UsageError(format!("--indent {raw}: allowed range is 0 to {MAX_INDENT}"))),
-        None => Err(UsageError(format!("--indent {}: expected an integer", shown(raw)))),
+        Some(_) => Err(format!("allowed range is 0 to {MAX_INDENT}")),
+        None => Err("expected an integer".into()),
     }
 }
 
@@ -322,44 +491,36 @@ fn parse_integer(raw: &str) -> Option<i128> {
     raw.parse::<i128>().ok()
 }
 
-/// Parses one model flag's value by its kind. Range checks of real numbers
+/// Parses one model flag's value by its kind; the error is the reason only
+/// ([`Checked`] adds the flag and the value). Range checks of real numbers
 /// are left to `Config::validate`, the single source of the limits.
-pub fn parse_value(flag: &ModelFlag, raw: &str) -> Result<Value, UsageError> {
-    let name = flag.flag;
+pub fn parse_value(flag: &ModelFlag, raw: &str) -> Result<Value, String> {
     match flag.slot {
-        Slot::Float(_) => raw
-            .trim()
-            .parse::<f64>()
-            .map(Value::Float)
-            .map_err(|_| UsageError(format!("{name} {}: expected a number", shown(raw)))),
-        Slot::Count(_, (min, max)) => parse_count(name, raw, min, max),
+        Slot::Float(_) => raw.trim().parse::<f64>().map(Value::Float).map_err(|_| "expected a number".into()),
+        Slot::Count(_, (min, max)) => parse_count(raw, min, max),
         Slot::Seed => parse_seed(raw),
         Slot::Backoff => Backoff::from_name(raw).map(Value::Backoff).ok_or_else(|| {
             let names: Vec<&str> = Backoff::ALL.iter().map(|b| b.name()).collect();
-            UsageError(format!("{name} {}: expected one of {}", shown(raw), names.join(", ")))
+            format!("expected one of {}", names.join(", "))
         }),
         Slot::Lb => LbPolicy::from_name(raw).map(Value::Lb).ok_or_else(|| {
             let names: Vec<&str> = LbPolicy::ALL.iter().map(|b| b.name()).collect();
-            UsageError(format!("{name} {}: expected one of {}", shown(raw), names.join(", ")))
+            format!("expected one of {}", names.join(", "))
         }),
     }
 }
 
-fn parse_count(name: &str, raw: &str, min: u32, max: u32) -> Result<Value, UsageError> {
-    let n =
-        parse_integer(raw.trim()).ok_or_else(|| UsageError(format!("{name} {}: expected an integer", shown(raw))))?;
+fn parse_count(raw: &str, min: u32, max: u32) -> Result<Value, String> {
+    let n = parse_integer(raw.trim()).ok_or("expected an integer")?;
     if n < min as i128 || n > max as i128 {
-        return Err(UsageError(format!("{name} {raw}: allowed range is {min} to {max}")));
+        return Err(format!("allowed range is {min} to {max}"));
     }
     Ok(Value::Count(n as u32))
 }
 
-fn parse_seed(raw: &str) -> Result<Value, UsageError> {
-    let n =
-        parse_integer(raw.trim()).ok_or_else(|| UsageError(format!("--seed {}: expected an integer", shown(raw))))?;
-    u64::try_from(n)
-        .map(Value::Seed)
-        .map_err(|_| UsageError(format!("--seed {raw}: allowed range is 0 to {}", u64::MAX)))
+fn parse_seed(raw: &str) -> Result<Value, String> {
+    let n = parse_integer(raw.trim()).ok_or("expected an integer")?;
+    u64::try_from(n).map(Value::Seed).map_err(|_| format!("allowed range is 0 to {}", u64::MAX))
 }
 
 /// Stores a parsed value in its field.
@@ -376,32 +537,6 @@ pub fn store(config: &mut Config, flag: &ModelFlag, value: Value) {
     }
 }
 
-/// The help text of `brink run`, with the defaults taken from `Config::default()`.
-pub fn run_help() -> String {
-    let defaults = Config::default();
-    let mut text = String::from(
-        "Usage: brink run [FLAGS]\n\n\
-         Runs one simulation and prints the reference program's JSON report (or CSV).\n\
-         Model flags match shared/reference/simpy_ref.py; a flag overrides --config.\n\n",
-    );
-    for f in &MODEL_FLAGS {
-        text.push_str(&format!(
-            "  {:<16} {} [default: {}]\n",
-            format!("{} X", f.flag),
-            f.help,
-            default_text(&defaults, f)
-        ));
-    }
-    text.push_str(
-        "  --windows E      comma-separated second edges, e.g. 0,20,30,60: adds window means\n\
-         \x20 --indent N       pretty-print the JSON with N spaces (default: one line)\n\
-         \x20 --config FILE    TOML scenario ([traffic], [client], [balancer], [nodes], seed)\n\
-         \x20 --format F       json (default) or csv (one row per simulated second)\n\
-         \x20 --help           this text\n",
-    );
-    text
-}
-
 /// A flag's default value as text, read from `Config::default()`.
 fn default_text(defaults: &Config, flag: &ModelFlag) -> String {
     let mut c = defaults.clone();
@@ -415,15 +550,32 @@ fn default_text(defaults: &Config, flag: &ModelFlag) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
+    /// Parses `brink` followed by `s`, with clap errors as the binary shows them.
+    pub(crate) fn parse_line(s: &str) -> Result<Commands, String> {
+        parse(std::iter::once("brink").chain(s.split_whitespace())).map_err(|e| match usage_error(&e) {
+            Some(u) => u.to_string(),
+            None => format!("printed: {}", e.render()),
+        })
+    }
+
+    pub(crate) fn parse_run(s: &str) -> Result<RunArgs, String> {
+        match parse_line(&format!("run {s}"))? {
+            Commands::Run(a) => Ok(a),
+            other => panic!("not run: {other:?}"),
+        }
     }
 
     fn err(s: &str) -> String {
-        parse_run(&args(s)).unwrap_err().to_string()
+        parse_run(s).unwrap_err()
+    }
+
+    #[test]
+    fn the_command_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 
     #[test]
@@ -435,9 +587,9 @@ mod tests {
 
     #[test]
     fn values_and_last_one_wins() {
-        let a = parse_run(&args("--rate 14000 --workers 8 --rate=500 --backoff fixed --lb random --seed 7")).unwrap();
+        let a = parse_run("--rate 14000 --workers 8 --rate=500 --backoff fixed --lb random --seed 7").unwrap();
         let mut c = Config::default();
-        for o in &a.overrides {
+        for o in &a.model.overrides {
             store(&mut c, &MODEL_FLAGS[o.index], o.value);
         }
         assert_eq!(c.traffic.rate_per_s, 500.0);
@@ -445,29 +597,37 @@ mod tests {
         assert_eq!(c.client.backoff, Backoff::Fixed);
         assert_eq!(c.balancer.policy, LbPolicy::Random);
         assert_eq!(c.seed, 7);
+        let order: Vec<&str> = a.model.overrides.iter().map(|o| MODEL_FLAGS[o.index].flag).collect();
+        assert_eq!(order, ["--workers", "--rate", "--backoff", "--lb", "--seed"], "command-line order");
     }
 
     #[test]
     fn output_flags() {
-        let a = parse_run(&args("--windows 0,20,30,60 --indent 2 --format csv --config s.toml")).unwrap();
+        let a = parse_run("--windows 0,20,30,60 --indent 2 --format csv --config s.toml").unwrap();
         assert_eq!(a.windows, vec![0, 20, 30, 60]);
         assert_eq!(a.indent, Some(2));
         assert_eq!(a.format, Format::Csv);
         assert_eq!(a.config_path.as_deref(), Some("s.toml"));
-        assert!(parse_run(&args("--help")).unwrap().help);
+        let d = parse_run("").unwrap();
+        assert_eq!((d.windows.len(), d.indent, d.format, d.config_path), (0, None, Format::Json, None));
+        assert!(d.model.overrides.is_empty());
+        let again = parse_run("--format csv --format json --indent 1 --indent 3").unwrap();
+        assert_eq!((again.format, again.indent), (Format::Json, Some(3)), "a later flag wins");
     }
 
     #[test]
     fn negative_numbers_are_values() {
-        let a = parse_run(&args("--rate -1")).unwrap();
-        assert_eq!(a.overrides[0].value, Value::Float(-1.0));
-        assert_eq!(a.overrides[0].raw, "-1");
+        let a = parse_run("--rate -1").unwrap();
+        assert_eq!(a.model.overrides[0].value, Value::Float(-1.0));
+        assert_eq!(a.model.overrides[0].raw, "-1");
+        let a = parse_run("--rate -inf").unwrap();
+        assert_eq!(a.model.overrides[0].value, Value::Float(f64::NEG_INFINITY));
     }
 
     #[test]
     fn nan_parses_so_validation_can_name_it() {
-        let a = parse_run(&args("--rate NaN")).unwrap();
-        assert!(matches!(a.overrides[0].value, Value::Float(v) if v.is_nan()));
+        let a = parse_run("--rate NaN").unwrap();
+        assert!(matches!(a.model.overrides[0].value, Value::Float(v) if v.is_nan()));
     }
 
     #[test]
@@ -477,6 +637,7 @@ mod tests {
         assert_eq!(err("--workers 2.5"), "brink: --workers 2.5: expected an integer");
         assert_eq!(err("--queue -1"), "brink: --queue -1: allowed range is 0 to 1000000");
         assert_eq!(err("--attempts 99999999999999"), "brink: --attempts 99999999999999: allowed range is 1 to 100");
+        assert_eq!(err("--nodes 4294967296"), "brink: --nodes 4294967296: allowed range is 1 to 1024");
         assert_eq!(err("--seed -3"), "brink: --seed -3: allowed range is 0 to 18446744073709551615");
         assert!(err("--backoff linear").starts_with("brink: --backoff linear: expected one of none, fixed,"));
         assert_eq!(
@@ -491,17 +652,35 @@ mod tests {
     #[test]
     fn structural_mistakes() {
         assert_eq!(err("--bogus 1"), "brink: unknown flag --bogus (see brink run --help)");
+        assert_eq!(err("-x"), "brink: unknown flag -x (see brink run --help)");
+        assert_eq!(err("--rate 5 --seed 1 --bogus"), "brink: unknown flag --bogus (see brink run --help)");
         assert_eq!(err("--rate"), "brink: --rate: missing value");
         assert_eq!(err("--rate --duration 5"), "brink: --rate: missing value");
+        assert_eq!(err("--config"), "brink: --config: missing value");
         assert_eq!(err("5"), "brink: unexpected argument '5' (see brink run --help)");
+        assert_eq!(err("--rate 5 6"), "brink: unexpected argument '6' (see brink run --help)");
+        assert_eq!(err("-- --rate"), "brink: unexpected argument '--rate' (see brink run --help)");
         assert_eq!(err("--rate="), "brink: --rate '': expected a number");
     }
 
     #[test]
+    fn command_mistakes() {
+        let e = |s: &str| parse_line(s).unwrap_err();
+        assert_eq!(e(""), "brink: missing command (see brink --help)");
+        assert_eq!(e("sprint"), "brink: unknown command 'sprint' (see brink --help)");
+        assert_eq!(e("--bogus"), "brink: unknown flag --bogus (see brink --help)");
+        assert!(e("--help").starts_with("printed: "));
+        assert!(e("--version").starts_with("printed: brink "));
+    }
+
+    #[test]
     fn help_lists_every_flag_with_its_default() {
-        let h = run_help();
+        let h = parse_line("run --help").unwrap_err();
         for f in &MODEL_FLAGS {
-            assert!(h.contains(f.flag), "{}", f.flag);
+            assert!(h.contains(&format!("{} <X>", f.flag)), "{}", f.flag);
+        }
+        for flag in ["--config <FILE>", "--windows <E>", "--indent <N>", "--format <F>", "[default: json]"] {
+            assert!(h.contains(flag), "{flag}");
         }
         assert!(h.contains("[default: 10000]"));
         assert!(h.contains("[default: full-jitter]"));

@@ -4,8 +4,9 @@
 //! It only prints figures; nothing asserts on wall time, which depends on the
 //! machine and on whatever else it is doing.
 
-use crate::args::{shown, UsageError};
+use crate::args::{shown, Checked, UsageError};
 use crate::bench::{self, Params};
+use clap::Args;
 use serde_json::{json, Value};
 use sim_core::{Config, Simulation, Totals};
 use std::process::Command;
@@ -18,43 +19,30 @@ pub const MEMORY_CHILD: &str = "__bench-memory";
 const MEMORY_DURATIONS_S: [u64; 2] = [60, 600];
 
 /// Options of `brink bench`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Args, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BenchArgs {
-    /// Timed runs of each contestant.
+    /// timed runs of each contestant
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = Checked(parse_runs))]
+    #[arg(default_value = "5")]
     pub runs: usize,
-    /// Machine-readable output.
+    /// machine-readable output (JSON)
+    #[arg(long)]
     pub json: bool,
-    /// `--help` was given.
-    pub help: bool,
 }
 
-/// Help text of `brink bench`.
-pub const HELP: &str = "Usage: brink bench [--runs N] [--json]\n\n\
-Runs the steady default (10000 req/s, 60 s simulated, seed 1) with the engine\n\
+/// What `brink bench --help` says after the flags.
+pub const NOTES: &str = "Runs the steady default (10000 req/s, 60 s simulated, seed 1) with the engine\n\
 and with a hand-written event loop (cli/src/bench.rs), N times each (default 5),\n\
 and prints logical requests and events per wall second (best and median), the\n\
 totals of both, and the engine's peak RSS for 60 s and 600 s simulated, each\n\
-measured in a fresh child process.\n";
+measured in a fresh child process.";
 
-/// Parses the arguments after `bench`.
-pub fn parse(args: &[String]) -> Result<BenchArgs, UsageError> {
-    let mut out = BenchArgs { runs: 5, json: false, help: false };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--json" => out.json = true,
-            "--help" | "-h" => out.help = true,
-            "--runs" => {
-                let raw = it.next().ok_or_else(|| UsageError("--runs: missing value".into()))?;
-                out.runs = match raw.parse::<usize>() {
-                    Ok(n) if (1..=1000).contains(&n) => n,
-                    _ => return Err(UsageError(format!("--runs {}: allowed range is 1 to 1000", shown(raw)))),
-                };
-            }
-            other => return Err(UsageError(format!("unknown flag {other} (see brink bench --help)"))),
-        }
+/// Allowed `--runs`.
+fn parse_runs(raw: &str) -> Result<usize, String> {
+    match raw.parse::<usize>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err("allowed range is 1 to 1000".into()),
     }
-    Ok(out)
 }
 
 /// Speed figures of one contestant over several runs.
@@ -127,8 +115,7 @@ fn peak_rss_kib() -> Option<u64> {
 /// The hidden child: runs the steady case for `duration` simulated seconds
 /// and prints its peak RSS in KiB after the run, then before it (the
 /// process's own baseline), or "unknown" off Linux.
-pub fn memory_child(args: &[String]) -> Result<(), UsageError> {
-    let raw = args.first().map(String::as_str).unwrap_or("");
+pub fn memory_child(raw: &str) -> Result<(), UsageError> {
     let duration: f64 =
         raw.parse().map_err(|_| UsageError(format!("{MEMORY_CHILD} {}: expected seconds", shown(raw))))?;
     let config = steady_config(duration);
@@ -298,9 +285,27 @@ mod tests {
 
     #[test]
     fn bench_flags() {
-        let a = |s: &str| parse(&s.split_whitespace().map(String::from).collect::<Vec<_>>());
-        assert_eq!(a("--runs 3 --json").unwrap(), BenchArgs { runs: 3, json: true, help: false });
-        assert_eq!(a("--runs 0").unwrap_err().to_string(), "brink: --runs 0: allowed range is 1 to 1000");
-        assert_eq!(a("--fast").unwrap_err().to_string(), "brink: unknown flag --fast (see brink bench --help)");
+        use crate::args::{tests::parse_line, Commands};
+        let a = |s: &str| -> Result<BenchArgs, String> {
+            match parse_line(&format!("bench {s}"))? {
+                Commands::Bench(b) => Ok(b),
+                other => panic!("not bench: {other:?}"),
+            }
+        };
+        assert_eq!(a("--runs 3 --json").unwrap(), BenchArgs { runs: 3, json: true });
+        assert_eq!(a("").unwrap(), BenchArgs { runs: 5, json: false });
+        assert_eq!(a("--runs 0").unwrap_err(), "brink: --runs 0: allowed range is 1 to 1000");
+        assert_eq!(a("--runs").unwrap_err(), "brink: --runs: missing value");
+        assert_eq!(a("--fast").unwrap_err(), "brink: unknown flag --fast (see brink bench --help)");
+        assert!(a("--help").unwrap_err().contains("peak RSS"));
+    }
+
+    #[test]
+    fn memory_child_takes_its_duration() {
+        use crate::args::{tests::parse_line, Commands};
+        match parse_line(&format!("{MEMORY_CHILD} 60")).unwrap() {
+            Commands::BenchMemory { duration } => assert_eq!(duration, "60"),
+            other => panic!("not the memory child: {other:?}"),
+        }
     }
 }

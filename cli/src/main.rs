@@ -2,25 +2,21 @@
 //!
 //! Exit status: 0 on success, 2 for a mistake in the command line or the
 //! scenario (one line on stderr naming the flag or the file and key), 1 when
-//! the output cannot be written or a run stops early at the event cap.
+//! the output cannot be written or a run stops early at the event cap, 130
+//! when Ctrl-C stopped a run (its report, of the part simulated, is printed).
 
 mod args;
 mod bench;
 mod bench_cmd;
 mod output;
 mod scenario;
+mod stepping;
 
-use args::{Format, RunArgs, UsageError};
+use args::{Commands, Format, RunArgs, UsageError};
 use sim_core::Simulation;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Instant;
-
-const HELP: &str = "brink: a failure-dynamics simulator (clients, retries, a balancer, nodes under load)\n\n\
-Usage:\n  brink run [FLAGS]      one simulation; JSON report like shared/reference/simpy_ref.py\n  \
-brink bench [--json]   engine speed beside a hand-written loop, and peak memory\n  \
-brink --help | --version\n\n\
-Run `brink run --help` for the model flags.\n";
 
 /// Why the command did not succeed.
 enum Failure {
@@ -29,6 +25,9 @@ enum Failure {
     /// Anything else: exit status 1, with this message (or none when the
     /// reader of stdout went away, which is not worth a message).
     Runtime(Option<String>),
+    /// Ctrl-C stopped the run after its partial report was written: exit
+    /// status 130, as a shell reports a process ended by SIGINT.
+    Interrupted(String),
 }
 
 impl From<UsageError> for Failure {
@@ -47,11 +46,20 @@ impl From<io::Error> for Failure {
 }
 
 fn main() -> ExitCode {
-    let argv: Vec<String> = match std::env::args_os().skip(1).map(|a| a.into_string()).collect() {
-        Ok(v) => v,
-        Err(bad) => return fail(Failure::Usage(UsageError(format!("argument is not valid UTF-8: {bad:?}")))),
+    let command = match args::parse(std::env::args_os()) {
+        Ok(command) => command,
+        Err(e) => {
+            return match args::usage_error(&e) {
+                Some(usage) => fail(Failure::Usage(usage)),
+                // --help or --version: clap prints it on stdout.
+                None => match e.print() {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(io) => fail(io.into()),
+                },
+            };
+        }
     };
-    match dispatch(&argv) {
+    match dispatch(command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => fail(f),
     }
@@ -69,50 +77,41 @@ fn fail(f: Failure) -> ExitCode {
             }
             ExitCode::from(1)
         }
+        Failure::Interrupted(message) => {
+            eprintln!("{message}");
+            ExitCode::from(130)
+        }
     }
 }
 
-fn dispatch(argv: &[String]) -> Result<(), Failure> {
-    let Some((command, rest)) = argv.split_first() else {
-        return Err(UsageError("missing command (see brink --help)".into()).into());
-    };
-    match command.as_str() {
-        "run" => run(rest),
-        "bench" => bench(rest),
-        bench_cmd::MEMORY_CHILD => Ok(bench_cmd::memory_child(rest)?),
-        "--help" | "-h" | "help" => print_text(HELP),
-        "--version" | "-V" => print_text(&format!("brink {}\n", env!("CARGO_PKG_VERSION"))),
-        other => Err(UsageError(format!("unknown command '{other}' (see brink --help)")).into()),
+fn dispatch(command: Commands) -> Result<(), Failure> {
+    match command {
+        Commands::Run(a) => run(&a),
+        Commands::Bench(a) => Ok(bench_cmd::run(a)?),
+        Commands::BenchMemory { duration } => Ok(bench_cmd::memory_child(&duration)?),
     }
-}
-
-fn print_text(text: &str) -> Result<(), Failure> {
-    let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(())
-}
-
-fn bench(rest: &[String]) -> Result<(), Failure> {
-    let a = bench_cmd::parse(rest)?;
-    if a.help {
-        return print_text(bench_cmd::HELP);
-    }
-    Ok(bench_cmd::run(a)?)
 }
 
 /// `brink run`: validate everything, then allocate and run, then print.
-fn run(rest: &[String]) -> Result<(), Failure> {
-    let a = args::parse_run(rest)?;
-    if a.help {
-        return print_text(&args::run_help());
-    }
-    let config = scenario::build(&a)?;
+fn run(a: &RunArgs) -> Result<(), Failure> {
+    // First, so that a Ctrl-C from now on is caught; the loop looks at the
+    // flag between chunks.
+    let stop = stepping::interrupt_flag();
+    let config = scenario::build(a)?;
     let mut sim = Simulation::new(config).map_err(|e| UsageError(e.to_string()))?;
+    let mut progress = stepping::Progress::new(io::stderr().is_terminal());
     let start = Instant::now();
-    sim.run_to_end();
+    let outcome = stepping::run(&mut sim, &stop, |sim| progress.update(sim));
     let wall_s = start.elapsed().as_secs_f64();
-    write_output(&sim, &a, wall_s)?;
+    progress.finish();
+    write_output(&sim, a, wall_s)?;
+    if outcome == stepping::Outcome::Interrupted {
+        return Err(Failure::Interrupted(format!(
+            "brink: interrupted at t = {} s of {} s; the report covers only that part",
+            stepping::seconds(sim.now().as_secs_f64()),
+            stepping::seconds(sim.end().as_secs_f64())
+        )));
+    }
     match sim.snapshot().halted {
         Some(halt) => Err(Failure::Runtime(Some(format!(
             "brink: the run stopped early ({halt:?}, cap {} events); its figures cover only part of the run",

@@ -20,7 +20,7 @@ pub fn build(args: &RunArgs) -> Result<Config, UsageError> {
         }
         None => (Config::default(), None),
     };
-    for o in &args.overrides {
+    for o in &args.model.overrides {
         store(&mut config, &MODEL_FLAGS[o.index], o.value);
     }
     config.validate().map_err(|e| explain(&e, args, file.as_ref()))?;
@@ -79,7 +79,7 @@ fn explain(e: &ConfigError, args: &RunArgs, file: Option<&ScenarioFile>) -> Usag
     let field = e.field();
     let reason = reason(e);
     let flag = flag_for_field(field);
-    let given = flag.and_then(|f| args.overrides.iter().rev().find(|o| MODEL_FLAGS[o.index].flag == f.flag));
+    let given = flag.and_then(|f| args.model.overrides.iter().rev().find(|o| MODEL_FLAGS[o.index].flag == f.flag));
     if let Some(o) = given {
         return UsageError(format!("{} {}: {reason}", MODEL_FLAGS[o.index].flag, shown(&o.raw)));
     }
@@ -116,11 +116,10 @@ fn has_key(table: &toml::Table, field: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::parse_run;
+    use crate::args::tests::parse_run;
 
     fn build_from(flags: &str) -> Result<Config, String> {
-        let args: Vec<String> = flags.split_whitespace().map(String::from).collect();
-        build(&parse_run(&args).map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+        build(&parse_run(flags)?).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -46,6 +46,11 @@ fn bad_input_exits_2_with_one_line_naming_the_flag() {
         (&["--queue", "1000000", "--nodes", "1024"], "--queue 1000000"),
         (&["--bogus", "1"], "unknown flag --bogus"),
         (&["--seed"], "--seed: missing value"),
+        (&["--rate", "--duration", "5"], "--rate: missing value"),
+        (&["--nodes", "4294967296"], "--nodes 4294967296: allowed range is 1 to 1024"),
+        (&["--indent", "-1"], "--indent -1: allowed range is 0 to 64"),
+        (&["-x"], "unknown flag -x"),
+        (&["5"], "unexpected argument '5'"),
         (&["--format", "xml"], "--format xml"),
         (&["--windows", "0,ten"], "--windows 0,ten"),
     ];
@@ -63,7 +68,7 @@ fn bad_input_exits_2_with_one_line_naming_the_flag() {
 
 #[test]
 fn command_level_mistakes_exit_2() {
-    for args in [&[][..], &["sprint"][..], &["bench", "--fast"][..]] {
+    for args in [&[][..], &["sprint"][..], &["--bogus"][..], &["bench", "--fast"][..], &["bench", "--runs", "0"][..]] {
         let out = brink(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1, "{args:?}");
@@ -71,6 +76,14 @@ fn command_level_mistakes_exit_2() {
     let help = brink(&["run", "--help"]);
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("--spike-mult"));
+    for args in [&["--help"][..], &["bench", "--help"][..], &["help", "run"][..]] {
+        let out = brink(args);
+        assert!(out.status.success() && out.stderr.is_empty(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: brink"), "{args:?}");
+    }
+    let version = brink(&["--version"]);
+    assert!(version.status.success());
+    assert_eq!(String::from_utf8_lossy(&version.stdout), format!("brink {}\n", env!("CARGO_PKG_VERSION")));
 }
 
 /// The report less the three wall-clock figures, as bytes.
@@ -282,4 +295,49 @@ fn every_shipped_scenario_runs() {
         names.push(path.file_name().unwrap().to_string_lossy().into_owned());
     }
     assert!(names.len() >= 6, "{names:?}");
+}
+
+/// Ctrl-C (SIGINT) stops a long run between two chunks: the report of the
+/// part simulated is printed, valid, then one line on stderr, exit status 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_with_a_partial_report() {
+    use std::process::Stdio;
+    use std::time::Duration;
+    for format in ["json", "csv"] {
+        // About 10^8 logical requests: tens of seconds, stopped after one.
+        let args = ["run", "--duration", "1000", "--rate", "100000", "--nodes", "40", "--format", format];
+        let child = Command::new(BRINK)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the brink binary runs");
+        std::thread::sleep(Duration::from_millis(1500));
+        let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
+        assert!(kill.success(), "{format}: kill -INT failed");
+        let out = child.wait_with_output().expect("brink ends");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(130), "{format}: status {:?}, stderr {err}", out.status);
+        assert_eq!(err.lines().count(), 1, "{format}: want one line, got {err:?}");
+        let line = err.trim_end();
+        let rest = line.strip_prefix("brink: interrupted at t = ").unwrap_or_else(|| panic!("{format}: {line}"));
+        let (t, tail) = rest.split_once(" s of ").unwrap_or_else(|| panic!("{format}: {line}"));
+        assert_eq!(tail, "1000 s; the report covers only that part", "{format}");
+        let t: f64 = t.parse().unwrap_or_else(|_| panic!("{format}: {line}"));
+        assert!(t > 0.0 && t < 1000.0, "{format}: {line}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        if format == "json" {
+            let v: Value = serde_json::from_str(&text).expect("the partial report is valid JSON");
+            let n = |k| total(&v, k);
+            assert!(n("offered") > 0 && (n("offered") as f64) < 100_000.0 * (t + 1.0), "{line}: {}", v["totals"]);
+            assert_eq!(n("offered"), n("goodput") + n("failed") + n("unresolved_at_end"), "{line}");
+            assert_eq!(v["params"]["duration"], 1000.0);
+        } else {
+            let rows: Vec<&str> = text.lines().collect();
+            assert_eq!(rows.len(), 1 + 1000, "{line}: header plus the run's seconds");
+            assert!(rows.iter().all(|r| r.split(',').count() == 18), "{line}: 18 columns");
+            assert!(rows[1].split(',').nth(1).unwrap().parse::<u64>().unwrap() > 0, "{line}: second 0 has arrivals");
+        }
+    }
 }
