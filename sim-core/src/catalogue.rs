@@ -329,6 +329,64 @@ fn unit(u: &str) -> String {
     }
 }
 
+/// Sets the field at dotted `path` from `text`, as `brink run --set` and
+/// scripts do: `seed`, `traffic.*`, `client.*` (the entry client), a tier
+/// field (`nodes.workers`) of a single-tier scenario,
+/// `services.NAME.nodes.workers`, `services.NAME.call_mode`, and
+/// `services.NAME.calls.TO.client.timeout_s`. The error is one sentence
+/// naming the path and what is allowed. Ranges are checked here; the
+/// whole config is checked by [`Config::validate`].
+pub fn set_path(c: &mut Config, path: &str, text: &str) -> Result<(), String> {
+    if let Some(rest) = path.strip_prefix("services.") {
+        return set_service_path(c, path, rest, text);
+    }
+    let f = field(path).ok_or_else(|| unknown(path))?;
+    let v = f.parse(path, text)?;
+    if f.scope == Scope::Tier && !c.services.is_empty() {
+        return Err(format!("{path}: this scenario lists services; name one, as services.NAME.{path}"));
+    }
+    f.set(c, v);
+    Ok(())
+}
+
+fn unknown(path: &str) -> String {
+    let near: Vec<&str> =
+        FIELDS.iter().map(|f| f.path).filter(|p| p.split('.').next() == path.split('.').next()).collect();
+    if near.is_empty() {
+        format!("{path}: no such field (see the catalogue in docs/CONFIG.md)")
+    } else {
+        format!("{path}: no such field; this section has {}", near.join(", "))
+    }
+}
+
+fn set_service_path(c: &mut Config, path: &str, rest: &str, text: &str) -> Result<(), String> {
+    let (name, sub) = rest.split_once('.').ok_or_else(|| unknown(path))?;
+    let names: Vec<String> = c.services.iter().map(|s| s.name.clone()).collect();
+    let Some(s) = c.services.iter_mut().find(|s| s.name == name) else {
+        return Err(format!("{path}: no service named {name:?} (services: {})", names.join(", ")));
+    };
+    if sub == "call_mode" {
+        s.call_mode = match text.trim() {
+            "sequential" => crate::config::CallMode::Sequential,
+            "parallel" => crate::config::CallMode::Parallel,
+            t => return Err(format!("{path} = {t:?}: expected sequential or parallel")),
+        };
+        return Ok(());
+    }
+    if let Some(call) = sub.strip_prefix("calls.") {
+        let (to, key) = call.split_once(".client.").ok_or_else(|| unknown(path))?;
+        let Some(edge) = s.calls.iter_mut().find(|e| e.to == to) else {
+            return Err(format!("{path}: service {name:?} makes no call to {to:?}"));
+        };
+        let f = field(&format!("client.{key}")).filter(|f| f.scope == Scope::Client).ok_or_else(|| unknown(path))?;
+        f.set_client(&mut edge.client, f.parse(path, text)?);
+        return Ok(());
+    }
+    let f = field(sub).filter(|f| f.scope == Scope::Tier).ok_or_else(|| unknown(path))?;
+    f.set_tier(s, f.parse(path, text)?);
+    Ok(())
+}
+
 /// The row for `path` (as a single-tier config or the entry client names it).
 pub fn field(path: &str) -> Option<&'static Field> {
     FIELDS.iter().find(|f| f.path == path)
@@ -453,6 +511,32 @@ mod tests {
             assert_eq!(changed.len(), 1, "{}: {changed:?}", f.path);
             assert_eq!(f.parse(f.path, &f.format(v)), Ok(v), "{}", f.path);
         }
+    }
+
+    #[test]
+    fn set_path_reaches_services_and_call_edges() {
+        let mut c = Config::default();
+        set_path(&mut c, "nodes.workers", "8").unwrap();
+        set_path(&mut c, "client.backoff", "expo").unwrap();
+        assert_eq!((c.nodes.workers, c.client.backoff), (8, crate::Backoff::Expo));
+        assert!(set_path(&mut c, "nodes.wrokers", "8").unwrap_err().contains("nodes.workers"));
+        c.services = vec![
+            ServiceConfig {
+                name: "api".into(),
+                calls: vec![crate::CallConfig { to: "db".into(), client: Default::default() }],
+                ..Default::default()
+            },
+            ServiceConfig { name: "db".into(), ..Default::default() },
+        ];
+        set_path(&mut c, "services.db.nodes.count", "2").unwrap();
+        set_path(&mut c, "services.api.calls.db.client.attempts", "5").unwrap();
+        set_path(&mut c, "services.api.call_mode", "parallel").unwrap();
+        assert_eq!(c.services[1].nodes.count, 2);
+        assert_eq!(c.services[0].calls[0].client.attempts, 5);
+        assert!(set_path(&mut c, "nodes.workers", "8").unwrap_err().contains("services.NAME.nodes.workers"));
+        assert!(set_path(&mut c, "services.web.nodes.count", "2").unwrap_err().contains("no service named"));
+        assert!(set_path(&mut c, "services.api.calls.x.client.attempts", "2").unwrap_err().contains("no call"));
+        assert!(set_path(&mut c, "services.api.nodes.count", "0").unwrap_err().contains("from 1 to 1024"));
     }
 
     #[test]

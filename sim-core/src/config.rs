@@ -133,6 +133,9 @@ impl ServiceConfig {
         }
         let n = &self.nodes;
         range("nodes.slow_count", n.slow_count as f64, (0.0, n.count as f64), "")?;
+        if n.service_dist == crate::distribution::ServiceDist::Uniform {
+            range("nodes.service_cv", n.service_cv, (0.0, crate::distribution::MAX_UNIFORM_CV), "")?;
+        }
         let slots = n.count as u64 * n.queue_capacity as u64;
         if slots > MAX_TOTAL_QUEUE_SLOTS {
             return Err(ConfigError::TooLarge {
@@ -445,6 +448,30 @@ pub struct NodesConfig {
     /// Service-time multiplier of the slow nodes: 2 means they take twice as
     /// long per attempt. Default 2.
     pub slow_factor: f64,
+    /// Shape of the service time (see [`crate::distribution`]). Default
+    /// exponential, as in the reference model.
+    pub service_dist: crate::distribution::ServiceDist,
+    /// Coefficient of variation of the uniform (at most 1/√3) and log-normal
+    /// service times. Default 1.
+    pub service_cv: f64,
+    /// Share of slow requests of the bimodal service time. Default 0.05.
+    pub bimodal_share: f64,
+    /// Mean service time of the bimodal's slow requests, ms (its fast ones
+    /// have `service_ms_mean`). Default 200.
+    pub bimodal_slow_ms: f64,
+}
+
+impl NodesConfig {
+    /// The service time these settings describe, in seconds.
+    pub fn service_time(&self) -> crate::distribution::ServiceTime {
+        crate::distribution::ServiceTime {
+            dist: self.service_dist,
+            mean_s: self.service_ms_mean / 1000.0,
+            cv: self.service_cv,
+            slow_share: self.bimodal_share,
+            slow_mean_s: self.bimodal_slow_ms / 1000.0,
+        }
+    }
 }
 
 impl Default for NodesConfig {
@@ -456,6 +483,10 @@ impl Default for NodesConfig {
             queue_capacity: 256,
             slow_count: 0,
             slow_factor: 2.0,
+            service_dist: crate::distribution::ServiceDist::Exponential,
+            service_cv: 1.0,
+            bimodal_share: 0.05,
+            bimodal_slow_ms: 200.0,
         }
     }
 }
@@ -966,6 +997,10 @@ pub mod limits {
     pub const SERVICE_MS: (f64, f64) = (0.001, 600_000.0);
     /// `(min, max)` of `nodes.queue_capacity`.
     pub const QUEUE: (u32, u32) = (0, 1_000_000);
+    /// `(min, max)` of `nodes.service_cv` (the uniform allows at most 1/√3).
+    pub const SERVICE_CV: (f64, f64) = (0.0, 10.0);
+    /// `(min, max)` of `nodes.bimodal_share`.
+    pub const BIMODAL_SHARE: (f64, f64) = (0.0, 1.0);
     /// `(min, max)` of `nodes.slow_factor`.
     pub const SLOW_FACTOR: (f64, f64) = (1.0, 100.0);
     /// `(min, max)` of `crash.memory_limit_mb`.

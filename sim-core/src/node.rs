@@ -3,6 +3,7 @@
 
 use crate::config::NodesConfig;
 use crate::db::Pool;
+use crate::distribution::ServiceTime;
 use crate::rng::Stream;
 use crate::sharing::Sharing;
 use crate::snapshot::{CpuBreakdown, NodeLife, NodeSnapshot, NodeState};
@@ -156,27 +157,28 @@ impl Jobs {
     }
 }
 
-/// How long service takes. Exponential, as in the reference model; other
-/// shapes (and load-dependent service) slot in here.
+/// How long service takes: the service's distribution (exponential in the
+/// reference model) with its load-dependent part and slowdowns.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum ServiceModel {
-    Exponential { mean_s: f64 },
-}
+pub(crate) struct ServiceModel(ServiceTime);
 
 impl ServiceModel {
     pub fn new(n: &NodesConfig) -> ServiceModel {
-        ServiceModel::Exponential { mean_s: n.service_ms_mean / 1000.0 }
+        ServiceModel(n.service_time())
     }
 
     /// A service time for a node whose service times are `factor` × the
     /// nominal ones plus `extra_s` (1 and 0 for a healthy node at full speed
-    /// without load-dependent latency: the result is then exact, so the
-    /// reference figures are unchanged).
+    /// without load-dependent latency: the exponential draw is then exactly
+    /// the reference model's, so its figures are unchanged).
     #[inline]
     pub fn sample_ns(&self, factor: f64, extra_s: f64, rng: &mut Stream) -> u64 {
-        match *self {
-            ServiceModel::Exponential { mean_s } => secs_to_nanos(rng.exp((mean_s + extra_s) * factor)),
-        }
+        secs_to_nanos(self.0.sample_s(extra_s, factor, rng))
+    }
+
+    /// Mean service time, seconds.
+    pub fn mean_s(&self) -> f64 {
+        self.0.mean()
     }
 }
 

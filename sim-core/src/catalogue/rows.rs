@@ -3,9 +3,13 @@
 
 use super::{Access, Apply, Field, Kind, Scale, Scope, Ui, Value};
 use crate::config::{limits::*, Backoff, LbPolicy, TrafficShape};
+use crate::distribution::ServiceDist;
 
 /// Names of the [`Backoff`] policies, for the choice row.
 const BACKOFF_NAMES: [&str; 6] = ["none", "fixed", "expo", "full-jitter", "equal-jitter", "decorrelated"];
+
+/// Names of the service-time distributions, for the choice row.
+const DIST_NAMES: [&str; 5] = ["exponential", "constant", "uniform", "lognormal", "bimodal"];
 
 /// Names of the traffic shapes, for the choice row.
 const SHAPE_NAMES: [&str; 7] = ["spike", "constant", "ramp", "step", "tenfold", "diurnal", "bursts"];
@@ -271,6 +275,42 @@ pub static FIELDS: &[Field] = &[
         doc: "Mean time a worker spends on one attempt (exponentially distributed); slower service means less capacity.",
         ui: log(0.1, 1000.0, 0.1),
         ..row("nodes.service_ms_mean", Scope::Tier, real(SERVICE_MS), tier!(nodes.service_ms_mean, real))
+    },
+    Field {
+        label: "Service-time shape",
+        param: "service_dist",
+        doc: "How service times vary around their mean: exponential, constant, uniform, log-normal, or bimodal with a share of slow requests.",
+        ..row(
+            "nodes.service_dist",
+            Scope::Tier,
+            Kind::Choice(&DIST_NAMES),
+            Access::Tier {
+                get: |s| Value::Choice(s.nodes.service_dist.name()),
+                set: |s, v| s.nodes.service_dist = ServiceDist::from_name(v.name()).unwrap_or(s.nodes.service_dist),
+            },
+        )
+    },
+    Field {
+        label: "Service-time CV",
+        param: "service_cv",
+        doc: "Spread of uniform and log-normal service times, as standard deviation over mean; more spread means longer queues at the same load.",
+        ui: log(0.0, 10.0, 0.05),
+        ..row("nodes.service_cv", Scope::Tier, real(SERVICE_CV), tier!(nodes.service_cv, real))
+    },
+    Field {
+        label: "Slow share",
+        param: "bimodal_share",
+        doc: "Share of requests that take the slow path of a bimodal service time.",
+        ui: pct(0.0, 50.0, Scale::Log { floor: 0.1 }),
+        ..row("nodes.bimodal_share", Scope::Tier, real(BIMODAL_SHARE), tier!(nodes.bimodal_share, real))
+    },
+    Field {
+        label: "Slow-path time",
+        param: "bimodal_slow_ms",
+        unit: "ms",
+        doc: "Mean service time of the slow requests of a bimodal service time.",
+        ui: log(0.1, 10_000.0, 0.1),
+        ..row("nodes.bimodal_slow_ms", Scope::Tier, real(SERVICE_MS), tier!(nodes.bimodal_slow_ms, real))
     },
     Field {
         label: "Queue capacity",
