@@ -2,6 +2,7 @@
 //! defences (request coalescing and probabilistic early refresh).
 
 use crate::config::CacheConfig;
+use crate::node::JobRef;
 use crate::rng::Stream;
 use crate::time::secs_to_nanos;
 
@@ -19,7 +20,7 @@ pub(crate) enum Lookup {
 /// A recomputation in flight: which job, the version it replaces, when it began.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Regen {
-    job: (u32, u32, u32),
+    job: JobRef,
     version: u32,
     since: u64,
 }
@@ -35,7 +36,7 @@ pub(crate) struct Cache {
     last_recompute_ns: u64,
     in_flight: Vec<Regen>,
     /// Jobs waiting for the recomputation in flight: `(node, slot, gen)`.
-    pub waiters: Vec<(u32, u32, u32)>,
+    pub waiters: Vec<JobRef>,
     /// Values stored by a recomputation that was the first to replace the
     /// version it had read.
     pub refills: u64,
@@ -49,6 +50,11 @@ impl Cache {
             last_recompute_ns: secs_to_nanos(cfg.recompute_ms / 1000.0),
             ..Cache::default()
         }
+    }
+
+    /// Loses the value at `now` (a cache flush): the next read misses.
+    pub fn flush(&mut self, now: u64) {
+        self.expires = self.expires.min(now);
     }
 
     /// True while the value is fresh.
@@ -79,14 +85,14 @@ impl Cache {
     }
 
     /// Job `job` starts recomputing at `now`.
-    pub fn start(&mut self, job: (u32, u32, u32), now: u64) {
+    pub fn start(&mut self, job: JobRef, now: u64) {
         self.in_flight.push(Regen { job, version: self.version, since: now });
     }
 
     /// Job `job` finished recomputing at `now`: the value is stored. Returns
     /// true if this recomputation was `job`'s (it may have been dropped in a
     /// crash).
-    pub fn finish(&mut self, job: (u32, u32, u32), now: u64, cfg: &CacheConfig) -> bool {
+    pub fn finish(&mut self, job: JobRef, now: u64, cfg: &CacheConfig) -> bool {
         let Some(i) = self.in_flight.iter().position(|r| r.job == job) else { return false };
         let r = self.in_flight.swap_remove(i);
         if r.version == self.version {
@@ -100,7 +106,7 @@ impl Cache {
 
     /// Forgets the recomputations of jobs for which `gone` holds (their node
     /// crashed, or the attempt failed); returns whether any was dropped.
-    pub fn abandon(&mut self, gone: impl Fn((u32, u32, u32)) -> bool) -> bool {
+    pub fn abandon(&mut self, gone: impl Fn(JobRef) -> bool) -> bool {
         let before = self.in_flight.len();
         self.in_flight.retain(|r| !gone(r.job));
         self.in_flight.len() != before
@@ -129,16 +135,16 @@ mod tests {
             assert_eq!(cache.lookup(5, &c, &mut rng), Lookup::Hit);
             let t = 1_000_000_000;
             assert_eq!(cache.lookup(t, &c, &mut rng), Lookup::Miss);
-            cache.start((0, 0, 1), t);
+            cache.start(JobRef { node: 0, slot: 0, gen: 1 }, t);
             let second = cache.lookup(t + 1, &c, &mut rng);
             assert_eq!(second, if coalesce { Lookup::Join } else { Lookup::Miss });
             if second == Lookup::Miss {
-                cache.start((0, 1, 1), t + 1);
+                cache.start(JobRef { node: 0, slot: 1, gen: 1 }, t + 1);
             }
-            assert!(cache.finish((0, 0, 1), t + 10, &c));
+            assert!(cache.finish(JobRef { node: 0, slot: 0, gen: 1 }, t + 10, &c));
             assert!(cache.is_fresh(t + 11));
             if !coalesce {
-                assert!(cache.finish((0, 1, 1), t + 11, &c));
+                assert!(cache.finish(JobRef { node: 0, slot: 1, gen: 1 }, t + 11, &c));
             }
             assert_eq!(cache.refills, 1, "the second store replaces a value already refreshed");
         }

@@ -1,6 +1,8 @@
 //! Clients: one per logical request in flight, kept in a slab whose slots are
 //! recycled, so memory follows what is in flight, not the run's length.
 
+use crate::node::JobRef;
+
 /// One logical request and the attempt it is on.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Client {
@@ -18,6 +20,14 @@ pub(crate) struct Client {
     pub sent: u32,
     /// True while waiting for the current attempt's outcome.
     pub waiting: bool,
+    /// The call edge it sends on (0: the outside clients to the entry).
+    pub edge: u32,
+    /// The job that made this call, or [`JobRef::NONE`] for a logical
+    /// request from outside.
+    pub parent: JobRef,
+    /// With deadline propagation, the caller's deadline: no attempt waits
+    /// past it and no retry starts after it (`u64::MAX`: none).
+    pub outer_deadline: u64,
 }
 
 /// A slab of clients with a free list.
@@ -30,7 +40,22 @@ pub(crate) struct Clients {
 impl Clients {
     /// Takes a slot for a new logical request first sent at `now`.
     pub fn alloc(&mut self, now: u64, base_s: f64) -> u32 {
-        let fresh = Client { first_send: now, deadline: 0, prev_sleep_s: base_s, token: 0, sent: 0, waiting: false };
+        self.alloc_on(now, base_s, 0, JobRef::NONE, u64::MAX)
+    }
+
+    /// Takes a slot for a call on `edge` made by job `parent`.
+    pub fn alloc_on(&mut self, now: u64, base_s: f64, edge: u32, parent: JobRef, outer_deadline: u64) -> u32 {
+        let fresh = Client {
+            first_send: now,
+            deadline: 0,
+            prev_sleep_s: base_s,
+            token: 0,
+            sent: 0,
+            waiting: false,
+            edge,
+            parent,
+            outer_deadline,
+        };
         match self.free.pop() {
             Some(i) => {
                 let slot = &mut self.slots[i as usize];

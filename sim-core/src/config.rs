@@ -220,6 +220,13 @@ pub struct TrafficConfig {
     /// Relative swing of the diurnal shape around the base rate, from 0
     /// (flat) to 1 (down to zero at the trough). Default 0.5.
     pub amplitude: f64,
+    /// Closed-loop population: this many users, each sending its next
+    /// request a think time after its last one ended (succeeded or failed).
+    /// 0 (the default) is open-loop arrivals at `rate_per_s`. A closed loop
+    /// throttles itself under backpressure, where open-loop load does not.
+    pub users: u32,
+    /// Mean think time of a closed-loop user (exponential), ms. Default 1,000.
+    pub think_ms: f64,
 }
 
 impl Default for TrafficConfig {
@@ -233,6 +240,8 @@ impl Default for TrafficConfig {
             spike_end_s: 30.0,
             period_s: 60.0,
             amplitude: 0.5,
+            users: 0,
+            think_ms: 1000.0,
         }
     }
 }
@@ -313,6 +322,15 @@ pub struct ClientConfig {
     pub backoff_base_ms: f64,
     /// Backoff cap, milliseconds. Default 1,000.
     pub backoff_cap_ms: f64,
+    /// Network delay each way, constant part, ms. Default 0.
+    pub network_ms: f64,
+    /// Network delay each way, mean of an exponential part added to the
+    /// constant, ms. Default 0.
+    pub network_jitter_ms: f64,
+    /// Pass the caller's remaining deadline to the service called, as gRPC
+    /// does: the callee drops queued work whose deadline has passed, no
+    /// attempt waits past it, and no retry starts after it. Default off.
+    pub propagate_deadline: bool,
 }
 
 impl Default for ClientConfig {
@@ -323,6 +341,9 @@ impl Default for ClientConfig {
             backoff: Backoff::FullJitter,
             backoff_base_ms: 100.0,
             backoff_cap_ms: 1000.0,
+            network_ms: 0.0,
+            network_jitter_ms: 0.0,
+            propagate_deadline: false,
         }
     }
 }
@@ -840,17 +861,66 @@ impl Default for CacheConfig {
     }
 }
 
-/// A scripted incident.
+/// A scripted incident: at `at_s`, something happens to a service (the
+/// entry unless `service` names another), for `duration_s` where that means
+/// something.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     /// When it happens, simulated seconds.
     pub at_s: f64,
-    /// Which node, counted from 0.
+    /// Which node, counted from 0 within its service (crash only). Default 0.
+    #[serde(default)]
     pub node: u32,
-    /// What happens.
+    /// What happens. Default a crash.
     #[serde(default)]
     pub kind: FaultKind,
+    /// The service it hits; empty for the entry. Default empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub service: String,
+    /// How long it lasts, seconds (all kinds but crash and cache flush).
+    /// Default 10.
+    #[serde(default = "default_fault_duration")]
+    pub duration_s: f64,
+    /// Its size: the service-time multiplier of a latency spike (default
+    /// 5), or the share of workers lost or of attempts failed (default 0.5).
+    /// 0 takes the kind's default.
+    #[serde(default)]
+    pub magnitude: f64,
+    /// The service whose calls from `service` a partition drops.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub to: String,
+}
+
+fn default_fault_duration() -> f64 {
+    10.0
+}
+
+impl Fault {
+    /// A crash of `node` of the entry service at `at_s`.
+    pub fn crash(at_s: f64, node: u32) -> Fault {
+        Fault {
+            at_s,
+            node,
+            kind: FaultKind::Crash,
+            service: String::new(),
+            duration_s: 10.0,
+            magnitude: 0.0,
+            to: String::new(),
+        }
+    }
+
+    /// The magnitude in force: the given one, or the kind's default.
+    pub fn size(&self) -> f64 {
+        if self.magnitude > 0.0 {
+            return self.magnitude;
+        }
+        match self.kind {
+            FaultKind::LatencySpike => 5.0,
+            FaultKind::CapacityLoss | FaultKind::ErrorInjection => 0.5,
+            _ => 0.0,
+        }
+    }
 }
 
 /// What a scripted fault does.
@@ -861,6 +931,31 @@ pub enum FaultKind {
     /// `crash.restart_s`.
     #[default]
     Crash,
+    /// The service's work takes `magnitude` times longer (a bad deploy, a
+    /// noisy neighbour, a garbage-collection storm).
+    LatencySpike,
+    /// A share `magnitude` of each node's workers is gone (a lost zone, a
+    /// throttled container).
+    CapacityLoss,
+    /// A share `magnitude` of the attempts reaching the service fail at
+    /// once with an error.
+    ErrorInjection,
+    /// Every attempt `service` sends to `to` is dropped: callers time out.
+    Partition,
+    /// The service's cache loses its value at once.
+    CacheFlush,
+}
+
+impl FaultKind {
+    /// Every kind, in the order the UI lists them.
+    pub const ALL: [FaultKind; 6] = [
+        FaultKind::Crash,
+        FaultKind::LatencySpike,
+        FaultKind::CapacityLoss,
+        FaultKind::ErrorInjection,
+        FaultKind::Partition,
+        FaultKind::CacheFlush,
+    ];
 }
 
 /// Why a configuration was refused. Each variant names the field (as a dotted
@@ -989,6 +1084,12 @@ pub mod limits {
     pub const ATTEMPTS: (u32, u32) = (1, 100);
     /// `(min, max)` of `client.backoff_base_ms` and `client.backoff_cap_ms`.
     pub const BACKOFF_MS: (f64, f64) = (0.0, 3_600_000.0);
+    /// `(min, max)` of `client.network_ms` and `client.network_jitter_ms`.
+    pub const NETWORK_MS: (f64, f64) = (0.0, 60_000.0);
+    /// `(min, max)` of `traffic.users` (closed loop).
+    pub const USERS: (u32, u32) = (0, 1_000_000);
+    /// `(min, max)` of `traffic.think_ms`.
+    pub const THINK_MS: (f64, f64) = (0.0, 3_600_000.0);
     /// `(min, max)` of `nodes.count`.
     pub const NODES: (u32, u32) = (1, 1024);
     /// `(min, max)` of `nodes.workers`.
@@ -1121,13 +1222,29 @@ impl Config {
                 what: "scripted faults",
             });
         }
-        let nodes = self.system()[0].nodes.count;
+        let system = self.system();
         for f in &self.faults {
-            if !f.at_s.is_finite() {
-                return Err(ConfigError::NotFinite { field: "faults.at_s" });
+            for (field, v) in
+                [("faults.at_s", f.at_s), ("faults.duration_s", f.duration_s), ("faults.magnitude", f.magnitude)]
+            {
+                if !v.is_finite() {
+                    return Err(ConfigError::NotFinite { field });
+                }
             }
             range("faults.at_s", f.at_s, FAULT_AT_S, "s")?;
-            range("faults.node", f.node as f64, (0.0, nodes as f64 - 1.0), "")?;
+            range("faults.duration_s", f.duration_s, FAULT_AT_S, "s")?;
+            let max = if f.kind == FaultKind::LatencySpike { 1000.0 } else { 1.0 };
+            range("faults.magnitude", f.magnitude, (0.0, max), "")?;
+            let Some(s) = system.iter().find(|s| f.service.is_empty() || s.name == f.service) else {
+                let message = format!("a fault names service {:?}, which is not listed", f.service);
+                return Err(ConfigError::Topology { service: String::new(), message });
+            };
+            range("faults.node", f.node as f64, (0.0, s.nodes.count as f64 - 1.0), "")?;
+            if f.kind == FaultKind::Partition && !s.calls.iter().any(|c| c.to == f.to) {
+                let message =
+                    format!("a partition fault names the call to {:?}, which this service does not make", f.to);
+                return Err(ConfigError::Topology { service: s.name.clone(), message });
+            }
         }
         Ok(())
     }

@@ -78,13 +78,6 @@ impl WaitAccount {
         self.sum_ns += wait_ns as f64;
         self.n += 1;
     }
-
-    /// Mean in ms, 0 when nothing was recorded.
-    pub fn take_mean_ms(&mut self) -> f64 {
-        let mean = if self.n == 0 { 0.0 } else { self.sum_ns / self.n as f64 / 1e6 };
-        *self = WaitAccount::default();
-        mean
-    }
 }
 
 #[cfg(test)]

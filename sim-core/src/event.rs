@@ -17,30 +17,36 @@
 //! slot of its own, which keeps it out of the heap and needs no staleness
 //! check.
 
+use crate::node::JobRef;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
 /// Everything that can happen. Indices are `u32` slots in the engine's slabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Event {
-    /// The next logical request arrives.
+    /// The next logical request arrives (open-loop traffic).
     Arrival,
-    /// A worker of `node` finishes the job in `slot` (stale unless the slot
-    /// is still at generation `gen`: the job may have been lost in a crash).
-    ServiceDone { node: u32, slot: u32, gen: u32 },
+    /// A user of the closed-loop population sends its next request.
+    UserWake,
+    /// A worker finishes `job`'s own work (stale if the job is gone).
+    ServiceDone { job: JobRef },
     /// The first of `node`'s processor-shared jobs finishes (stale unless
     /// the node's sharing epoch is still `epoch`).
     SharedDone { node: u32, epoch: u32 },
-    /// The first query at the database finishes (stale unless the
-    /// database's sharing epoch is still `epoch`).
-    DbDone { epoch: u32 },
-    /// The job in `slot` of `node` gives up waiting for a connection (stale
-    /// unless it still waits at generation `gen`).
-    PoolTimeout { node: u32, slot: u32, gen: u32 },
+    /// The first query at service `tier`'s database finishes (stale unless
+    /// the database's sharing epoch is still `epoch`).
+    DbDone { tier: u32, epoch: u32 },
+    /// `job` gives up waiting for a database connection (stale unless it
+    /// still waits).
+    PoolTimeout { job: JobRef },
     /// The client stops waiting for attempt `token`; stale if it moved on.
     Timeout { client: u32, token: u32 },
     /// The client's backoff is over: send the next attempt.
     RetryWake { client: u32 },
+    /// Attempt `token` of `client` reaches service `tier` over the network.
+    Deliver { client: u32, token: u32, tier: u32 },
+    /// The answer to attempt `token` reaches `client` over the network.
+    Reply { client: u32, token: u32, ok: bool },
     /// Start of a simulated second: sample queues, close the last second.
     Sample { second: u32 },
     /// The balancer probes `node`'s health.
@@ -49,6 +55,8 @@ pub(crate) enum Event {
     Restart { node: u32 },
     /// The scripted fault `index` of the configuration happens.
     Fault { index: u32 },
+    /// The scripted fault `index` is over.
+    FaultEnd { index: u32 },
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -33,6 +33,28 @@ pub(crate) struct Waiting {
     pub token: u32,
 }
 
+/// One job's identity: its node, its slot in the node's job slab, and the
+/// slot's generation when it was taken. Every event and record about a job
+/// names it this way, and is stale (ignored) when the slot's generation has
+/// moved on: the job finished, failed, or was lost in a crash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct JobRef {
+    pub node: u32,
+    pub slot: u32,
+    pub gen: u32,
+}
+
+impl JobRef {
+    /// No job: a client of the outside world has no caller.
+    pub const NONE: JobRef = JobRef { node: u32::MAX, slot: 0, gen: 0 };
+
+    /// True for [`JobRef::NONE`].
+    #[inline]
+    pub fn is_none(self) -> bool {
+        self.node == u32::MAX
+    }
+}
+
 /// An attempt in service, in a slot of the node's job slab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Job {
@@ -48,6 +70,8 @@ pub(crate) struct Job {
     pub stage: Stage,
     /// True when it is recomputing the cached hot key.
     pub regen: bool,
+    /// Calls still to make (sequential) or to hear back from (parallel).
+    pub calls_left: u16,
 }
 
 /// What a worker is doing for its job.
@@ -61,6 +85,9 @@ pub(crate) enum Stage {
     Querying,
     /// Waiting for another job's recomputation of the cached key.
     Joined,
+    /// Its own work done, waiting for its calls to other services (the
+    /// worker is held: thread-per-request).
+    Calling,
 }
 
 impl Job {
@@ -105,13 +132,14 @@ impl Jobs {
                 gen: 1,
                 stage: Stage::Serving,
                 regen: false,
+                calls_left: 0,
             });
             return ((self.slots.len() - 1) as u32, 1);
         }
         let slot = &mut self.slots[i as usize];
         self.free = slot.client;
         let gen = slot.gen.wrapping_add(1);
-        *slot = Job { client: w.client, token: w.token, work, gen, stage: Stage::Serving, regen: false };
+        *slot = Job { client: w.client, token: w.token, work, gen, stage: Stage::Serving, regen: false, calls_left: 0 };
         (i, gen)
     }
 
@@ -175,11 +203,6 @@ impl ServiceModel {
     pub fn sample_ns(&self, factor: f64, extra_s: f64, rng: &mut Stream) -> u64 {
         secs_to_nanos(self.0.sample_s(extra_s, factor, rng))
     }
-
-    /// Mean service time, seconds.
-    pub fn mean_s(&self) -> f64 {
-        self.0.mean()
-    }
 }
 
 /// CPU time of one node, in core-nanoseconds: useful work, work for clients
@@ -225,6 +248,8 @@ pub(crate) struct Health {
 /// One node's state.
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
+    /// The service (tier) the node belongs to.
+    pub tier: u32,
     pub workers: u32,
     pub queue_capacity: u32,
     pub queue: VecDeque<Waiting>,
@@ -250,8 +275,9 @@ pub(crate) struct Node {
 }
 
 impl Node {
-    pub fn new(n: &NodesConfig, slow: bool) -> Node {
+    pub fn new(n: &NodesConfig, slow: bool, tier: u32) -> Node {
         Node {
+            tier,
             workers: n.workers,
             queue_capacity: n.queue_capacity,
             queue: VecDeque::new(),
@@ -472,6 +498,12 @@ mod tests {
         NodesConfig { count: 1, workers, queue_capacity, ..NodesConfig::default() }
     }
 
+    impl Node {
+        fn new_test(n: &NodesConfig, slow: bool) -> Node {
+            Node::new(n, slow, 0)
+        }
+    }
+
     fn admit_and_start(n: &mut Node, now: u64, w: Waiting) -> Admission {
         let a = n.admit(now, w, None);
         if a == Admission::Accepted {
@@ -482,7 +514,7 @@ mod tests {
 
     #[test]
     fn admission_accepts_then_queues_then_sheds() {
-        let mut n = Node::new(&cfg(1, 1), false);
+        let mut n = Node::new_test(&cfg(1, 1), false);
         let w = Waiting { sent: 0, client: 0, token: 0 };
         assert_eq!(admit_and_start(&mut n, 0, w), Admission::Accepted);
         assert_eq!(admit_and_start(&mut n, 0, w), Admission::Queued);
@@ -499,7 +531,7 @@ mod tests {
 
     #[test]
     fn zero_queue_sheds_when_busy() {
-        let mut n = Node::new(&cfg(2, 0), false);
+        let mut n = Node::new_test(&cfg(2, 0), false);
         let w = Waiting { sent: 0, client: 0, token: 0 };
         assert_eq!(admit_and_start(&mut n, 0, w), Admission::Accepted);
         assert_eq!(admit_and_start(&mut n, 0, w), Admission::Accepted);
@@ -508,7 +540,7 @@ mod tests {
 
     #[test]
     fn concurrency_limit_counts_queued_and_busy() {
-        let mut n = Node::new(&cfg(1, 100), false);
+        let mut n = Node::new_test(&cfg(1, 100), false);
         let w = Waiting { sent: 0, client: 0, token: 0 };
         assert_eq!(n.admit(0, w, Some(2)), Admission::Accepted);
         n.jobs.start(w, 0);
@@ -518,7 +550,7 @@ mod tests {
 
     #[test]
     fn crash_loses_everything_and_stales_completions() {
-        let mut n = Node::new(&cfg(1, 10), false);
+        let mut n = Node::new_test(&cfg(1, 10), false);
         let w = |client| Waiting { sent: 0, client, token: 0 };
         admit_and_start(&mut n, 0, w(1));
         admit_and_start(&mut n, 0, w(2));
@@ -542,7 +574,7 @@ mod tests {
         let (speed, cores, useful) = sharing_rates(3, 1, 0.5);
         assert_eq!((cores, useful), (1.0, 0.5));
         assert!((speed - 1.0 / 6.0).abs() < 1e-12);
-        let mut n = Node::new(&cfg(8, 10), false);
+        let mut n = Node::new_test(&cfg(8, 10), false);
         for slot in 0..3 {
             n.sharing.add(0, slot, 1, 1_000);
         }
@@ -553,7 +585,7 @@ mod tests {
 
     #[test]
     fn adaptive_lifo_serves_newest_under_backlog() {
-        let mut n = Node::new(&cfg(1, 10), false);
+        let mut n = Node::new_test(&cfg(1, 10), false);
         let w = |client| Waiting { sent: 0, client, token: 0 };
         admit_and_start(&mut n, 0, w(0));
         for c in 1..=3 {

@@ -3,7 +3,7 @@
 //! configuration change rather than read from `Config` each time.
 
 use crate::balancer::LoadBalancer;
-use crate::config::Config;
+use crate::config::ServiceConfig;
 use crate::node::Node;
 use crate::rng::Stream;
 use crate::time::secs_to_nanos;
@@ -30,13 +30,17 @@ pub(crate) struct NodePolicy {
     pub per_inflight_s: f64,
     /// True when a job passes the cache or the database before its service.
     pub dependencies: bool,
+    /// True when some caller passes its deadline down: a worker then drops
+    /// a queued attempt whose deadline has passed (as a gRPC server does).
+    pub drop_past_deadline: bool,
 }
 
 impl NodePolicy {
-    pub fn new(c: &Config) -> NodePolicy {
+    pub fn for_service(c: &ServiceConfig) -> NodePolicy {
         let s = &c.shedding;
         NodePolicy {
             acts_at_dequeue: s.acts_at_dequeue(),
+            drop_past_deadline: false,
             drop_expired: s.drop_expired,
             deadline_margin: secs_to_nanos(s.deadline_margin_ms / 1000.0),
             codel: s

@@ -22,6 +22,23 @@ pub struct Report {
     /// Mean per-second value of each series over each window, keyed `"t0-t1"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window_means: Option<BTreeMap<String, BTreeMap<String, f64>>>,
+    /// Each service's figures, in topology order, when the system has more
+    /// than one (a single service's are the totals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<ServiceReport>>,
+}
+
+/// One service's figures, counted at that service: the attempts it
+/// received, served, rejected and its callers timed out, and the latency of
+/// the calls to it that succeeded (for the entry, the logical requests').
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceReport {
+    /// The service's name.
+    pub name: String,
+    /// Its counters, with the same keys as the run's totals.
+    pub totals: Totals,
+    /// Latency of the successful calls to it (logical requests at the entry).
+    pub latency_success: LatencySummary,
 }
 
 /// Mean of each series over `[t0, t1)` for consecutive edges, as the reference

@@ -77,30 +77,6 @@ impl Stream {
     }
 }
 
-/// The root seed's named streams, one per concern.
-#[derive(Debug, Clone)]
-pub(crate) struct Streams {
-    pub arrivals: Stream,
-    pub service: Stream,
-    pub backoff: Stream,
-    pub balancer: Stream,
-    pub database: Stream,
-    pub cache: Stream,
-}
-
-impl Streams {
-    pub fn new(seed: u64) -> Streams {
-        Streams {
-            arrivals: Stream::new(seed, "arrivals"),
-            service: Stream::new(seed, "service"),
-            backoff: Stream::new(seed, "backoff"),
-            balancer: Stream::new(seed, "balancer"),
-            database: Stream::new(seed, "database"),
-            cache: Stream::new(seed, "cache"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

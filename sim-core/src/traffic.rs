@@ -267,6 +267,7 @@ mod tests {
             spike_end_s: 200.0,
             period_s: 120.0,
             amplitude: 0.8,
+            ..TrafficConfig::default()
         }
     }
 

@@ -138,6 +138,23 @@ pub static FIELDS: &[Field] = &[
         ui: pct(0.0, 100.0, Scale::Linear { step: 1.0 }),
         ..row("traffic.amplitude", Scope::Root, real(AMPLITUDE), root!(traffic.amplitude, real))
     },
+    Field {
+        label: "Users (closed loop)",
+        param: "users",
+        unit: "users",
+        doc: "A fixed population of users, each sending its next request a think time after its last one ended; 0 means open-loop arrivals at the arrival rate.",
+        apply: Apply::Reset,
+        ui: log(0.0, 100_000.0, 1.0),
+        ..row("traffic.users", Scope::Root, whole(USERS), root!(traffic.users, whole))
+    },
+    Field {
+        label: "Think time",
+        param: "think_ms",
+        unit: "ms",
+        doc: "Mean time a closed-loop user waits between the end of one request and the next.",
+        ui: log(0.0, 60_000.0, 1.0),
+        ..row("traffic.think_ms", Scope::Root, real(THINK_MS), root!(traffic.think_ms, real))
+    },
     // ---- client ----
     Field {
         label: "Client timeout",
@@ -184,6 +201,28 @@ pub static FIELDS: &[Field] = &[
         doc: "The longest a client ever waits between two attempts, whatever the policy computes.",
         ui: log(1.0, 60_000.0, 1.0),
         ..row("client.backoff_cap_ms", Scope::Client, real(BACKOFF_MS), client!(backoff_cap_ms, real))
+    },
+    Field {
+        label: "Network delay",
+        param: "network_ms",
+        unit: "ms",
+        doc: "Fixed time a message takes each way between the caller and the service; it adds to every attempt's latency and counts against its timeout.",
+        ui: log(0.0, 1000.0, 0.1),
+        ..row("client.network_ms", Scope::Client, real(NETWORK_MS), client!(network_ms, real))
+    },
+    Field {
+        label: "Network jitter",
+        param: "network_jitter_ms",
+        unit: "ms",
+        doc: "Mean of a random (exponential) extra delay each way, on top of the fixed network delay.",
+        ui: log(0.0, 1000.0, 0.1),
+        ..row("client.network_jitter_ms", Scope::Client, real(NETWORK_MS), client!(network_jitter_ms, real))
+    },
+    Field {
+        label: "Propagate deadline",
+        param: "propagate_deadline",
+        doc: "The caller passes its remaining deadline downstream, so the service called drops work nobody waits for and no retry starts past it.",
+        ..row("client.propagate_deadline", Scope::Client, Kind::Switch, client!(propagate_deadline, switch))
     },
     // ---- balancer and health ----
     Field {

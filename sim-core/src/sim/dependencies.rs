@@ -6,60 +6,62 @@ use crate::cache::Lookup;
 use crate::db::PoolWaiter;
 use crate::event::Event;
 use crate::metrics::Counter;
-use crate::node::Stage;
+use crate::node::{JobRef, Stage};
 use crate::time::secs_to_nanos;
-
-/// A job by node, slot and generation.
-type JobKey = (u32, u32, u32);
 
 impl Simulation {
     /// A job just taken by a worker: a share of jobs read the hot key; the
     /// others (and the misses) query the database when it is on.
-    pub(super) fn before_service(&mut self, node: u32, slot: u32, gen: u32) {
-        let c = &self.config.cache;
-        if c.enabled && self.streams.cache.uniform() < c.hot_share {
-            self.read_hot_key((node, slot, gen));
+    pub(super) fn before_service(&mut self, job: JobRef) {
+        let t = &mut self.tiers[self.nodes[job.node as usize].tier as usize];
+        let c = &t.cfg.cache;
+        if c.enabled && t.rng_cache.uniform() < c.hot_share {
+            self.read_hot_key(job);
             return;
         }
-        if self.config.db.enabled {
-            let work = secs_to_nanos(self.streams.database.exp(self.config.db.query_ms_mean / 1000.0));
-            self.acquire(node, slot, gen, work);
+        if t.cfg.db.enabled {
+            let work = secs_to_nanos(t.rng_database.exp(t.cfg.db.query_ms_mean / 1000.0));
+            self.acquire(job, work);
             return;
         }
-        self.serve_job((node, slot, gen));
+        self.serve_job(job);
     }
 
     /// The job's own service time, once what it waited for is done.
-    fn serve_job(&mut self, (node, slot, gen): JobKey) {
-        let Some(job) = self.nodes[node as usize].jobs.get(slot, gen) else { return };
+    fn serve_job(&mut self, key: JobRef) {
+        let Some(job) = self.nodes[key.node as usize].jobs.get(key.slot, key.gen) else { return };
         job.stage = Stage::Serving;
         let work = job.work;
-        self.serve(node, slot, gen, work);
+        self.serve(key, work);
     }
 
-    fn read_hot_key(&mut self, key: JobKey) {
-        let (node, slot, gen) = key;
-        match self.cache.lookup(self.now, &self.config.cache, &mut self.streams.cache) {
+    fn read_hot_key(&mut self, key: JobRef) {
+        let JobRef { node, slot, gen } = key;
+        let tier = self.nodes[node as usize].tier;
+        let t = &mut self.tiers[tier as usize];
+        match t.cache.lookup(self.now, &t.cfg.cache, &mut t.rng_cache) {
             Lookup::Hit => {
-                self.count(Counter::CacheHits);
+                self.count_at(tier, Counter::CacheHits);
                 self.serve_job(key);
             }
             Lookup::Join => {
-                self.count(Counter::CacheMisses);
+                self.count_at(tier, Counter::CacheMisses);
                 if let Some(job) = self.nodes[node as usize].jobs.get(slot, gen) {
                     job.stage = Stage::Joined;
-                    self.cache.waiters.push(key);
+                    self.tiers[tier as usize].cache.waiters.push(key);
                 }
             }
             Lookup::Miss => {
-                self.count(Counter::CacheMisses);
-                self.count(Counter::Regenerations);
-                self.cache.start(key, self.now);
-                let recompute = secs_to_nanos(self.config.cache.recompute_ms / 1000.0);
+                self.count_at(tier, Counter::CacheMisses);
+                self.count_at(tier, Counter::Regenerations);
+                let t = &mut self.tiers[tier as usize];
+                t.cache.start(key, self.now);
+                let recompute = secs_to_nanos(t.cfg.cache.recompute_ms / 1000.0);
+                let db = t.cfg.db.enabled;
                 let Some(job) = self.nodes[node as usize].jobs.get(slot, gen) else { return };
                 job.regen = true;
-                if self.config.db.enabled {
-                    self.acquire(node, slot, gen, recompute);
+                if db {
+                    self.acquire(key, recompute);
                 } else {
                     // No database: the worker recomputes the value itself.
                     job.work = job.work.saturating_add(recompute);
@@ -71,15 +73,17 @@ impl Simulation {
 
     /// A recomputation stored its value: the jobs that joined it go on.
     #[inline(never)]
-    pub(super) fn regenerated(&mut self, key: JobKey) {
-        if !self.cache.finish(key, self.now, &self.config.cache) {
+    pub(super) fn regenerated(&mut self, key: JobRef) {
+        let tier = self.nodes[key.node as usize].tier as usize;
+        let t = &mut self.tiers[tier];
+        if !t.cache.finish(key, self.now, &t.cfg.cache) {
             return;
         }
-        if let Some(job) = self.nodes[key.0 as usize].jobs.get(key.1, key.2) {
+        if let Some(job) = self.nodes[key.node as usize].jobs.get(key.slot, key.gen) {
             job.regen = false;
         }
-        if self.cache.recomputing() == 0 {
-            for waiter in std::mem::take(&mut self.cache.waiters) {
+        if self.tiers[tier].cache.recomputing() == 0 {
+            for waiter in std::mem::take(&mut self.tiers[tier].cache.waiters) {
                 if self.is_stage(waiter, Stage::Joined) {
                     self.serve_job(waiter);
                 }
@@ -89,75 +93,82 @@ impl Simulation {
 
     /// A recomputation died with its job: if none is left, the jobs that
     /// joined it read the key again (one of them recomputes it).
-    pub(super) fn regeneration_failed(&mut self) {
-        if self.cache.recomputing() > 0 {
+    pub(super) fn regeneration_failed(&mut self, tier: u32) {
+        if self.tiers[tier as usize].cache.recomputing() > 0 {
             return;
         }
-        for waiter in std::mem::take(&mut self.cache.waiters) {
+        for waiter in std::mem::take(&mut self.tiers[tier as usize].cache.waiters) {
             if self.is_stage(waiter, Stage::Joined) {
                 self.read_hot_key(waiter);
             }
         }
     }
 
-    fn is_stage(&mut self, (node, slot, gen): JobKey, stage: Stage) -> bool {
-        self.nodes[node as usize].jobs.get(slot, gen).is_some_and(|j| j.stage == stage)
+    fn is_stage(&mut self, job: JobRef, stage: Stage) -> bool {
+        self.nodes[job.node as usize].jobs.get(job.slot, job.gen).is_some_and(|j| j.stage == stage)
     }
 
     /// Takes a connection from the node's pool, or waits for one.
-    fn acquire(&mut self, node: u32, slot: u32, gen: u32, work: u64) {
-        let db = &self.config.db;
+    fn acquire(&mut self, job: JobRef, work: u64) {
+        let JobRef { node, slot, gen } = job;
+        let t = &mut self.tiers[self.nodes[node as usize].tier as usize];
+        let db = &t.cfg.db;
         let n = &mut self.nodes[node as usize];
         if n.pool.try_take(db.pool_size) {
-            self.db_waits.record(0);
-            self.start_query(node, slot, gen, work);
+            t.db_waits.record(0);
+            self.start_query(job, work);
             return;
         }
         let timeout = secs_to_nanos(db.acquire_timeout_ms / 1000.0);
         n.pool.waiters.push_back(PoolWaiter { slot, gen, since: self.now, work });
-        if let Some(job) = n.jobs.get(slot, gen) {
-            job.stage = Stage::Connecting;
+        if let Some(j) = n.jobs.get(slot, gen) {
+            j.stage = Stage::Connecting;
         }
-        self.queue.push(self.now + timeout, Event::PoolTimeout { node, slot, gen });
+        self.queue.push(self.now + timeout, Event::PoolTimeout { job });
     }
 
-    fn start_query(&mut self, node: u32, slot: u32, gen: u32, work: u64) {
-        self.db.advance(self.now, &self.config.db);
-        self.db.sharing.add(node, slot, gen, work);
-        if let Some(job) = self.nodes[node as usize].jobs.get(slot, gen) {
-            job.stage = Stage::Querying;
+    fn start_query(&mut self, job: JobRef, work: u64) {
+        let tier = self.nodes[job.node as usize].tier;
+        let t = &mut self.tiers[tier as usize];
+        t.db.advance(self.now, &t.cfg.db);
+        t.db.sharing.add(job.node, job.slot, job.gen, work);
+        if let Some(j) = self.nodes[job.node as usize].jobs.get(job.slot, job.gen) {
+            j.stage = Stage::Querying;
         }
-        self.reschedule_db();
+        self.reschedule_db(tier);
     }
 
-    fn reschedule_db(&mut self) {
-        let s = &mut self.db.sharing;
+    fn reschedule_db(&mut self, tier: u32) {
+        let t = &mut self.tiers[tier as usize];
+        let s = &mut t.db.sharing;
         s.epoch = s.epoch.wrapping_add(1);
         let epoch = s.epoch;
-        if let Some(dt) = self.db.time_to_first(&self.config.db) {
-            self.queue.push(self.now.saturating_add(dt), Event::DbDone { epoch });
+        if let Some(dt) = t.db.time_to_first(&t.cfg.db) {
+            self.queue.push(self.now.saturating_add(dt), Event::DbDone { tier, epoch });
         }
     }
 
     /// The first query finished. Its job goes on to its own service, and its
     /// connection to the next waiter. A query of a job lost in a crash
     /// still ran to its end: the database never knew.
-    pub(super) fn on_db_done(&mut self, epoch: u32) {
-        if self.db.sharing.epoch != epoch {
+    pub(super) fn on_db_done(&mut self, tier: u32, epoch: u32) {
+        let t = &mut self.tiers[tier as usize];
+        if t.db.sharing.epoch != epoch {
             return;
         }
-        self.db.advance(self.now, &self.config.db);
-        if let Some(key) = self.db.sharing.pop_first() {
+        t.db.advance(self.now, &t.cfg.db);
+        if let Some((node, slot, gen)) = t.db.sharing.pop_first() {
+            let key = JobRef { node, slot, gen };
             if self.is_stage(key, Stage::Querying) {
-                self.release_connection(key.0);
-                let regen = self.nodes[key.0 as usize].jobs.get(key.1, key.2).is_some_and(|j| j.regen);
+                self.release_connection(node);
+                let regen = self.nodes[node as usize].jobs.get(slot, gen).is_some_and(|j| j.regen);
                 if regen {
                     self.regenerated(key);
                 }
                 self.serve_job(key);
             }
         }
-        self.reschedule_db();
+        self.reschedule_db(tier);
     }
 
     /// Hands a released connection to the first waiter still waiting.
@@ -168,9 +179,11 @@ impl Simulation {
                 pool.in_use = pool.in_use.saturating_sub(1);
                 return;
             };
-            if self.is_stage((node, w.slot, w.gen), Stage::Connecting) {
-                self.db_waits.record(self.now - w.since);
-                self.start_query(node, w.slot, w.gen, w.work);
+            let job = JobRef { node, slot: w.slot, gen: w.gen };
+            if self.is_stage(job, Stage::Connecting) {
+                let tier = self.nodes[node as usize].tier as usize;
+                self.tiers[tier].db_waits.record(self.now - w.since);
+                self.start_query(job, w.work);
                 return;
             }
         }
@@ -178,24 +191,23 @@ impl Simulation {
 
     /// No connection came in time: the attempt fails with an error the
     /// client sees, and the worker is free again.
-    pub(super) fn on_pool_timeout(&mut self, node: u32, slot: u32, gen: u32) {
-        if !self.is_stage((node, slot, gen), Stage::Connecting) {
+    pub(super) fn on_pool_timeout(&mut self, job: JobRef) {
+        if !self.is_stage(job, Stage::Connecting) {
             return;
         }
+        let JobRef { node, slot, gen } = job;
+        let tier = self.nodes[node as usize].tier;
         let n = &mut self.nodes[node as usize];
         n.pool.waiters.retain(|w| !(w.slot == slot && w.gen == gen));
-        let Some(job) = n.jobs.finish(slot, gen) else { return };
-        self.count(Counter::DbTimeouts);
-        if job.regen && self.cache.abandon(|k| k == (node, slot, gen)) {
-            self.regeneration_failed();
+        let Some(done) = n.jobs.finish(slot, gen) else { return };
+        self.count_at(tier, Counter::DbTimeouts);
+        if done.regen && self.tiers[tier as usize].cache.abandon(|k| k == job) {
+            self.regeneration_failed(tier);
         }
-        if self.client_waits_for(job.client, job.token) {
-            self.count(Counter::Errors);
-            self.fail_attempt(job.client, job.token);
+        if self.client_waits_for(done.client, done.token) {
+            self.count_at(tier, Counter::Errors);
+            self.fail_attempt_at(done.client, done.token);
         }
-        if let Some(w) = self.next_waiting(node) {
-            self.waits.record(self.now - w.sent);
-            self.start_service(node, w);
-        }
+        self.take_next(node);
     }
 }

@@ -40,7 +40,7 @@ fn reboot_loop(seed: u64, queue_capacity: u32) -> Config {
     c.nodes.queue_capacity = queue_capacity;
     c.crash.enabled = true;
     c.crash.memory_limit_mb = 250.0; // 1,000 attempts of 256 KiB
-    c.faults = vec![Fault { at_s: 10.0, node: 0, kind: Default::default() }];
+    c.faults = vec![Fault::crash(10.0, 0)];
     c
 }
 
@@ -112,7 +112,7 @@ fn cascade(seed: u64, queue_capacity: u32) -> Config {
     c.crash.enabled = true;
     c.crash.memory_limit_mb = 250.0;
     c.health.enabled = true;
-    c.faults = vec![Fault { at_s: 10.0, node: 0, kind: Default::default() }];
+    c.faults = vec![Fault::crash(10.0, 0)];
     c
 }
 
@@ -156,7 +156,7 @@ fn panic_mode_routes_to_all_when_too_few_are_healthy() {
     c.traffic.rate_per_s = 1_000.0;
     c.health.enabled = true;
     c.crash.restart_s = 20.0;
-    c.faults = (0..3).map(|node| Fault { at_s: 2.0, node, kind: Default::default() }).collect();
+    c.faults = (0..3).map(|node| Fault::crash(2.0, node)).collect();
     let mut sim = Simulation::new(c).unwrap();
     sim.step_until(sim_core::SimTime::from_secs(10));
     let snap = sim.snapshot();
@@ -502,7 +502,7 @@ fn switching_health_checks_off_readmits_every_node_at_once() {
     c.traffic.duration_s = 20.0;
     c.health.enabled = true;
     c.crash.restart_s = 30.0;
-    c.faults = vec![Fault { at_s: 1.0, node: 2, kind: Default::default() }];
+    c.faults = vec![Fault::crash(1.0, 2)];
     let mut sim = Simulation::new(c.clone()).unwrap();
     sim.step_until(sim_core::SimTime::from_secs(6));
     assert!(sim.snapshot().nodes[2].ejected, "seed {seed}");
@@ -562,7 +562,7 @@ fn every_mechanism_at_its_extremes_runs_without_panicking() {
         c.cache.ttl_s = limits::TTL_S.0;
         c.cache.early_refresh = true;
         c.cache.early_beta = limits::EARLY_BETA.1;
-        c.faults = vec![Fault { at_s: 1.0, node: 7, kind: Default::default() }];
+        c.faults = vec![Fault::crash(1.0, 7)];
         c.validate().unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         let sim = run(c);
         check_attempts_conserved("extremes", &sim);

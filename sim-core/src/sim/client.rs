@@ -1,0 +1,377 @@
+//! Clients: the outside world's logical requests (open-loop arrivals or a
+//! closed-loop population) and the calls services make to each other, each
+//! sending attempts with its edge's timeout, retries and network delay.
+
+use super::Simulation;
+use crate::event::Event;
+use crate::metrics::Counter;
+use crate::node::{Admission, JobRef, Stage, Waiting};
+use crate::time::secs_to_nanos;
+
+impl Simulation {
+    /// Starts the outside traffic: the first open-loop arrival, or every
+    /// user of the closed-loop population after a first think time.
+    pub(super) fn start_traffic(&mut self) {
+        let users = self.config.traffic.users;
+        if users == 0 {
+            self.schedule_arrival();
+            return;
+        }
+        for _ in 0..users {
+            self.schedule_user_wake();
+        }
+    }
+
+    pub(super) fn schedule_arrival(&mut self) {
+        if self.config.traffic.users > 0 {
+            return;
+        }
+        let next = self.traffic.next_arrival(self.now, &mut self.rng_arrivals);
+        self.queue.set_arrival(next);
+    }
+
+    /// One user of the closed loop thinks (exponential, mean `think_ms`),
+    /// then sends; no request starts after the end of the run.
+    fn schedule_user_wake(&mut self) {
+        let think = secs_to_nanos(self.rng_arrivals.exp(self.config.traffic.think_ms / 1000.0));
+        let at = self.now.saturating_add(think);
+        if at < self.end {
+            self.queue.push(at, Event::UserWake);
+        }
+    }
+
+    pub(super) fn on_arrival(&mut self) {
+        self.count(Counter::Offered);
+        let client = self.clients.alloc(self.now, self.edges[0].retry.base_s);
+        self.send_attempt(client);
+        self.schedule_arrival();
+    }
+
+    pub(super) fn on_user_wake(&mut self) {
+        self.count(Counter::Offered);
+        let client = self.clients.alloc(self.now, self.edges[0].retry.base_s);
+        self.send_attempt(client);
+    }
+
+    /// Sends the client's next attempt; after a 503 or a refused connection
+    /// with no backoff it sends the following one in the same instant, as the
+    /// reference client does.
+    pub(super) fn send_attempt(&mut self, client: u32) {
+        let edge = self.clients.get(client).edge as usize;
+        if self.edges[edge].network.is_some() || self.edges[edge].partitioned {
+            self.send_over_network(client);
+            return;
+        }
+        let tier = self.edges[edge].to;
+        loop {
+            self.count_at(tier, Counter::Attempts);
+            let c = self.clients.get(client);
+            c.sent += 1;
+            c.token = c.token.wrapping_add(1);
+            let w = Waiting { sent: self.now, client, token: c.token };
+            let Some(node) = self.admit(tier, w) else {
+                if self.retry_or_give_up(client) {
+                    continue;
+                }
+                return;
+            };
+            self.await_answer(client, w.token, edge);
+            if self.nodes[node as usize].held() > self.tiers[tier as usize].policy.max_held {
+                self.crash(node);
+            }
+            return;
+        }
+    }
+
+    /// The client waits for attempt `token` until its timeout (cut to the
+    /// caller's deadline when it is passed down).
+    #[inline]
+    fn await_answer(&mut self, client: u32, token: u32, edge: usize) {
+        let deadline = self.now + self.edges[edge].timeout_ns;
+        let c = self.clients.get(client);
+        let deadline = deadline.min(c.outer_deadline);
+        c.waiting = true;
+        c.deadline = deadline;
+        self.queue.push_in_order(deadline, Event::Timeout { client, token });
+    }
+
+    /// Offers attempt `w` to service `tier`: its balancer picks a node,
+    /// which starts it, queues it, or turns it away (then counted here).
+    /// Returns the node that took it.
+    #[inline]
+    pub(super) fn admit(&mut self, tier: u32, w: Waiting) -> Option<u32> {
+        let t = &mut self.tiers[tier as usize];
+        if t.fault_error_share > 0.0 && self.rng_faults.uniform() < t.fault_error_share {
+            self.count_at(tier, Counter::Errors);
+            return None;
+        }
+        let nodes = &self.nodes[t.first_node as usize..(t.first_node + t.node_count) as usize];
+        let node = t.first_node + t.routing.pick(&mut t.balancer, nodes, &mut t.rng_balancer);
+        match self.nodes[node as usize].admit(self.now, w, t.policy.concurrency_limit) {
+            Admission::Accepted => {
+                self.waits.record(0);
+                self.start_service(node, w);
+                Some(node)
+            }
+            Admission::Queued => Some(node),
+            Admission::Shed | Admission::Refused => {
+                if self.nodes[node as usize].is_down() {
+                    self.count_at(tier, Counter::Refused);
+                    self.count_at(tier, Counter::Errors);
+                } else {
+                    self.count_at(tier, Counter::Rejected);
+                }
+                None
+            }
+        }
+    }
+
+    /// One way over the edge's network: its constant plus exponential delay.
+    fn network_delay(&mut self, edge: usize) -> u64 {
+        let Some((fixed, jitter_s)) = self.edges[edge].network else { return 0 };
+        let jitter = if jitter_s > 0.0 { secs_to_nanos(self.rng_network.exp(jitter_s)) } else { 0 };
+        fixed.saturating_add(jitter)
+    }
+
+    /// Sends an attempt that crosses a network: the client starts its
+    /// timeout now and the attempt reaches the service after the delay
+    /// (never, across a partition).
+    fn send_over_network(&mut self, client: u32) {
+        let edge = self.clients.get(client).edge as usize;
+        let tier = self.edges[edge].to;
+        self.count_at(tier, Counter::Attempts);
+        let c = self.clients.get(client);
+        c.sent += 1;
+        c.token = c.token.wrapping_add(1);
+        let token = c.token;
+        self.await_answer(client, token, edge);
+        if !self.edges[edge].partitioned {
+            let at = self.now.saturating_add(self.network_delay(edge));
+            self.queue.push(at, Event::Deliver { client, token, tier });
+        }
+    }
+
+    /// An attempt reaches its service. It is served whether or not its
+    /// client still waits: the server cannot know.
+    pub(super) fn on_deliver(&mut self, client: u32, token: u32, tier: u32) {
+        let w = Waiting { sent: self.now, client, token };
+        match self.admit(tier, w) {
+            Some(node) => {
+                if self.nodes[node as usize].held() > self.tiers[tier as usize].policy.max_held {
+                    self.crash(node);
+                }
+            }
+            None => self.reply(client, token, false),
+        }
+    }
+
+    /// Answers attempt `token` of `client`: over the network when its edge
+    /// has one, else at once.
+    pub(super) fn reply(&mut self, client: u32, token: u32, ok: bool) {
+        let edge = self.clients.get(client).edge as usize;
+        if self.edges[edge].network.is_some() {
+            let at = self.now.saturating_add(self.network_delay(edge));
+            self.queue.push(at, Event::Reply { client, token, ok });
+            return;
+        }
+        self.on_reply(client, token, ok);
+    }
+
+    pub(super) fn on_reply(&mut self, client: u32, token: u32, ok: bool) {
+        if ok {
+            if self.client_waits_for(client, token) {
+                self.succeed(client);
+            }
+        } else {
+            self.fail_attempt(client, token);
+        }
+    }
+
+    /// The client got a useful answer: its logical request (or call) succeeded.
+    #[inline]
+    pub(super) fn succeed(&mut self, client: u32) {
+        let c = *self.clients.get(client);
+        let latency = self.now - c.first_send;
+        self.clients.release(client);
+        if !c.parent.is_none() {
+            let to = self.edges[c.edge as usize].to;
+            self.count_at(to, Counter::Goodput);
+            self.tiers[to as usize].latency.record(latency);
+            self.call_succeeded(c.parent);
+            return;
+        }
+        // Close earlier seconds first, so that a success always lands in its
+        // own second's percentiles however the caller steps the clock.
+        self.close_seconds_until(self.current_second());
+        self.count(Counter::Goodput);
+        self.latency.record(latency);
+        self.latency_this_second.record(latency);
+        if self.tiers.len() > 1 {
+            self.tiers[0].latency.record(latency);
+        }
+        if self.config.traffic.users > 0 {
+            self.schedule_user_wake();
+        }
+    }
+
+    /// After a failed attempt: gives up, or schedules the retry after its
+    /// backoff. Returns true when the retry is due at once (zero backoff).
+    pub(super) fn retry_or_give_up(&mut self, client: u32) -> bool {
+        let c = self.clients.get(client);
+        c.waiting = false;
+        let edge = c.edge as usize;
+        let retry = self.edges[edge].retry;
+        if c.sent >= retry.attempts {
+            self.give_up(client);
+            return false;
+        }
+        let mut prev = c.prev_sleep_s;
+        let delay = retry.delay_s(c.sent - 1, &mut prev, &mut self.rng_backoff);
+        let c = self.clients.get(client);
+        c.prev_sleep_s = prev;
+        let delay_ns = secs_to_nanos(delay);
+        if c.outer_deadline != u64::MAX && self.now.saturating_add(delay_ns) >= c.outer_deadline {
+            // The caller's deadline passes before the retry would start.
+            self.give_up(client);
+            return false;
+        }
+        if delay_ns == 0 {
+            return true;
+        }
+        self.queue.push(self.now + delay_ns, Event::RetryWake { client });
+        false
+    }
+
+    /// The client used up its attempts (or its deadline): the logical
+    /// request failed, or the call failed its caller.
+    fn give_up(&mut self, client: u32) {
+        let c = *self.clients.get(client);
+        self.clients.release(client);
+        if c.parent.is_none() {
+            self.count(Counter::Failed);
+            if self.config.traffic.users > 0 {
+                self.schedule_user_wake();
+            }
+            return;
+        }
+        self.count_at(self.edges[c.edge as usize].to, Counter::Failed);
+        self.call_failed(c.parent);
+    }
+
+    /// An attempt ended without an answer the client can use (a connection
+    /// error, or a 503 from a queue policy): if the client still waited for
+    /// it, it retries after its backoff or gives up.
+    pub(super) fn fail_attempt(&mut self, client: u32, token: u32) {
+        if !self.client_waits_for(client, token) {
+            return;
+        }
+        if self.retry_or_give_up(client) {
+            // Through the queue rather than at once: a retry may land on a
+            // node that crashes in turn, and recursion would have no bound.
+            self.queue.push(self.now, Event::RetryWake { client });
+        }
+    }
+
+    /// True while the client still waits for its attempt `token`.
+    #[inline]
+    pub(super) fn client_waits_for(&mut self, client: u32, token: u32) -> bool {
+        self.client_waits_for_at_least(client, token, 0)
+    }
+
+    /// True if the client will still wait for attempt `token` for more
+    /// than `margin` ns.
+    #[inline]
+    pub(super) fn client_waits_for_at_least(&mut self, client: u32, token: u32, margin: u64) -> bool {
+        let now = self.now;
+        let c = self.clients.get(client);
+        c.token == token && c.waiting && now + margin < c.deadline
+    }
+
+    pub(super) fn on_timeout(&mut self, client: u32, token: u32) {
+        let c = self.clients.get(client);
+        if c.token != token || !c.waiting {
+            return; // resolved earlier
+        }
+        let to = self.edges[c.edge as usize].to;
+        self.count_at(to, Counter::TimedOut);
+        if self.retry_or_give_up(client) {
+            self.send_attempt(client);
+        }
+    }
+
+    // ---- calls between services ---------------------------------------
+
+    /// `job` finished its own work at a service that makes calls: it holds
+    /// its worker and makes them, one by one or all at once.
+    pub(super) fn start_calls(&mut self, job: JobRef) {
+        let tier = self.tier_of(job.node) as usize;
+        let n = self.tiers[tier].calls.len();
+        let Some(j) = self.nodes[job.node as usize].jobs.get(job.slot, job.gen) else { return };
+        j.stage = Stage::Calling;
+        j.calls_left = n as u16;
+        if self.tiers[tier].parallel {
+            for k in 0..n {
+                self.start_call(job, k);
+            }
+        } else {
+            self.start_call(job, 0);
+        }
+    }
+
+    /// Makes call `k` of `job`'s service on behalf of `job`.
+    fn start_call(&mut self, job: JobRef, k: usize) {
+        let tier = self.tier_of(job.node) as usize;
+        let edge = self.tiers[tier].calls[k];
+        let Some(j) = self.nodes[job.node as usize].jobs.get(job.slot, job.gen) else { return };
+        let caller = j.client;
+        let outer = if self.edges[edge as usize].propagate {
+            let c = self.clients.get(caller);
+            c.deadline.min(c.outer_deadline)
+        } else {
+            u64::MAX
+        };
+        let base_s = self.edges[edge as usize].retry.base_s;
+        let client = self.clients.alloc_on(self.now, base_s, edge, job, outer);
+        self.count_at(self.edges[edge as usize].to, Counter::Offered);
+        self.send_attempt(client);
+    }
+
+    /// One of `job`'s calls succeeded: it makes the next, or, with every
+    /// call answered, answers its own client.
+    fn call_succeeded(&mut self, job: JobRef) {
+        let tier = self.tier_of(job.node) as usize;
+        let Some(j) = self.nodes[job.node as usize].jobs.get(job.slot, job.gen) else { return };
+        if j.stage != Stage::Calling {
+            return;
+        }
+        j.calls_left -= 1;
+        let left = j.calls_left as usize;
+        if left > 0 {
+            if !self.tiers[tier].parallel {
+                let n = self.tiers[tier].calls.len();
+                self.start_call(job, n - left);
+            }
+            return;
+        }
+        if let Some(done) = self.nodes[job.node as usize].jobs.finish(job.slot, job.gen) {
+            self.complete(job, done);
+        }
+    }
+
+    /// One of `job`'s calls failed after its attempts: the job fails at
+    /// once with an error its client sees, and frees its worker. Its other
+    /// calls go on (nothing cancels them) but their answers find it gone.
+    fn call_failed(&mut self, job: JobRef) {
+        let tier = self.tier_of(job.node);
+        let n = &mut self.nodes[job.node as usize];
+        if n.jobs.get(job.slot, job.gen).is_none_or(|j| j.stage != Stage::Calling) {
+            return;
+        }
+        let Some(done) = n.jobs.finish(job.slot, job.gen) else { return };
+        self.count_at(tier, Counter::Errors);
+        self.take_next(job.node);
+        if self.client_waits_for(done.client, done.token) {
+            self.reply(done.client, done.token, false);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Crashes, restarts and scripted faults.
+
+use super::Simulation;
+use crate::config::FaultKind;
+use crate::event::Event;
+use crate::metrics::{Counter, NodeStateSeries};
+use crate::node::JobRef;
+use crate::time::secs_to_nanos;
+
+impl Simulation {
+    /// Crashes `node` now, as a scripted fault would: what it holds is lost
+    /// and it restarts after its service's `crash.restart_s`. Does nothing
+    /// to a node that is already down or does not exist; returns whether it
+    /// crashed. Nodes are numbered over every service, the entry's first.
+    pub fn crash_node(&mut self, node: u32) -> bool {
+        if node as usize >= self.nodes.len() || self.nodes[node as usize].is_down() || self.is_finished() {
+            return false;
+        }
+        self.crash(node);
+        if self.series.node_states.is_none() {
+            self.series.node_states = Some(NodeStateSeries::new(self.seconds));
+        }
+        true
+    }
+
+    /// Kills `node`: clients waiting on what it held see a connection error.
+    pub(super) fn crash(&mut self, node: u32) {
+        let tier = self.tier_of(node);
+        let restart_ns = secs_to_nanos(self.tiers[tier as usize].cfg.crash.restart_s);
+        let (queued, jobs) = self.nodes[node as usize].crash(self.now, restart_ns);
+        self.count_at(tier, Counter::Crashes);
+        if self.tiers[tier as usize].cache.abandon(|j| j.node == node) {
+            self.regeneration_failed(tier);
+        }
+        let lost = queued.iter().map(|w| (w.client, w.token)).chain(jobs.iter().map(|j| (j.client, j.token)));
+        for (client, token) in lost.collect::<Vec<_>>() {
+            self.count_at(tier, Counter::Lost);
+            if self.client_waits_for(client, token) {
+                self.count_at(tier, Counter::Errors);
+                self.fail_attempt_at(client, token);
+            }
+        }
+        self.queue.push(self.now + restart_ns, Event::Restart { node });
+    }
+
+    pub(super) fn on_restart(&mut self, node: u32) {
+        let tier = self.tier_of(node) as usize;
+        let c = &self.tiers[tier].cfg.crash;
+        let warmup_ns = secs_to_nanos(c.warmup_s);
+        let capacity = c.warmup_capacity;
+        self.nodes[node as usize].restart(self.now, warmup_ns, capacity);
+    }
+
+    pub(super) fn schedule_faults(&mut self) {
+        for (i, f) in self.config.faults.iter().enumerate() {
+            let at = secs_to_nanos(f.at_s);
+            if at < self.end {
+                self.queue.push(at, Event::Fault { index: i as u32 });
+            }
+        }
+    }
+
+    /// The service a fault hits.
+    fn fault_tier(&self, index: usize) -> u32 {
+        let name = &self.config.faults[index].service;
+        self.tiers.iter().position(|t| name.is_empty() || &t.cfg.name == name).unwrap_or(0) as u32
+    }
+
+    /// The call edge a partition fault cuts.
+    fn fault_edge(&self, index: usize) -> Option<usize> {
+        let tier = self.fault_tier(index);
+        let to = &self.config.faults[index].to;
+        self.tiers[tier as usize].calls.iter().map(|&e| e as usize).find(|&e| {
+            let callee = self.edges[e].to as usize;
+            &self.tiers[callee].cfg.name == to
+        })
+    }
+
+    pub(super) fn on_fault(&mut self, index: usize) {
+        let f = self.config.faults[index].clone();
+        let tier = self.fault_tier(index);
+        match f.kind {
+            FaultKind::Crash => {
+                let node = self.tiers[tier as usize].node(f.node);
+                if !self.nodes[node as usize].is_down() {
+                    self.crash(node);
+                }
+                return;
+            }
+            FaultKind::CacheFlush => {
+                let now = self.now;
+                self.tiers[tier as usize].cache.flush(now);
+                return;
+            }
+            FaultKind::LatencySpike => self.tiers[tier as usize].fault_slowdown = f.size(),
+            FaultKind::ErrorInjection => self.tiers[tier as usize].fault_error_share = f.size(),
+            FaultKind::CapacityLoss => self.set_capacity_share(tier, 1.0 - f.size()),
+            FaultKind::Partition => {
+                if let Some(e) = self.fault_edge(index) {
+                    self.edges[e].partitioned = true;
+                }
+            }
+        }
+        let end = self.now.saturating_add(secs_to_nanos(f.duration_s));
+        if end < self.end {
+            self.queue.push(end, Event::FaultEnd { index: index as u32 });
+        }
+    }
+
+    pub(super) fn on_fault_end(&mut self, index: usize) {
+        let tier = self.fault_tier(index);
+        match self.config.faults[index].kind {
+            FaultKind::LatencySpike => self.tiers[tier as usize].fault_slowdown = 1.0,
+            FaultKind::ErrorInjection => self.tiers[tier as usize].fault_error_share = 0.0,
+            FaultKind::CapacityLoss => self.set_capacity_share(tier, 1.0),
+            FaultKind::Partition => {
+                if let Some(e) = self.fault_edge(index) {
+                    self.edges[e].partitioned = false;
+                }
+            }
+            FaultKind::Crash | FaultKind::CacheFlush => {}
+        }
+    }
+
+    /// Leaves each node of service `tier` a share of its configured workers
+    /// (at least none); work in progress finishes, and freed workers take
+    /// waiting attempts when the share rises again.
+    fn set_capacity_share(&mut self, tier: u32, share: f64) {
+        let t = &self.tiers[tier as usize];
+        let workers = (t.cfg.nodes.workers as f64 * share).round().max(0.0) as u32;
+        for node in t.first_node..t.first_node + t.node_count {
+            self.nodes[node as usize].workers = workers;
+            self.start_waiting(node);
+        }
+    }
+
+    /// True while `job` still exists.
+    #[allow(dead_code)]
+    pub(super) fn job_exists(&mut self, job: JobRef) -> bool {
+        self.nodes[job.node as usize].jobs.get(job.slot, job.gen).is_some()
+    }
+}

@@ -1,0 +1,83 @@
+//! Per-second sampling: queue lengths, pools and node states at the start of
+//! each second, CPU accounts and latency percentiles at its end.
+
+use super::Simulation;
+use crate::event::Event;
+use crate::snapshot::NodeLife;
+use crate::time::NANOS_PER_SEC;
+
+impl Simulation {
+    pub(super) fn on_sample(&mut self, second: usize) {
+        self.series.queued[second] = self.nodes.iter().map(|n| n.queue.len() as u64).sum();
+        if second > 0 {
+            self.roll_cpu(second - 1);
+        }
+        if let Some(db) = &mut self.series.db {
+            db.pool_in_use[second] = self.nodes.iter().map(|n| n.pool.in_use as u64).sum();
+            db.pool_waiting[second] = self.nodes.iter().map(|n| n.pool.waiters.len() as u64).sum();
+            db.queries[second] = self.tiers.iter().map(|t| t.db.running() as u64).sum();
+            if second > 0 {
+                let (sum, n) = self.tiers.iter_mut().fold((0.0, 0u64), |(s, k), t| {
+                    let (ts, tn) = (t.db_waits.sum_ns, t.db_waits.n);
+                    t.db_waits = Default::default();
+                    (s + ts, k + tn)
+                });
+                db.wait_ms[second - 1] = if n == 0 { 0.0 } else { sum / n as f64 / 1e6 };
+            }
+        }
+        if let Some(states) = &mut self.series.node_states {
+            for n in &self.nodes {
+                let snap = n.snapshot(self.now);
+                match snap.life {
+                    NodeLife::Crashed => states.crashed[second] += 1,
+                    NodeLife::Warming => states.warming[second] += 1,
+                    NodeLife::Up if !snap.ejected => states.up[second] += 1,
+                    NodeLife::Up => {}
+                }
+                states.ejected[second] += snap.ejected as u64;
+            }
+        }
+        self.close_seconds_until(second);
+        if second + 1 < self.seconds {
+            self.queue.push((second as u64 + 1) * NANOS_PER_SEC, Event::Sample { second: second as u32 + 1 });
+        }
+    }
+
+    /// Closes every node's CPU account of the second that just ended into
+    /// series row `second`.
+    pub(super) fn roll_cpu(&mut self, second: usize) {
+        let now = self.now;
+        let row = &mut self.series.cpu;
+        for n in &mut self.nodes {
+            if let Some((cores, overhead)) = self.tiers[n.tier as usize].policy.cpu {
+                n.advance_cpu(now, cores, overhead);
+            }
+            row.useful[second] += n.cpu.useful / NANOS_PER_SEC as f64;
+            row.wasted[second] += n.cpu.wasted / NANOS_PER_SEC as f64;
+            row.switching[second] += n.cpu.switching / NANOS_PER_SEC as f64;
+            n.roll_cpu();
+        }
+    }
+
+    /// Marks seconds before `second` final, storing their latency
+    /// percentiles. Inline, because it is called on every success and
+    /// almost always has nothing to do.
+    #[inline(always)]
+    pub(super) fn close_seconds_until(&mut self, second: usize) {
+        if self.completed_seconds < second {
+            self.close_seconds(second);
+        }
+    }
+
+    #[inline(never)]
+    fn close_seconds(&mut self, second: usize) {
+        while self.completed_seconds < second {
+            let s = self.completed_seconds;
+            let h = &self.latency_this_second;
+            self.series.latency_p50_ms[s] = h.percentile_ns(50.0).map(|v| v / 1e6);
+            self.series.latency_p99_ms[s] = h.percentile_ns(99.0).map(|v| v / 1e6);
+            self.latency_this_second.clear();
+            self.completed_seconds += 1;
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! A service's nodes at work: a worker takes an attempt, does its work (on
+//! a core of its own or processor-shared), makes its calls, and answers;
+//! the queue policies decide what a free worker takes next.
+
+use super::Simulation;
+use crate::config::CpuConfig;
+use crate::event::Event;
+use crate::metrics::Counter;
+use crate::node::{Job, JobRef, Waiting};
+
+impl Simulation {
+    pub(super) fn start_service(&mut self, node: u32, w: Waiting) {
+        let now = self.now;
+        let tier = self.nodes[node as usize].tier as usize;
+        let t = &mut self.tiers[tier];
+        let n = &mut self.nodes[node as usize];
+        let extra_s = if t.policy.per_inflight_s > 0.0 { t.policy.per_inflight_s * n.held() as f64 } else { 0.0 };
+        let factor = n.service_factor(now) * t.fault_slowdown;
+        let work = t.service.sample_ns(factor, extra_s, &mut t.rng_service);
+        let (slot, gen) = n.jobs.start(w, work);
+        let job = JobRef { node, slot, gen };
+        if t.policy.dependencies {
+            self.before_service(job);
+            return;
+        }
+        self.serve(job, work);
+    }
+
+    /// Starts the job's own service time of `work` ns: on a worker of its
+    /// own, or processor-shared with the node's other jobs.
+    #[inline(always)]
+    pub(super) fn serve(&mut self, job: JobRef, work: u64) {
+        let tier = self.nodes[job.node as usize].tier as usize;
+        if self.tiers[tier].policy.cpu.is_none() {
+            self.queue.push(self.now.saturating_add(work), Event::ServiceDone { job });
+            return;
+        }
+        self.serve_shared(job, work);
+    }
+
+    #[inline(never)]
+    fn serve_shared(&mut self, job: JobRef, work: u64) {
+        let tier = self.nodes[job.node as usize].tier as usize;
+        let Some((cores, overhead)) = self.tiers[tier].policy.cpu else { return };
+        let n = &mut self.nodes[job.node as usize];
+        n.advance_cpu(self.now, cores, overhead);
+        n.sharing.add(job.node, job.slot, job.gen, work);
+        self.reschedule_sharing(job.node);
+    }
+
+    /// Schedules the next processor-shared completion of `node`, making the
+    /// one scheduled before stale.
+    pub(super) fn reschedule_sharing(&mut self, node: u32) {
+        let tier = self.nodes[node as usize].tier as usize;
+        let Some((cores, overhead)) = self.tiers[tier].policy.cpu else { return };
+        let n = &mut self.nodes[node as usize];
+        n.sharing.epoch = n.sharing.epoch.wrapping_add(1);
+        if let Some(dt) = n.time_to_first_cpu(cores, overhead) {
+            let epoch = n.sharing.epoch;
+            self.queue.push(self.now.saturating_add(dt), Event::SharedDone { node, epoch });
+        }
+    }
+
+    /// The CPU model of service `tier` was switched off: each
+    /// processor-shared job finishes after its remaining work at full
+    /// speed, like any other job.
+    pub(super) fn stop_sharing(&mut self, tier: u32, old: &CpuConfig) {
+        let now = self.now;
+        let t = &self.tiers[tier as usize];
+        for i in t.first_node..t.first_node + t.node_count {
+            let n = &mut self.nodes[i as usize];
+            n.advance_cpu(now, old.cores, old.switch_overhead);
+            for (node, slot, gen, left) in n.sharing.drain_remaining() {
+                let job = JobRef { node, slot, gen };
+                self.queue.push(now.saturating_add(left), Event::ServiceDone { job });
+            }
+        }
+    }
+
+    pub(super) fn on_shared_done(&mut self, node: u32, epoch: u32) {
+        let now = self.now;
+        let tier = self.nodes[node as usize].tier as usize;
+        let Some((cores, overhead)) = self.tiers[tier].policy.cpu else { return };
+        let n = &mut self.nodes[node as usize];
+        if n.sharing.epoch != epoch {
+            return; // rescheduled since
+        }
+        n.advance_cpu(now, cores, overhead);
+        if let Some((node, slot, gen)) = n.sharing.pop_first() {
+            self.work_done(JobRef { node, slot, gen });
+        }
+        self.reschedule_sharing(node);
+    }
+
+    pub(super) fn on_service_done(&mut self, job: JobRef) {
+        self.work_done(job);
+    }
+
+    /// The job's own work is done: it makes its calls, or answers now.
+    #[inline(always)]
+    fn work_done(&mut self, job: JobRef) {
+        if self.any_calls && !self.tiers[self.tier_of(job.node) as usize].calls.is_empty() {
+            self.start_calls(job);
+            return;
+        }
+        let Some(done) = self.nodes[job.node as usize].jobs.finish(job.slot, job.gen) else {
+            return; // lost in a crash
+        };
+        self.complete(job, done);
+    }
+
+    /// Moves waiting attempts into service while the node has free workers.
+    pub(super) fn start_waiting(&mut self, node: u32) {
+        while let Some(w) = self.next_waiting(node) {
+            self.waits.record(self.now - w.sent);
+            self.start_service(node, w);
+        }
+    }
+
+    /// A worker of `node` is free: it takes the next waiting attempt.
+    #[inline(always)]
+    pub(super) fn take_next(&mut self, node: u32) {
+        if let Some(w) = self.next_waiting(node) {
+            self.waits.record(self.now - w.sent);
+            self.start_service(node, w);
+        }
+    }
+
+    /// The next attempt a free worker of `node` takes, after the queue
+    /// policies have dropped or shed what they must.
+    #[inline(always)]
+    fn next_waiting(&mut self, node: u32) -> Option<Waiting> {
+        let tier = self.nodes[node as usize].tier as usize;
+        if !self.tiers[tier].policy.acts_at_dequeue {
+            return self.nodes[node as usize].pop_waiting(self.now, None);
+        }
+        self.next_waiting_checked(node, tier)
+    }
+
+    #[inline(never)]
+    fn next_waiting_checked(&mut self, node: u32, tier: usize) -> Option<Waiting> {
+        let p = self.tiers[tier].policy;
+        loop {
+            let w = self.nodes[node as usize].pop_waiting(self.now, p.lifo_above)?;
+            let expired = (p.drop_expired && !self.client_waits_for_at_least(w.client, w.token, p.deadline_margin))
+                || (p.drop_past_deadline && !self.client_waits_for(w.client, w.token));
+            if expired {
+                self.count_at(tier as u32, Counter::Dropped);
+                continue;
+            }
+            if self.codel_sheds(node, tier, w) {
+                self.nodes[node as usize].note_shed(self.now);
+                self.count_at(tier as u32, Counter::Rejected);
+                self.fail_attempt_at(w.client, w.token);
+                continue;
+            }
+            return Some(w);
+        }
+    }
+
+    /// CoDel's verdict on `w` at the head of `node`'s queue: its wait is
+    /// limited to the target while the queue has stood for an interval, and
+    /// to the interval otherwise.
+    fn codel_sheds(&self, node: u32, tier: usize, w: Waiting) -> bool {
+        let Some((target, interval)) = self.tiers[tier].policy.codel else { return false };
+        let standing = self.now.saturating_sub(self.nodes[node as usize].last_empty) > interval;
+        let limit = if standing { target } else { interval };
+        self.now - w.sent > limit
+    }
+
+    /// A server-side failure of attempt `token` (a 503, a lost or refused
+    /// attempt): the client hears of it over its edge's network, if any.
+    pub(super) fn fail_attempt_at(&mut self, client: u32, token: u32) {
+        let edge = self.clients.get(client).edge as usize;
+        if self.edges[edge].network.is_some() {
+            self.reply(client, token, false);
+        } else {
+            self.fail_attempt(client, token);
+        }
+    }
+
+    /// A job is done: the worker takes the next attempt, and the client gets
+    /// its answer if it still waits.
+    #[inline(always)]
+    pub(super) fn complete(&mut self, job: JobRef, done: Job) {
+        let tier = self.nodes[job.node as usize].tier;
+        if done.regen {
+            self.regenerated(job);
+        }
+        self.count_at(tier, Counter::Throughput);
+        self.nodes[job.node as usize].served += 1;
+        self.take_next(job.node);
+        let waited = self.client_waits_for(done.client, done.token);
+        // CPU work at full speed: the service time without the CPU model.
+        let cpu_ns = done.work as f64;
+        let cpu = &mut self.nodes[job.node as usize].cpu;
+        if !waited {
+            cpu.wasted += cpu_ns;
+            return; // the client gave up on this attempt: wasted work
+        }
+        cpu.useful += cpu_ns;
+        let edge = self.clients.get(done.client).edge as usize;
+        if self.edges[edge].network.is_some() {
+            self.reply(done.client, done.token, true);
+            return;
+        }
+        self.succeed(done.client);
+    }
+}

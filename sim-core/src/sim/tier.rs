@@ -1,0 +1,130 @@
+//! What the engine keeps per service (a tier of nodes behind one balancer)
+//! and per call edge, derived from the configuration once so that handlers
+//! read policies, not raw settings.
+
+use crate::balancer::LoadBalancer;
+use crate::cache::Cache;
+use crate::config::{CallMode, ClientConfig, ServiceConfig};
+use crate::db::{Database, WaitAccount};
+use crate::metrics::{Counter, LatencyHistogram};
+use crate::node::ServiceModel;
+use crate::policy::{NodePolicy, Routing};
+use crate::retry::RetryPolicy;
+use crate::rng::Stream;
+use crate::time::secs_to_nanos;
+
+/// One service's balancer, policies, dependencies and counters. Its nodes
+/// are `first_node .. first_node + node_count` of the engine's node list.
+#[derive(Debug)]
+pub(crate) struct Tier {
+    pub cfg: ServiceConfig,
+    pub first_node: u32,
+    pub node_count: u32,
+    pub balancer: LoadBalancer,
+    pub routing: Routing,
+    pub service: ServiceModel,
+    pub policy: NodePolicy,
+    pub probes_running: bool,
+    pub db: Database,
+    pub db_waits: WaitAccount,
+    pub cache: Cache,
+    /// Call edges its requests make, in order (indices into the edges).
+    pub calls: Vec<u32>,
+    pub parallel: bool,
+    /// Random streams of its own, so that one service's draws never shift
+    /// another's (the entry's keep the reference model's stream names).
+    pub rng_service: Stream,
+    pub rng_balancer: Stream,
+    pub rng_database: Stream,
+    pub rng_cache: Stream,
+    /// Counters at this service (kept only in a system of several).
+    pub counts: [u64; Counter::COUNT],
+    /// Latency of the calls to it that succeeded (several services only).
+    pub latency: LatencyHistogram,
+    /// Service-time multiplier of a latency-spike fault in force.
+    pub fault_slowdown: f64,
+    /// Share of attempts an error-injection fault fails at once.
+    pub fault_error_share: f64,
+}
+
+impl Tier {
+    pub fn new(cfg: ServiceConfig, index: usize, first_node: u32, seed: u64, now: u64) -> Tier {
+        let name = |concern: &str| {
+            if index == 0 {
+                concern.to_string()
+            } else {
+                format!("{concern}.{}", cfg.name)
+            }
+        };
+        Tier {
+            first_node,
+            node_count: cfg.nodes.count,
+            balancer: LoadBalancer::new(cfg.balancer.policy),
+            routing: Routing::all(cfg.nodes.count, cfg.health.panic_threshold),
+            service: ServiceModel::new(&cfg.nodes),
+            policy: NodePolicy::for_service(&cfg),
+            probes_running: false,
+            db: Database::default(),
+            db_waits: WaitAccount::default(),
+            cache: Cache::new(&cfg.cache, now),
+            calls: Vec::new(),
+            parallel: cfg.call_mode == CallMode::Parallel,
+            rng_service: Stream::new(seed, &name("service")),
+            rng_balancer: Stream::new(seed, &name("balancer")),
+            rng_database: Stream::new(seed, &name("database")),
+            rng_cache: Stream::new(seed, &name("cache")),
+            counts: [0; Counter::COUNT],
+            latency: LatencyHistogram::new(),
+            fault_slowdown: 1.0,
+            fault_error_share: 0.0,
+            cfg,
+        }
+    }
+
+    /// The global index of local node `i`.
+    #[inline]
+    pub fn node(&self, i: u32) -> u32 {
+        self.first_node + i
+    }
+}
+
+/// A call edge's client policy in engine units: the outside clients to the
+/// entry (edge 0), or a service to the one it calls.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Edge {
+    /// The service called.
+    pub to: u32,
+    /// The calling service (`u32::MAX` for the outside clients).
+    pub from: u32,
+    pub retry: RetryPolicy,
+    pub timeout_ns: u64,
+    /// One-way network delay: a constant, and the mean of an exponential
+    /// part, ns; `None` when both are zero (then no event is added).
+    pub network: Option<(u64, f64)>,
+    /// Pass the caller's remaining deadline downstream.
+    pub propagate: bool,
+    /// A partition fault drops everything sent on it.
+    pub partitioned: bool,
+}
+
+impl Edge {
+    pub fn new(c: &ClientConfig, from: u32, to: u32) -> Edge {
+        let network = (c.network_ms > 0.0 || c.network_jitter_ms > 0.0)
+            .then(|| (secs_to_nanos(c.network_ms / 1000.0), c.network_jitter_ms / 1000.0));
+        Edge {
+            to,
+            from,
+            retry: RetryPolicy::new(c),
+            timeout_ns: secs_to_nanos(c.timeout_s),
+            network,
+            propagate: c.propagate_deadline,
+            partitioned: false,
+        }
+    }
+
+    /// Applies a changed policy, keeping the partition state.
+    pub fn update(&mut self, c: &ClientConfig) {
+        let partitioned = self.partitioned;
+        *self = Edge { partitioned, ..Edge::new(c, self.from, self.to) };
+    }
+}
