@@ -13,6 +13,7 @@ use crate::bench_cmd::{BenchArgs, MEMORY_CHILD};
 use clap::builder::TypedValueParser;
 use clap::error::{ContextKind, ErrorKind};
 use clap::{Arg, ArgMatches, Args, Command, FromArgMatches, Parser, Subcommand};
+use sim_core::catalogue::{self, Kind};
 use sim_core::config::limits;
 use sim_core::{Backoff, Config, LbPolicy};
 use std::ffi::{OsStr, OsString};
@@ -45,6 +46,11 @@ pub enum Slot {
     Backoff,
     /// A load-balancing policy name.
     Lb,
+    /// Any field of the catalogue (`sim_core::catalogue`), named by the
+    /// flag's `field`: the row parses the value and checks its range, and
+    /// a choice's names are added to the help. A new flag for a catalogued
+    /// field is one row of [`MODEL_FLAGS`] with this slot.
+    Field,
 }
 
 /// One flag of the model: its name, the dotted `Config` field it sets (as
@@ -61,8 +67,9 @@ pub struct ModelFlag {
     pub help: &'static str,
 }
 
-/// The reference program's model flags, in its order.
-pub const MODEL_FLAGS: [ModelFlag; 16] = [
+/// The reference program's model flags, in its order, then brink's own
+/// flags in the same style.
+pub const MODEL_FLAGS: [ModelFlag; 18] = [
     ModelFlag {
         flag: "--rate",
         field: "traffic.rate_per_s",
@@ -109,7 +116,7 @@ pub const MODEL_FLAGS: [ModelFlag; 16] = [
         flag: "--service-ms",
         field: "nodes.service_ms_mean",
         slot: Slot::Float(|c| &mut c.nodes.service_ms_mean),
-        help: "mean exponential service time (ms)",
+        help: "mean service time (ms); exponential unless --service-dist",
     },
     ModelFlag {
         flag: "--queue",
@@ -154,6 +161,18 @@ pub const MODEL_FLAGS: [ModelFlag; 16] = [
         slot: Slot::Lb,
         help: "round-robin|random|least-outstanding|p2c (random: Poisson per node, for Erlang C)",
     },
+    ModelFlag {
+        flag: "--service-dist",
+        field: "nodes.service_dist",
+        slot: Slot::Field,
+        help: "service-time distribution (not in the reference)",
+    },
+    ModelFlag {
+        flag: "--service-cv",
+        field: "nodes.service_cv",
+        slot: Slot::Field,
+        help: "service-time spread, sd/mean, for uniform (at most 1/√3) and lognormal",
+    },
 ];
 
 impl ModelFlag {
@@ -168,10 +187,14 @@ impl ModelFlag {
     /// a flag that is not given must leave the scenario file's value alone.
     fn arg(index: usize, defaults: &Config) -> Arg {
         let f = &MODEL_FLAGS[index];
+        let names = match (f.slot, catalogue::field(f.field).map(|row| row.kind)) {
+            (Slot::Field, Some(Kind::Choice(names))) => format!(": {}", names.join("|")),
+            _ => String::new(),
+        };
         Arg::new(f.name())
             .long(f.name())
             .value_name("X")
-            .help(format!("{} [default: {}]", f.help, default_text(defaults, f)))
+            .help(format!("{}{names} [default: {}]", f.help, default_text(defaults, f)))
             .help_heading(MODEL_HEADING)
             .allow_hyphen_values(true)
             .value_parser(Checked(move |raw: &str| {
@@ -182,7 +205,7 @@ impl ModelFlag {
 }
 
 /// Help heading of the model flags.
-const MODEL_HEADING: &str = "Model flags (those of shared/reference/simpy_ref.py)";
+const MODEL_HEADING: &str = "Model flags (those of shared/reference/simpy_ref.py, and --service-*)";
 
 /// The model flag that sets a dotted `Config` field.
 pub fn flag_for_field(field: &str) -> Option<&'static ModelFlag> {
@@ -202,6 +225,8 @@ pub enum Value {
     Backoff(Backoff),
     /// For [`Slot::Lb`].
     Lb(LbPolicy),
+    /// For [`Slot::Field`].
+    Field(catalogue::Value),
 }
 
 /// A model flag as given: which one, the text typed and the parsed value.
@@ -329,6 +354,9 @@ pub enum Commands {
     /// engine speed beside a hand-written loop, and peak memory
     #[command(after_help = crate::bench_cmd::NOTES)]
     Bench(BenchArgs),
+    /// every field of a scenario: path, range, unit, default, doc
+    #[command(after_help = FIELDS_NOTES)]
+    Fields(FieldsArgs),
     /// `brink bench`'s child process that measures peak memory alone.
     #[command(name = MEMORY_CHILD, hide = true)]
     BenchMemory {
@@ -339,7 +367,11 @@ pub enum Commands {
 }
 
 /// What `brink run --help` says after the flags.
-const RUN_NOTES: &str = "Model flags match shared/reference/simpy_ref.py; a flag given overrides --config.\n\
+const RUN_NOTES: &str =
+    "Model flags match shared/reference/simpy_ref.py (--service-dist and --service-cv are brink's).\n\
+The configuration is built in this order, a later step overriding an earlier one: the defaults,\n\
+then --config FILE, then the model flags, then each --set PATH=VALUE in command-line order.\n\
+`brink fields` lists every PATH with its range and default (also docs/CONFIG.md).\n\
 A run that takes more than a second shows its progress on stderr when that is a terminal.\n\
 Ctrl-C stops a run: it prints the report of the part simulated and exits with status 130.";
 
@@ -365,12 +397,67 @@ pub struct RunArgs {
     #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = Checked(parse_format))]
     #[arg(default_value = "json")]
     pub format: Format,
+    /// set any field, e.g. nodes.workers=8 or services.db.nodes.count=2; repeatable, applied last
+    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true, value_parser = Checked(parse_set))]
+    pub set: Vec<SetArg>,
     /// Arguments that are not flags, an error that [`parse`] reports. Taking
     /// them here rather than letting clap reject them lets clap first see
     /// the forgotten value in `--rate --duration 5` (clap reads `--duration`
     /// as `--rate`'s value, which [`Checked`] rejects).
     #[arg(hide = true)]
     pub stray: Vec<String>,
+}
+
+/// One `--set PATH=VALUE`, split at its first `=`. The path and the value
+/// are checked when the configuration is built, since a service's name is
+/// known only from the scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetArg {
+    /// The argument as typed, for error messages.
+    pub raw: String,
+    /// The dotted path, e.g. `nodes.workers`.
+    pub path: String,
+    /// The value's text.
+    pub value: String,
+}
+
+fn parse_set(raw: &str) -> Result<SetArg, String> {
+    match raw.split_once('=') {
+        Some((path, value)) if !path.trim().is_empty() => {
+            Ok(SetArg { raw: raw.to_string(), path: path.trim().to_string(), value: value.to_string() })
+        }
+        _ => Err("expected PATH=VALUE, e.g. nodes.workers=8 (see brink fields)".into()),
+    }
+}
+
+/// Output format of `brink fields`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldsFormat {
+    /// A Markdown table with an introduction: docs/CONFIG.md.
+    Markdown,
+    /// One JSON object per field, in an array.
+    Json,
+}
+
+/// What `brink fields --help` says after the flags.
+const FIELDS_NOTES: &str = "docs/CONFIG.md is this command's Markdown output: \
+regenerate it with `target/release/brink fields > docs/CONFIG.md`.";
+
+/// Everything `brink fields` was asked to do.
+#[derive(Args, Debug, Clone, PartialEq)]
+pub struct FieldsArgs {
+    /// markdown (a table, as in docs/CONFIG.md) or json
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = Checked(parse_fields_format))]
+    #[arg(default_value = "markdown")]
+    pub format: FieldsFormat,
+}
+
+fn parse_fields_format(raw: &str) -> Result<FieldsFormat, String> {
+    match raw {
+        "markdown" | "md" => Ok(FieldsFormat::Markdown),
+        "json" => Ok(FieldsFormat::Json),
+        _ => Err("expected markdown or json".into()),
+    }
 }
 
 /// Largest `--indent` accepted; more is never useful and this bounds output size.
@@ -507,6 +594,14 @@ pub fn parse_value(flag: &ModelFlag, raw: &str) -> Result<Value, String> {
             let names: Vec<&str> = LbPolicy::ALL.iter().map(|b| b.name()).collect();
             format!("expected one of {}", names.join(", "))
         }),
+        Slot::Field => {
+            let row = catalogue::field(flag.field).ok_or_else(|| format!("{} is not in the catalogue", flag.field))?;
+            // The row's message reads "path = \"raw\": expected ..."; the
+            // flag and the value as typed replace its first part.
+            row.parse(flag.field, raw)
+                .map(Value::Field)
+                .map_err(|m| m.split_once(": ").map_or(m.clone(), |(_, reason)| reason.to_string()))
+        }
     }
 }
 
@@ -531,6 +626,11 @@ pub fn store(config: &mut Config, flag: &ModelFlag, value: Value) {
         (Slot::Seed, Value::Seed(v)) => config.seed = v,
         (Slot::Backoff, Value::Backoff(v)) => config.client.backoff = v,
         (Slot::Lb, Value::Lb(v)) => config.balancer.policy = v,
+        (Slot::Field, Value::Field(v)) => {
+            if let Some(row) = catalogue::field(flag.field) {
+                row.set(config, v);
+            }
+        }
         // parse_value builds each value from its own flag's slot, so the
         // kinds always agree; a mismatch would be a bug in this file.
         _ => unreachable!("value kind does not match {}", flag.flag),
@@ -546,6 +646,7 @@ fn default_text(defaults: &Config, flag: &ModelFlag) -> String {
         Slot::Seed => c.seed.to_string(),
         Slot::Backoff => c.client.backoff.name().to_string(),
         Slot::Lb => c.balancer.policy.name().to_string(),
+        Slot::Field => catalogue::field(flag.field).map_or_else(String::new, |row| row.format(row.get(&c))),
     }
 }
 
@@ -650,6 +751,54 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn set_is_repeatable_and_split_at_the_first_equals() {
+        let a =
+            parse_run("--set nodes.workers=8 --rate 5 --set services.api.calls.db.client.timeout_s=0.5 --set a=b=c")
+                .unwrap();
+        let sets: Vec<(&str, &str)> = a.set.iter().map(|s| (s.path.as_str(), s.value.as_str())).collect();
+        assert_eq!(sets, [("nodes.workers", "8"), ("services.api.calls.db.client.timeout_s", "0.5"), ("a", "b=c")]);
+        assert_eq!(a.set[0].raw, "nodes.workers=8");
+        assert_eq!(
+            err("--set nodes.workers"),
+            "brink: --set nodes.workers: expected PATH=VALUE, e.g. nodes.workers=8 (see brink fields)"
+        );
+        assert!(err("--set =8").starts_with("brink: --set =8: expected PATH=VALUE"));
+        assert_eq!(err("--set"), "brink: --set: missing value");
+        assert_eq!(err("--set --rate 5"), "brink: --set: missing value");
+    }
+
+    #[test]
+    fn catalogue_flags_parse_through_their_row() {
+        for f in MODEL_FLAGS.iter().filter(|f| matches!(f.slot, Slot::Field)) {
+            assert!(sim_core::catalogue::field(f.field).is_some(), "{} names no catalogue row", f.flag);
+        }
+        let a = parse_run("--service-dist uniform --service-cv 0.3").unwrap();
+        let mut c = Config::default();
+        for o in &a.model.overrides {
+            store(&mut c, &MODEL_FLAGS[o.index], o.value);
+        }
+        assert_eq!((c.nodes.service_dist.name(), c.nodes.service_cv), ("uniform", 0.3));
+        assert_eq!(
+            err("--service-dist weird"),
+            "brink: --service-dist weird: expected one of exponential, constant, uniform, lognormal, bimodal"
+        );
+        assert_eq!(err("--service-cv 11"), "brink: --service-cv 11: expected a number from 0 to 10");
+        assert_eq!(err("--service-cv x"), "brink: --service-cv x: expected a number from 0 to 10");
+    }
+
+    #[test]
+    fn fields_format() {
+        let f = |s: &str| match parse_line(s) {
+            Ok(Commands::Fields(a)) => Ok(a.format),
+            Ok(other) => panic!("not fields: {other:?}"),
+            Err(e) => Err(e),
+        };
+        assert_eq!(f("fields"), Ok(FieldsFormat::Markdown));
+        assert_eq!(f("fields --format json"), Ok(FieldsFormat::Json));
+        assert_eq!(f("fields --format xml"), Err("brink: --format xml: expected markdown or json".into()));
+    }
+
+    #[test]
     fn structural_mistakes() {
         assert_eq!(err("--bogus 1"), "brink: unknown flag --bogus (see brink run --help)");
         assert_eq!(err("-x"), "brink: unknown flag -x (see brink run --help)");
@@ -684,5 +833,10 @@ pub(crate) mod tests {
         }
         assert!(h.contains("[default: 10000]"));
         assert!(h.contains("[default: full-jitter]"));
+        assert!(h.contains("exponential|constant|uniform|lognormal|bimodal [default: exponential]"));
+        assert!(h.contains("--set <PATH=VALUE>"));
+        assert!(
+            h.contains("then --config FILE, then the model flags, then each --set PATH=VALUE in command-line order")
+        );
     }
 }

@@ -8,6 +8,7 @@
 mod args;
 mod bench;
 mod bench_cmd;
+mod fields;
 mod output;
 mod scenario;
 mod stepping;
@@ -88,6 +89,7 @@ fn dispatch(command: Commands) -> Result<(), Failure> {
     match command {
         Commands::Run(a) => run(&a),
         Commands::Bench(a) => Ok(bench_cmd::run(a)?),
+        Commands::Fields(a) => Ok(fields::print(a.format)?),
         Commands::BenchMemory { duration } => Ok(bench_cmd::memory_child(&duration)?),
     }
 }

@@ -20,7 +20,8 @@ pub struct RunInfo<'a> {
     pub wall_s: f64,
 }
 
-/// `params` with the reference's argparse names and the effective values.
+/// `params` with the reference's argparse names and the effective values,
+/// then those of brink's own model flags.
 pub fn params(info: &RunInfo) -> Value {
     let c = info.config;
     let windows: Vec<String> = info.windows.iter().map(u64::to_string).collect();
@@ -43,6 +44,9 @@ pub fn params(info: &RunInfo) -> Value {
         "lb": c.balancer.policy.name(),
         "windows": windows.join(","),
         "indent": info.indent,
+        // brink's own flags follow the reference's, which stay a prefix.
+        "service_dist": c.nodes.service_dist.name(),
+        "service_cv": c.nodes.service_cv,
     })
 }
 
@@ -236,11 +240,14 @@ mod tests {
                 "seed",
                 "lb",
                 "windows",
-                "indent"
+                "indent",
+                "service_dist",
+                "service_cv"
             ]
         );
         assert_eq!(p["windows"], "0,20");
         assert_eq!(p["backoff"], "full-jitter");
         assert_eq!(p["indent"], Value::Null);
+        assert_eq!(p["service_dist"], "exponential");
     }
 }

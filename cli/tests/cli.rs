@@ -53,6 +53,31 @@ fn bad_input_exits_2_with_one_line_naming_the_flag() {
         (&["5"], "unexpected argument '5'"),
         (&["--format", "xml"], "--format xml"),
         (&["--windows", "0,ten"], "--windows 0,ten"),
+        (
+            &["--service-dist", "weird"],
+            "--service-dist weird: expected one of exponential, constant, uniform, lognormal, bimodal",
+        ),
+        (&["--service-cv", "0.9", "--service-dist", "uniform"], "--service-cv 0.9: allowed range is 0 to 0.577"),
+        (&["--service-cv", "-1"], "--service-cv -1: expected a number from 0 to 10"),
+        (&["--set", "nodes.workers"], "--set nodes.workers: expected PATH=VALUE"),
+        (&["--set"], "--set: missing value"),
+        (
+            &["--set", "nodes.wrokers=8"],
+            "--set nodes.wrokers=8: nodes.wrokers: no such field; this section has nodes.count",
+        ),
+        (
+            &["--set", "nodes.workers=many"],
+            "--set nodes.workers=many: nodes.workers = \"many\": expected a whole number",
+        ),
+        (
+            &["--set", "client.backoff=linear"],
+            "--set client.backoff=linear: client.backoff = \"linear\": expected one of",
+        ),
+        (
+            &["--set", "nodes.service_cv=0.9", "--set", "nodes.service_dist=uniform"],
+            "--set nodes.service_cv=0.9: allowed range",
+        ),
+        (&["--set", "traffic.rate_per_s=1000000", "--duration", "86400"], "--set traffic.rate_per_s=1000000: this run"),
     ];
     for (args, want) in cases {
         let mut all = vec!["run"];
@@ -339,5 +364,100 @@ fn ctrl_c_stops_with_a_partial_report() {
             assert!(rows.iter().all(|r| r.split(',').count() == 18), "{line}: 18 columns");
             assert!(rows[1].split(',').nth(1).unwrap().parse::<u64>().unwrap() > 0, "{line}: second 0 has arrivals");
         }
+    }
+}
+
+#[test]
+fn service_time_distribution_flags() {
+    let v = run_json(&["--service-dist", "constant", "--duration", "5", "--seed", "2"]);
+    assert_eq!(v["params"]["service_dist"], "constant", "seed 2");
+    assert_eq!(v["params"]["service_cv"], 1.0, "seed 2");
+    let t = |k| total(&v, k);
+    assert_eq!(t("offered"), t("goodput") + t("failed") + t("unresolved_at_end"), "seed 2");
+    let w = run_json(&["--service-dist", "uniform", "--service-cv", "0.5", "--duration", "2"]);
+    assert_eq!(
+        (w["params"]["service_dist"].as_str(), w["params"]["service_cv"].as_f64()),
+        (Some("uniform"), Some(0.5))
+    );
+    // --set is applied after the flags, wherever it stands.
+    let s = run_json(&["--set", "nodes.service_dist=lognormal", "--service-dist", "constant", "--duration", "2"]);
+    assert_eq!(s["params"]["service_dist"], "lognormal");
+    let help = String::from_utf8_lossy(&brink(&["run", "--help"]).stdout).into_owned();
+    assert!(help.contains("--service-dist <X>") && help.contains("exponential|constant|uniform|lognormal|bimodal"));
+}
+
+#[test]
+fn set_reaches_the_services_of_a_scenario_file() {
+    let dir = std::env::temp_dir().join(format!("brink-services-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let path = dir.join("system.toml");
+    let scenario = "seed = 5\n[traffic]\nrate_per_s = 2000.0\n\
+        [[services]]\nname = \"api\"\n[[services.calls]]\nto = \"db\"\n\
+        [[services]]\nname = \"db\"\n";
+    std::fs::write(&path, scenario).expect("write the scenario");
+    let file = path.to_str().expect("utf-8 temp path");
+    let v = run_json(&["--config", file, "--duration", "1", "--set", "services.db.nodes.count=2"]);
+    assert_eq!(v["params"]["seed"], 5);
+    run_json(&["--config", file, "--duration", "1", "--set", "services.api.calls.db.client.attempts=5"]);
+    let cases: &[(&[&str], &str)] = &[
+        (&["--set", "services.db.nodes.count=0"], "--set services.db.nodes.count=0: services.db.nodes.count = \"0\""),
+        (&["--set", "services.web.nodes.count=2"], "no service named \"web\" (services: api, db)"),
+        (&["--set", "services.api.calls.web.client.attempts=2"], "makes no call to \"web\""),
+        (&["--set", "nodes.count=2"], "--set nodes.count=2: nodes.count: this scenario lists services"),
+        (&["--nodes", "2"], "--nodes 2: this scenario lists services; name one with --set services.NAME.nodes.count"),
+        (
+            &["--set", "services.db.nodes.service_dist=uniform", "--set", "services.db.nodes.service_cv=0.8"],
+            "--set services.db.nodes.service_cv=0.8: allowed range is 0 to 0.577",
+        ),
+    ];
+    for (args, want) in cases {
+        let mut all = vec!["run", "--config", file, "--duration", "1"];
+        all.extend_from_slice(args);
+        let out = brink(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err:?}");
+        assert!(err.starts_with("brink: ") && err.contains(want), "{args:?}: want {want:?} in {err:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn fields_lists_the_catalogue() {
+    let out = brink(&["fields", "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let rows = v.as_array().expect("an array of fields");
+    assert!(rows.len() > 40, "{} rows", rows.len());
+    let cv = rows.iter().find(|r| r["path"] == "nodes.service_cv").expect("nodes.service_cv");
+    assert_eq!(
+        (cv["kind"].as_str(), cv["default"].as_f64(), cv["scope"].as_str()),
+        (Some("real"), Some(1.0), Some("tier"))
+    );
+    let md = brink(&["fields"]);
+    assert!(md.status.success());
+    let text = String::from_utf8_lossy(&md.stdout);
+    assert!(text.starts_with("# Configuration fields\n"));
+    assert_eq!(text.lines().filter(|l| l.starts_with("| `")).count(), rows.len());
+    let bad = brink(&["fields", "--format", "xml"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// docs/CONFIG.md is `brink fields`'s output, committed: this fails when a
+/// catalogue row changed and the file was not regenerated.
+#[test]
+fn config_md_is_up_to_date() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/CONFIG.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default().replace("\r\n", "\n");
+    let out = brink(&["fields"]);
+    assert!(out.status.success());
+    let generated = String::from_utf8_lossy(&out.stdout);
+    if committed != generated {
+        let line = committed.lines().zip(generated.lines()).position(|(a, b)| a != b);
+        let at = line.map_or_else(|| "in its length".to_string(), |n| format!("from line {}", n + 1));
+        panic!(
+            "docs/CONFIG.md differs from `brink fields` ({at}); regenerate it with \
+             `cargo build --release --bin brink && target/release/brink fields > docs/CONFIG.md`"
+        );
     }
 }
