@@ -72,6 +72,9 @@ pub fn report_json(report: &Report, info: &RunInfo) -> Value {
     if !info.windows.is_empty() {
         out.insert("window_means".into(), window_means(report, info.windows));
     }
+    if let Some(services) = &report.services {
+        out.insert("services".into(), to_value(services));
+    }
     Value::Object(out)
 }
 

@@ -281,9 +281,11 @@ impl Simulation {
         let reports = self
             .tiers
             .iter()
-            .map(|t| ServiceReport {
+            .enumerate()
+            .map(|(i, t)| ServiceReport {
                 name: t.cfg.name.clone(),
-                totals: totals_of(&t.counts, t.cache.refills),
+                // The entry's counts are the run's: the outside clients' view.
+                totals: totals_of(if i == 0 { &self.counts } else { &t.counts }, t.cache.refills),
                 latency_success: LatencySummary::of(&t.latency),
             })
             .collect();
