@@ -164,7 +164,7 @@ mod tests {
     use super::*;
     use crate::charts::{self, ChartData};
     use crate::defaults::SESSION_S;
-    use crate::knobs::KnobId;
+
     use crate::state::{Action, AppState};
     use crate::testkit::{mean_goodput, preset, state, steps};
     use sim_core::NodeLife;
@@ -226,7 +226,7 @@ mod tests {
         assert!(switching / used > 0.3, "switching {switching:.0} of {used:.0} core-seconds");
         let before = mean_goodput(&s, 3, 8);
         assert!(before < 9_000.0, "goodput {before} with 256 workers on 32 cores");
-        s.apply(Action::SetKnob(KnobId::Workers, 32.0));
+        s.apply(Action::SetKnob("nodes.workers", 32.0));
         steps(&mut s, 8);
         let after = mean_goodput(&s, 11, 16);
         assert!(after > 11_000.0 && after > before * 1.4, "goodput {before} → {after} after shrinking the pool");
@@ -240,7 +240,7 @@ mod tests {
         s.apply(Action::LoadPreset(preset("Horizontal scaling fuels the DB")));
         steps(&mut s, 6);
         let four = mean_goodput(&s, 2, 6);
-        s.apply(Action::SetKnob(KnobId::Nodes, 8.0));
+        s.apply(Action::SetKnob("nodes.count", 8.0));
         s.apply(Action::Reset);
         steps(&mut s, 6);
         let eight = mean_goodput(&s, 2, 6);
@@ -259,7 +259,7 @@ mod tests {
         assert!(worst > 30, "a stampede of {worst} recomputations in a second");
         let low = *s.engine.sim().series().goodput[0..12].iter().min().unwrap();
         assert!(low < 1_000, "goodput must collapse at an expiry, lowest {low}");
-        s.apply(Action::SetToggle(crate::knobs::ToggleId::Coalesce, true));
+        s.apply(Action::SetToggle("cache.coalesce", true));
         steps(&mut s, 14);
         assert!(regen(&s, 14, 26) <= 2, "one recomputation per expiry when coalesced");
         let low = *s.engine.sim().series().goodput[14..26].iter().min().unwrap();

@@ -5,11 +5,11 @@
 
 use crate::defaults::app_defaults;
 use crate::engine::Engine;
-use crate::knobs::{Group, KnobId, ToggleId, KNOBS, TOGGLES};
+use crate::knobs::{self, Group};
 use crate::pacing::{Pacer, PerfMeter, FIRST_FRAME_DT_MS, MAX_FRAME_DT_MS};
 use crate::presets::PRESETS;
 use crate::url::{parse_seed, ParamError, UrlSettings, SPEED_RANGE};
-use sim_core::{Backoff, Config, LbPolicy, SimTime, Snapshot};
+use sim_core::{Config, SimTime, Snapshot};
 use std::rc::Rc;
 
 /// Charts are redrawn at most once every this many frames, however many
@@ -38,16 +38,15 @@ pub enum Action {
     Reset,
     /// Simulated seconds per wall second.
     SetSpeed(f64),
-    /// A numeric knob moved.
-    SetKnob(KnobId, f64),
+    /// A numeric knob (named by its id: a catalogue path, or a derived
+    /// knob's id) moved.
+    SetKnob(&'static str, f64),
     /// A typed value for a knob, to be parsed and checked.
-    TypeKnob(KnobId, String),
-    /// Retry policy chosen.
-    SetBackoff(Backoff),
-    /// A mechanism switched on or off.
-    SetToggle(ToggleId, bool),
-    /// Balancer policy chosen.
-    SetPolicy(LbPolicy),
+    TypeKnob(&'static str, String),
+    /// A mechanism (named by its switch's catalogue path) switched on or off.
+    SetToggle(&'static str, bool),
+    /// An option (by name) chosen in a select (named by its catalogue path).
+    SetChoice(&'static str, String),
     /// Kill this node (counted from 0) now; it restarts after the restart time.
     CrashNode(u32),
     /// Seed typed; applies on reset.
@@ -156,9 +155,8 @@ impl AppState {
             Action::SetSpeed(v) => self.speed = v.clamp(SPEED_RANGE.0, SPEED_RANGE.1),
             Action::SetKnob(id, v) => self.set_knob(id, v),
             Action::TypeKnob(id, text) => self.type_knob(id, &text),
-            Action::SetBackoff(b) => self.edit(|c| c.client.backoff = b),
-            Action::SetToggle(id, on) => self.edit(|c| id.set(c, on)),
-            Action::SetPolicy(p) => self.edit(|c| c.balancer.policy = p),
+            Action::SetToggle(id, on) => self.set_toggle(id, on),
+            Action::SetChoice(id, name) => self.set_choice(id, &name),
             Action::CrashNode(node) => self.crash_node(node),
             Action::SetSeed(text) => self.set_seed(&text),
             Action::SpikeNow => self.spike_now(),
@@ -175,14 +173,10 @@ impl AppState {
         self.snapshot.now >= self.snapshot.end || self.snapshot.halted.is_some()
     }
 
-    /// True when `id` differs from the default scenario.
-    pub fn changed(&self, id: KnobId) -> bool {
-        id.get(&self.config) != id.get(&self.defaults)
-    }
-
-    /// True when toggle `id` differs from the default scenario.
-    pub fn toggle_changed(&self, id: ToggleId) -> bool {
-        id.get(&self.config) != id.get(&self.defaults)
+    /// True when control `id` (a knob, toggle or select) differs from the
+    /// default scenario.
+    pub fn changed(&self, id: &str) -> bool {
+        knobs::control(id).is_some_and(|x| x.changed(&self.config, &self.defaults))
     }
 
     fn notify(&mut self, text: String) {
@@ -218,15 +212,34 @@ impl AppState {
         self.set_config(next);
     }
 
-    fn set_knob(&mut self, id: KnobId, v: f64) {
-        let v = id.knob().clean(v);
-        self.edit(|c| id.set(c, v));
+    fn set_knob(&mut self, id: &str, v: f64) {
+        if let Some(k) = knobs::knob(id) {
+            let v = k.clean(v);
+            self.edit(|c| k.set(c, v));
+        }
     }
 
-    fn type_knob(&mut self, id: KnobId, text: &str) {
-        match crate::url::parse_knob(id, text) {
-            Ok(v) => self.set_knob(id, v),
-            Err(e) => self.notify(format!("{}: {e}", id.knob().label)),
+    fn type_knob(&mut self, id: &str, text: &str) {
+        if let Some(k) = knobs::knob(id) {
+            match k.parse(text) {
+                Ok(v) => self.set_knob(id, v),
+                Err(e) => self.notify(format!("{}: {e}", k.label)),
+            }
+        }
+    }
+
+    fn set_toggle(&mut self, id: &str, on: bool) {
+        if let Some(t) = knobs::toggle(id) {
+            self.edit(|c| t.set(c, on));
+        }
+    }
+
+    fn set_choice(&mut self, id: &str, name: &str) {
+        if let Some(s) = knobs::select(id) {
+            match s.parse(name) {
+                Ok(name) => self.edit(|c| s.set(c, name)),
+                Err(e) => self.notify(format!("{}: {e}", s.label)),
+            }
         }
     }
 
@@ -248,7 +261,9 @@ impl AppState {
     fn spike_now(&mut self) {
         let now = self.snapshot.now.as_secs_f64().floor();
         self.edit(|c| {
-            KnobId::SpikeStart.set(c, now);
+            if let Some(start) = knobs::knob("traffic.spike_start_s") {
+                start.set(c, now);
+            }
             if c.traffic.spike_mult == 1.0 {
                 c.traffic.spike_mult = 2.0;
             }
@@ -274,19 +289,7 @@ impl AppState {
 
     fn reset_group(&mut self, g: Group) {
         let d = self.defaults.clone();
-        self.edit(|c| {
-            for k in KNOBS.iter().filter(|k| k.group == g) {
-                k.id.set(c, k.id.get(&d));
-            }
-            for t in TOGGLES.iter().filter(|t| t.group == g) {
-                t.id.set(c, t.id.get(&d));
-            }
-            match g {
-                Group::Clients => c.client.backoff = d.client.backoff,
-                Group::Balancer => c.balancer.policy = d.balancer.policy,
-                _ => {}
-            }
-        });
+        self.edit(|c| knobs::reset_group(g, c, &d));
     }
 
     fn reset(&mut self) {
@@ -390,7 +393,7 @@ impl AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::knobs::{Group, KnobId, KNOBS, TOGGLES};
+    use crate::knobs::{knob, knobs, toggles, Group};
     use crate::pacing::MAX_FRAME_DT_MS;
     use crate::testkit::{frozen_clock, seconds, state, steps};
     use sim_core::{Backoff, LbPolicy, NodeLife, NodeState};
@@ -402,21 +405,21 @@ mod tests {
             s.apply(Action::Step);
         }
         assert!((seconds(&s) - 3.0).abs() < 1e-6);
-        s.apply(Action::SetKnob(KnobId::Rate, 30_000.0));
+        s.apply(Action::SetKnob("traffic.rate_per_s", 30_000.0));
         assert_eq!(s.engine.sim().config().traffic.rate_per_s, 30_000.0);
         assert!((seconds(&s) - 3.0).abs() < 1e-6, "a live change must not restart the run");
         assert!(s.pending_restart.is_empty());
         s.apply(Action::Step);
         let offered = s.engine.sim().series().offered[3] as f64;
         assert!((offered - 30_000.0).abs() < 1_500.0, "second 3 offered {offered}, expected about 30,000");
-        assert!(s.changed(KnobId::Rate));
+        assert!(s.changed("traffic.rate_per_s"));
     }
 
     #[test]
     fn restart_fields_are_flagged_and_applied_on_reset() {
         let mut s = state("");
         s.apply(Action::Step);
-        s.apply(Action::SetKnob(KnobId::Nodes, 8.0));
+        s.apply(Action::SetKnob("nodes.count", 8.0));
         assert_eq!(s.pending_restart, vec!["nodes.count"]);
         assert_eq!(s.config.nodes.count, 8);
         assert_eq!(s.snapshot.nodes.len(), 4, "node count waits for the reset");
@@ -429,8 +432,8 @@ mod tests {
     #[test]
     fn moving_a_restart_field_back_clears_the_flag() {
         let mut s = state("");
-        s.apply(Action::SetKnob(KnobId::Nodes, 8.0));
-        s.apply(Action::SetKnob(KnobId::Nodes, 4.0));
+        s.apply(Action::SetKnob("nodes.count", 8.0));
+        s.apply(Action::SetKnob("nodes.count", 4.0));
         assert!(s.pending_restart.is_empty());
     }
 
@@ -449,11 +452,11 @@ mod tests {
     #[test]
     fn typed_value_out_of_range_is_refused_with_the_range() {
         let mut s = state("");
-        s.apply(Action::TypeKnob(KnobId::Rate, "90000".into()));
+        s.apply(Action::TypeKnob("traffic.rate_per_s", "90000".into()));
         let text = &s.notices.last().expect("a notice").text;
         assert!(text.contains("Arrival rate") && text.contains("0 to 50,000 req/s"), "{text}");
         assert_eq!(s.config.traffic.rate_per_s, 10_000.0);
-        s.apply(Action::TypeKnob(KnobId::Rate, "12,500".into()));
+        s.apply(Action::TypeKnob("traffic.rate_per_s", "12,500".into()));
         assert_eq!(s.config.traffic.rate_per_s, 12_500.0);
         let id = s.notices[0].id;
         s.apply(Action::Dismiss(id));
@@ -463,13 +466,13 @@ mod tests {
     #[test]
     fn selects_and_group_reset() {
         let mut s = state("");
-        s.apply(Action::SetBackoff(Backoff::Fixed));
-        s.apply(Action::SetKnob(KnobId::Attempts, 5.0));
+        s.apply(Action::SetChoice("client.backoff", "fixed".into()));
+        s.apply(Action::SetKnob("client.attempts", 5.0));
         assert_eq!(s.engine.sim().config().client.backoff, Backoff::Fixed);
         assert_eq!(s.engine.sim().config().client.attempts, 5);
-        s.apply(Action::SetPolicy(LbPolicy::Random));
+        s.apply(Action::SetChoice("balancer.policy", "random".into()));
         assert_eq!(s.engine.sim().config().balancer.policy, LbPolicy::Random);
-        s.apply(Action::ResetGroup(crate::knobs::Group::Clients));
+        s.apply(Action::ResetGroup(Group::Clients));
         assert_eq!(s.config.client, app_defaults().client);
         assert_eq!(s.config.balancer.policy, LbPolicy::Random, "other groups keep their knobs");
     }
@@ -542,7 +545,7 @@ mod tests {
     fn a_refused_change_keeps_the_knobs_and_explains() {
         // Ten attempts at 50,000 req/s over an hour exceed the engine's event cap.
         let mut s = state("?rate=50000");
-        s.apply(Action::SetKnob(KnobId::Attempts, 10.0));
+        s.apply(Action::SetKnob("client.attempts", 10.0));
         assert_eq!(s.config.client.attempts, 3);
         let text = &s.notices.last().expect("a notice").text;
         assert!(text.starts_with("Change not applied") && text.contains("traffic.rate_per_s"), "{text}");
@@ -589,13 +592,13 @@ mod tests {
     fn toggles_apply_live_and_group_reset_covers_them() {
         let mut s = state("");
         s.apply(Action::Step);
-        for t in TOGGLES {
+        for t in toggles() {
             s.apply(Action::SetToggle(t.id, true));
-            assert!(t.id.get(s.engine.sim().config()), "{} not applied to the engine", t.field);
-            assert!(s.toggle_changed(t.id));
+            assert!(t.get(s.engine.sim().config()), "{} not applied to the engine", t.id);
+            assert!(s.changed(t.id));
         }
         assert!(s.pending_restart.is_empty(), "toggles apply live");
-        s.apply(Action::SetKnob(KnobId::MemoryLimit, 250.0));
+        s.apply(Action::SetKnob("crash.memory_limit_mb", 250.0));
         s.apply(Action::ResetGroup(Group::Failures));
         assert!(!s.config.crash.enabled && s.config.crash.memory_limit_mb == 512.0);
         assert!(s.config.health.enabled, "other groups keep their toggles");
@@ -612,7 +615,7 @@ mod tests {
     fn balancer_select_offers_every_policy() {
         let mut s = state("");
         for p in LbPolicy::ALL {
-            s.apply(Action::SetPolicy(p));
+            s.apply(Action::SetChoice("balancer.policy", p.name().into()));
             assert_eq!(s.engine.sim().config().balancer.policy, p);
         }
         assert_eq!(LbPolicy::ALL.len(), 4);
@@ -622,10 +625,10 @@ mod tests {
     fn cpu_database_and_cache_apply_live() {
         let mut s = state("");
         s.apply(Action::Step);
-        s.apply(Action::SetToggle(crate::knobs::ToggleId::Cpu, true));
-        s.apply(Action::SetKnob(KnobId::Cores, 8.0));
-        s.apply(Action::SetToggle(crate::knobs::ToggleId::Db, true));
-        s.apply(Action::SetKnob(KnobId::PoolSize, 4.0));
+        s.apply(Action::SetToggle("cpu.enabled", true));
+        s.apply(Action::SetKnob("cpu.cores", 8.0));
+        s.apply(Action::SetToggle("db.enabled", true));
+        s.apply(Action::SetKnob("db.pool_size", 4.0));
         let c = s.engine.sim().config().clone();
         assert!(c.cpu.enabled && c.db.enabled && c.cpu.cores == 8 && c.db.pool_size == 4);
         assert!(s.pending_restart.is_empty(), "CPU and database knobs apply live");
@@ -639,32 +642,32 @@ mod tests {
 
     #[test]
     fn set_knob_of_a_restart_field_reports_needs_reset() {
-        let restart: Vec<_> = KNOBS.iter().filter(|k| k.needs_restart()).collect();
+        let restart: Vec<_> = knobs().filter(|k| k.needs_restart()).collect();
         assert!(!restart.is_empty());
         for k in restart {
             let mut s = state("");
             s.apply(Action::Step);
-            let before = k.id.get(s.engine.sim().config());
+            let before = k.get(s.engine.sim().config());
             let v = if before == k.max { k.min } else { k.max };
             s.apply(Action::SetKnob(k.id, v));
             assert!(s.notices.is_empty(), "{}: {:?}", k.label, s.notices);
             assert_eq!(s.pending_restart, vec![k.field], "{} must wait for a reset", k.label);
-            assert_eq!(k.id.get(&s.config), v, "{}: the knob shows the new value", k.label);
-            assert_eq!(k.id.get(s.engine.sim().config()), before, "{}: the run keeps the old one", k.label);
+            assert_eq!(k.get(&s.config), v, "{}: the knob shows the new value", k.label);
+            assert_eq!(k.get(s.engine.sim().config()), before, "{}: the run keeps the old one", k.label);
             assert!((seconds(&s) - 1.0).abs() < 1e-6, "{}: no restart until asked", k.label);
             s.apply(Action::Reset);
             assert!(s.pending_restart.is_empty(), "{}", k.label);
-            assert_eq!(k.id.get(s.engine.sim().config()), v, "{}: applied on reset", k.label);
+            assert_eq!(k.get(s.engine.sim().config()), v, "{}: applied on reset", k.label);
             assert_eq!(seconds(&s), 0.0);
         }
     }
 
     #[test]
     fn set_knob_of_a_live_field_applies_at_once() {
-        for k in KNOBS.iter().filter(|k| !k.needs_restart()) {
+        for k in knobs().filter(|k| !k.needs_restart()) {
             let mut s = state("?nodes=8");
             s.apply(Action::Step);
-            let d = k.id.get(&s.config);
+            let d = k.get(&s.config);
             // A quarter along the slider (at most 8 slow nodes of 8), or the
             // right end if the default sits there.
             let (lo, hi, _) = k.slider_bounds();
@@ -672,7 +675,7 @@ mod tests {
             s.apply(Action::SetKnob(k.id, v));
             assert!(s.notices.is_empty(), "{} = {v}: {:?}", k.label, s.notices);
             assert!(s.pending_restart.is_empty(), "{} applies live", k.label);
-            assert_eq!(k.id.get(s.engine.sim().config()), v, "{} = {v} not in the engine", k.label);
+            assert_eq!(k.get(s.engine.sim().config()), v, "{} = {v} not in the engine", k.label);
             assert!(s.changed(k.id), "{} is marked changed", k.label);
             assert!((seconds(&s) - 1.0).abs() < 1e-6, "{}: a live change must not restart the run", k.label);
         }
@@ -681,12 +684,12 @@ mod tests {
     #[test]
     fn set_knob_clamps_and_rounds_what_the_slider_sends() {
         let mut s = state("");
-        s.apply(Action::SetKnob(KnobId::Rate, 1e9));
-        assert_eq!(s.config.traffic.rate_per_s, KnobId::Rate.knob().max);
-        s.apply(Action::SetKnob(KnobId::Workers, 40.4));
+        s.apply(Action::SetKnob("traffic.rate_per_s", 1e9));
+        assert_eq!(s.config.traffic.rate_per_s, knob("traffic.rate_per_s").unwrap().max);
+        s.apply(Action::SetKnob("nodes.workers", 40.4));
         assert_eq!(s.config.nodes.workers, 40);
-        s.apply(Action::SetKnob(KnobId::Timeout, -3.0));
-        assert_eq!(s.config.client.timeout_s, KnobId::Timeout.knob().min);
+        s.apply(Action::SetKnob("client.timeout_s", -3.0));
+        assert_eq!(s.config.client.timeout_s, knob("client.timeout_s").unwrap().min);
         s.apply(Action::SetSpeed(1_000.0));
         assert_eq!(s.speed, 200.0);
         s.apply(Action::SetSpeed(0.0));
@@ -696,15 +699,15 @@ mod tests {
     #[test]
     fn a_repeated_message_is_shown_once() {
         let mut s = state("");
-        s.apply(Action::TypeKnob(KnobId::Nodes, "2.5".into()));
-        s.apply(Action::TypeKnob(KnobId::Nodes, "2.5".into()));
+        s.apply(Action::TypeKnob("nodes.count", "2.5".into()));
+        s.apply(Action::TypeKnob("nodes.count", "2.5".into()));
         assert_eq!(s.notices.len(), 1, "{:?}", s.notices);
         assert!(
             s.notices[0].text.starts_with("Nodes") && s.notices[0].text.contains("whole number"),
             "{:?}",
             s.notices
         );
-        s.apply(Action::TypeKnob(KnobId::Nodes, "lots".into()));
+        s.apply(Action::TypeKnob("nodes.count", "lots".into()));
         assert_eq!(s.notices.len(), 2);
         assert_ne!(s.notices[0].id, s.notices[1].id);
         s.apply(Action::Dismiss(s.notices[1].id));
@@ -823,18 +826,18 @@ mod tests {
     fn every_group_reset_restores_its_knobs_only() {
         for g in Group::ALL {
             let mut s = state("");
-            for k in &KNOBS {
-                let v = if k.id.get(&s.config) == k.max { k.min } else { k.max };
+            for k in knobs() {
+                let v = if k.get(&s.config) == k.max { k.min } else { k.max };
                 // Some combinations at the ends are refused; what applied is what counts.
                 s.apply(Action::SetKnob(k.id, v));
             }
             s.apply(Action::ResetGroup(g));
-            for k in KNOBS {
+            for k in knobs() {
                 if k.group == g {
                     assert!(!s.changed(k.id), "{}: {} not reset", g.title(), k.label);
                 }
             }
-            let changed_elsewhere = KNOBS.iter().filter(|k| k.group != g && s.changed(k.id)).count();
+            let changed_elsewhere = knobs().filter(|k| k.group != g && s.changed(k.id)).count();
             assert!(changed_elsewhere > 0, "{}: the reset must not touch other groups", g.title());
             assert_eq!(*s.engine.sim().config(), {
                 let mut c = s.config.clone();

@@ -2,9 +2,9 @@
 //! playground with those knobs. Every bad parameter becomes a message naming
 //! it and its allowed range; the rest of the query still applies.
 
-use crate::format::number;
-use crate::knobs::{KnobId, ToggleId, KNOBS, TOGGLES};
-use sim_core::{Backoff, Config, LbPolicy};
+use crate::knobs::{by_param, Control, Knob, CONTROLS};
+use sim_core::catalogue::{Kind, FIELDS};
+use sim_core::Config;
 use std::fmt;
 
 /// Speed range of the playground, simulated seconds per wall second.
@@ -88,28 +88,13 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
 }
 
 /// Parses a knob value and checks it against the app's range.
-pub fn parse_knob(id: KnobId, text: &str) -> Result<f64, String> {
-    let k = id.knob();
-    let range = format!("allowed range is {} to {} {}", number(k.min), number(k.max), k.unit);
-    let v: f64 = text.trim().replace(',', "").parse().map_err(|_| format!("\"{text}\" is not a number; {range}"))?;
-    if !k.in_range(v) {
-        return Err(format!("{} is out of range; {range}", number(v)));
-    }
-    if k.integer && v.fract() != 0.0 {
-        return Err(format!("{} must be a whole number; {range}", number(v)));
-    }
-    Ok(v)
+pub fn parse_knob(k: &Knob, text: &str) -> Result<f64, String> {
+    k.parse(text)
 }
 
 /// Parses a toggle's value: `on`, `off`, `1`, `0`, `true`, `false`, `yes`
 /// or `no`; a bare parameter (empty value) means on.
-pub fn parse_toggle(text: &str) -> Result<bool, String> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "" | "on" | "1" | "true" | "yes" => Ok(true),
-        "off" | "0" | "false" | "no" => Ok(false),
-        _ => Err(format!("\"{text}\" is not a switch position; use on or off (also 1/0, true/false, yes/no)")),
-    }
-}
+pub use crate::knobs::parse_switch as parse_toggle;
 
 fn parse_speed(text: &str) -> Result<f64, String> {
     let (lo, hi) = SPEED_RANGE;
@@ -119,48 +104,33 @@ fn parse_speed(text: &str) -> Result<f64, String> {
     }
 }
 
-fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> String {
-    all.iter().map(|&x| name(x)).collect::<Vec<_>>().join(", ")
+/// The catalogue's seed row: the one field outside the knob panel that the
+/// URL carries (the toolbar shows it).
+fn seed_param() -> &'static str {
+    FIELDS.iter().find(|f| f.kind == Kind::Seed).map_or("seed", |f| f.param)
 }
 
-/// Applies one parameter to `s`.
+/// Applies one parameter to `s`: the page's own (`bench`, `play`,
+/// `speed`), the seed, or any control's catalogue parameter.
 fn apply(s: &mut UrlSettings, name: &str, value: &str) -> Result<(), ParamError> {
     let fail = |m: String| error(name, m);
     match name {
         "bench" => s.bench = true,
         "play" => s.autoplay = true,
         "speed" => s.speed = Some(parse_speed(value).map_err(fail)?),
-        "seed" => s.config.seed = parse_seed(value).map_err(fail)?,
-        "backoff" => {
-            s.config.client.backoff = Backoff::from_name(value).ok_or_else(|| {
-                fail(format!("\"{value}\" is not a retry policy; use one of {}", names(&Backoff::ALL, Backoff::name)))
-            })?
-        }
-        "lb" => {
-            s.config.balancer.policy = LbPolicy::from_name(value).ok_or_else(|| {
-                fail(format!(
-                    "\"{value}\" is not a balancer policy; use one of {}",
-                    names(&LbPolicy::ALL, LbPolicy::name)
-                ))
-            })?
-        }
+        _ if name == seed_param() => s.config.seed = parse_seed(value).map_err(fail)?,
         _ => {
-            if let Some(id) = ToggleId::from_param(name) {
-                id.set(&mut s.config, parse_toggle(value).map_err(fail)?);
-                return Ok(());
-            }
-            let id = KnobId::from_param(name)
-                .ok_or_else(|| fail(format!("unknown; known parameters are {}", known_params())))?;
-            id.set(&mut s.config, parse_knob(id, value).map_err(fail)?);
+            let control =
+                by_param(name).ok_or_else(|| fail(format!("unknown; known parameters are {}", known_params())))?;
+            control.parse_into(&mut s.config, value).map_err(fail)?;
         }
     }
     Ok(())
 }
 
 fn known_params() -> String {
-    let mut all: Vec<&str> = KNOBS.iter().map(|k| k.param).collect();
-    all.extend(TOGGLES.iter().map(|t| t.param));
-    all.extend(["backoff", "lb", "seed", "speed", "play", "bench"]);
+    let mut all: Vec<&str> = CONTROLS.iter().map(Control::param).collect();
+    all.extend([seed_param(), "speed", "play", "bench"]);
     all.join(", ")
 }
 
@@ -185,25 +155,13 @@ pub fn parse_query(query: &str, defaults: &Config) -> (UrlSettings, Vec<ParamErr
 /// The query string reproducing `config` (only knobs that differ from
 /// `defaults`), for the share link.
 pub fn to_query(config: &Config, defaults: &Config, speed: f64) -> String {
-    let mut parts: Vec<String> = KNOBS
+    let mut parts: Vec<String> = CONTROLS
         .iter()
-        .filter(|k| k.id.get(config) != k.id.get(defaults))
-        .map(|k| format!("{}={}", k.param, k.id.get(config)))
+        .filter(|x| x.changed(config, defaults))
+        .map(|x| format!("{}={}", x.param(), x.url_value(config)))
         .collect();
-    parts.extend(
-        TOGGLES
-            .iter()
-            .filter(|t| t.id.get(config) != t.id.get(defaults))
-            .map(|t| format!("{}={}", t.param, if t.id.get(config) { "on" } else { "off" })),
-    );
-    if config.client.backoff != defaults.client.backoff {
-        parts.push(format!("backoff={}", config.client.backoff.name()));
-    }
-    if config.balancer.policy != defaults.balancer.policy {
-        parts.push(format!("lb={}", config.balancer.policy.name()));
-    }
     if config.seed != defaults.seed {
-        parts.push(format!("seed={}", config.seed));
+        parts.push(format!("{}={}", seed_param(), config.seed));
     }
     if speed != 1.0 {
         parts.push(format!("speed={speed}"));
@@ -219,8 +177,9 @@ pub fn to_query(config: &Config, defaults: &Config, speed: f64) -> String {
 mod tests {
     use super::*;
     use crate::defaults::{app_defaults, SESSION_S};
-    use crate::knobs::{Group, Knob};
+    use crate::knobs::{knob, knobs, selects, toggles, Group, Knob};
     use crate::testkit::settings;
+    use sim_core::{Backoff, LbPolicy};
 
     #[test]
     fn query_sets_knobs() {
@@ -303,19 +262,19 @@ mod tests {
     #[test]
     fn every_new_knob_and_toggle_round_trips_through_the_share_link() {
         let mut c = app_defaults();
-        for t in TOGGLES {
-            t.id.set(&mut c, true);
+        for t in toggles() {
+            t.set(&mut c, true);
         }
-        for k in KNOBS.iter().filter(|k| k.gate.is_some() || k.group == Group::Failures) {
+        for k in knobs().filter(|k| k.gate.is_some() || k.group == Group::Failures) {
             // A value other than the default, inside the range, as a slider gives.
             let v = k.from_position((k.to_position(k.min) + k.to_position(k.max)) / 2.0);
-            k.id.set(&mut c, v);
+            k.set(&mut c, v);
         }
         c.nodes.slow_count = 2;
         c.nodes.slow_factor = 4.5;
         c.balancer.policy = LbPolicy::LeastOutstanding;
         let q = to_query(&c, &app_defaults(), 1.0);
-        for t in TOGGLES {
+        for t in toggles() {
             assert!(q.contains(&format!("{}=on", t.param)), "{q}");
         }
         let back = settings(&q);
@@ -369,11 +328,11 @@ mod tests {
     #[test]
     fn every_knob_alone_round_trips_through_the_share_link() {
         let defaults = app_defaults();
-        for k in KNOBS {
+        for k in knobs() {
             let mut round_trips = 0;
-            for v in sample_values(&k).into_iter().filter(|&v| v != k.id.get(&defaults)) {
+            for v in sample_values(k).into_iter().filter(|&v| v != k.get(&defaults)) {
                 let mut c = defaults.clone();
-                k.id.set(&mut c, v);
+                k.set(&mut c, v);
                 let q = to_query(&c, &defaults, 1.0);
                 assert_eq!(q, format!("?{}={v}", k.param), "{}: only the changed knob is written", k.label);
                 let (back, errors) = parse_query(&q, &defaults);
@@ -381,7 +340,7 @@ mod tests {
                     Ok(()) => {
                         assert!(errors.is_empty(), "{q}: {errors:?}");
                         assert_eq!(back.config, c, "{q}");
-                        assert_eq!(k.id.get(&back.config), v, "{q}");
+                        assert_eq!(k.get(&back.config), v, "{q}");
                         round_trips += 1;
                     }
                     // A value the engine refuses in this combination (more slow
@@ -399,12 +358,62 @@ mod tests {
     }
 
     #[test]
+    fn every_catalogue_parameter_round_trips_through_the_url() {
+        let defaults = app_defaults();
+        let mut params = Vec::new();
+        let ids = FIELDS.iter().map(|f| f.path).chain(crate::knobs::DERIVED.iter().map(|d| d.id));
+        for id in ids {
+            let mut c = defaults.clone();
+            let param = match crate::knobs::control(id) {
+                Some(Control::Knob(k)) => {
+                    let valid = |v: f64| {
+                        let mut t = defaults.clone();
+                        k.set(&mut t, v);
+                        t.validate().is_ok()
+                    };
+                    let v = sample_values(k).into_iter().find(|&v| v != k.get(&defaults) && valid(v));
+                    k.set(&mut c, v.unwrap_or_else(|| panic!("{}: no valid value off the default", k.label)));
+                    k.param
+                }
+                Some(Control::Toggle(t)) => {
+                    t.set(&mut c, !t.get(&defaults));
+                    t.param
+                }
+                Some(Control::Select(s)) => {
+                    s.set(&mut c, s.options.iter().copied().find(|&o| o != s.get(&defaults)).unwrap());
+                    s.param
+                }
+                None => match sim_core::catalogue::field(id) {
+                    Some(f) if f.kind == Kind::Seed => {
+                        c.seed = defaults.seed + 1;
+                        f.param
+                    }
+                    // Rows the panel does not show (the run's duration, the
+                    // spike's end, set through its length) are not URL parameters.
+                    Some(f) => {
+                        assert!(f.ui.is_none(), "{id}");
+                        continue;
+                    }
+                    None => panic!("{id} is neither a control nor a row"),
+                },
+            };
+            let q = to_query(&c, &defaults, 1.0);
+            assert!(q.starts_with(&format!("?{param}=")) && !q.contains('&'), "{id}: {q}");
+            let (back, errors) = parse_query(&q, &defaults);
+            assert!(errors.is_empty(), "{q}: {errors:?}");
+            assert_eq!(back.config, c, "{q}");
+            params.push(param);
+        }
+        assert_eq!(params.len(), CONTROLS.len() + 1, "every control and the seed: {params:?}");
+    }
+
+    #[test]
     fn every_toggle_alone_round_trips_on_and_off() {
         let defaults = app_defaults();
-        for t in TOGGLES {
-            assert!(!t.id.get(&defaults), "{} is off by default", t.field);
+        for t in toggles() {
+            assert!(!t.get(&defaults), "{} is off by default", t.id);
             let mut on = defaults.clone();
-            t.id.set(&mut on, true);
+            t.set(&mut on, true);
             let q = to_query(&on, &defaults, 1.0);
             assert_eq!(q, format!("?{}=on", t.param));
             assert_eq!(settings(&q).config, on, "{q}");
@@ -421,20 +430,31 @@ mod tests {
     #[test]
     fn every_select_the_seed_and_the_speed_round_trip() {
         let defaults = app_defaults();
-        for b in Backoff::ALL {
-            let mut c = defaults.clone();
-            c.client.backoff = b;
-            let q = to_query(&c, &defaults, 1.0);
-            assert_eq!(q.is_empty(), b == defaults.client.backoff, "{q}");
-            assert_eq!(settings(&q).config, c, "{q}");
+        assert_eq!(selects().count(), 4, "retry policy, balancer, traffic shape, service-time shape");
+        for s in selects() {
+            for &name in s.options {
+                let mut c = defaults.clone();
+                s.set(&mut c, name);
+                let q = to_query(&c, &defaults, 1.0);
+                let same = name == s.get(&defaults);
+                assert_eq!(q, if same { String::new() } else { format!("?{}={name}", s.param) });
+                let (back, errors) = parse_query(&q, &defaults);
+                match c.validate() {
+                    Ok(()) => assert_eq!((back.config, errors), (c, vec![]), "{q}"),
+                    // A shape that multiplies the rate for the rest of a
+                    // session can exceed the engine's event cap.
+                    Err(e) => {
+                        assert_eq!(errors.len(), 1, "{q}: {errors:?}");
+                        assert_eq!(errors[0].param, e.field(), "{q}");
+                        assert_eq!(back.config, defaults, "{q}");
+                    }
+                }
+            }
         }
-        for p in LbPolicy::ALL {
-            let mut c = defaults.clone();
-            c.balancer.policy = p;
-            let q = to_query(&c, &defaults, 1.0);
-            assert_eq!(q.is_empty(), p == defaults.balancer.policy, "{q}");
-            assert_eq!(settings(&q).config, c, "{q}");
-        }
+        let mut c = defaults.clone();
+        c.client.backoff = Backoff::Decorrelated;
+        c.balancer.policy = LbPolicy::PowerOfTwo;
+        assert_eq!(settings("?backoff=decorrelated&lb=p2c").config, c, "old links keep working");
         for seed in [0, 2, u64::MAX] {
             let mut c = defaults.clone();
             c.seed = seed;
@@ -520,22 +540,24 @@ mod tests {
 
     #[test]
     fn parse_knob_checks_range_and_whole_numbers() {
-        assert_eq!(parse_knob(KnobId::Rate, " 12,500 "), Ok(12_500.0));
-        assert_eq!(parse_knob(KnobId::Rate, "0"), Ok(0.0));
-        assert_eq!(parse_knob(KnobId::Rate, "50000"), Ok(50_000.0));
-        assert_eq!(parse_knob(KnobId::Timeout, "0.25"), Ok(0.25));
-        let e = parse_knob(KnobId::Rate, "50001").unwrap_err();
+        let (rate, timeout, nodes) =
+            (knob("traffic.rate_per_s").unwrap(), knob("client.timeout_s").unwrap(), knob("nodes.count").unwrap());
+        assert_eq!(parse_knob(rate, " 12,500 "), Ok(12_500.0));
+        assert_eq!(parse_knob(rate, "0"), Ok(0.0));
+        assert_eq!(parse_knob(rate, "50000"), Ok(50_000.0));
+        assert_eq!(parse_knob(timeout, "0.25"), Ok(0.25));
+        let e = parse_knob(rate, "50001").unwrap_err();
         assert!(e.starts_with("50,001 is out of range") && e.ends_with("0 to 50,000 req/s"), "{e}");
-        let e = parse_knob(KnobId::Rate, "-1").unwrap_err();
+        let e = parse_knob(rate, "-1").unwrap_err();
         assert!(e.contains("out of range"), "{e}");
-        let e = parse_knob(KnobId::Nodes, "2.5").unwrap_err();
+        let e = parse_knob(nodes, "2.5").unwrap_err();
         assert!(e.starts_with("2.5 must be a whole number") && e.contains("1 to 32 nodes"), "{e}");
         for bad in ["", "lots", "NaN", "inf", "1e999"] {
-            assert!(parse_knob(KnobId::Rate, bad).is_err(), "{bad:?} accepted");
+            assert!(parse_knob(rate, bad).is_err(), "{bad:?} accepted");
         }
-        for k in KNOBS {
-            assert_eq!(parse_knob(k.id, &k.min.to_string()), Ok(k.min), "{}", k.label);
-            assert_eq!(parse_knob(k.id, &k.max.to_string()), Ok(k.max), "{}", k.label);
+        for k in knobs() {
+            assert_eq!(parse_knob(k, &k.min.to_string()), Ok(k.min), "{}", k.label);
+            assert_eq!(parse_knob(k, &k.max.to_string()), Ok(k.max), "{}", k.label);
         }
     }
 }

@@ -241,6 +241,14 @@ async fn knobs_show_value_unit_tooltip_and_restart_note() {
     let nodes = root.query_selector("[data-knob=nodes]").unwrap().unwrap();
     assert!(nodes.text_content().unwrap().contains("on reset"));
     assert!(root.query_selector("#restart-banner").unwrap().is_none());
+    // Catalogue rows appear under their section's heading: choices as menus.
+    assert!(root.query_selector("[aria-labelledby=group-Traffic] select#knob-shape").unwrap().is_some());
+    assert!(root.query_selector("[aria-labelledby=group-Nodes] select#knob-service_dist").unwrap().is_some());
+    assert!(root.query_selector("[aria-labelledby=group-Nodes] [data-knob=service_cv]").unwrap().is_some());
+    assert!(root.query_selector("[data-knob=spike_length]").unwrap().is_some(), "the spike is set by its length");
+    assert!(root.query_selector("[data-knob=spike_end]").unwrap().is_none(), "and not by its end");
+    let overhead = root.query_selector("[data-knob=switch_overhead] .knob__unit").unwrap().unwrap();
+    assert_eq!(overhead.text_content().unwrap(), "% / thread");
     handle.destroy();
 }
 

@@ -4,9 +4,9 @@
 //! and disabled while it is off.
 
 use crate::format::number;
-use crate::knobs::{Group, Knob, KnobId, Toggle, ToggleId, KNOBS, TOGGLES};
+use crate::knobs::{self, group_changed, Control, Group, Knob, Select, Toggle, CONTROLS};
 use crate::state::Action;
-use sim_core::{Backoff, Config, LbPolicy};
+use sim_core::Config;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -22,15 +22,6 @@ pub struct KnobPanelProps {
     pub pending: Vec<&'static str>,
     /// The reducer.
     pub dispatch: Callback<Action>,
-}
-
-fn group_changed(g: Group, c: &Config, d: &Config) -> bool {
-    let knobs = KNOBS.iter().filter(|k| k.group == g).any(|k| k.id.get(c) != k.id.get(d));
-    let toggles = TOGGLES.iter().filter(|t| t.group == g).any(|t| t.id.get(c) != t.id.get(d));
-    knobs
-        || toggles
-        || (g == Group::Clients && c.client.backoff != d.client.backoff)
-        || (g == Group::Balancer && c.balancer.policy != d.balancer.policy)
 }
 
 /// The panel.
@@ -58,9 +49,8 @@ fn group(g: Group, p: &KnobPanelProps) -> Html {
                         title={format!("Put the {} knobs back to their defaults", g.title().to_lowercase())}>{ "reset" }</button>
                 }
             </h2>
-            { for KNOBS.iter().filter(|k| k.group == g && k.gate.is_none()).map(|k| knob_row(k, false, p)) }
-            { selects(g, p) }
-            { for TOGGLES.iter().filter(|t| t.group == g && t.gate.is_none()).map(|t| mechanism(t, false, p)) }
+            { for ungated(g).filter(|x| !matches!(x, Control::Toggle(_))).map(|x| control(x, false, p)) }
+            { for ungated(g).filter_map(|x| match x { Control::Toggle(t) => Some(mechanism(t, false, p)), _ => None }) }
             if g == Group::Traffic {
                 <button class="btn btn--small" onclick={p.dispatch.reform(|_: MouseEvent| Action::SpikeNow)}
                     title="Start the spike at the current simulated second (×2 if no multiplier is set)">{ "Spike now" }</button>
@@ -69,12 +59,26 @@ fn group(g: Group, p: &KnobPanelProps) -> Html {
     }
 }
 
+/// The controls under `g` that no toggle gates, in catalogue order.
+fn ungated(g: Group) -> impl Iterator<Item = &'static Control> {
+    CONTROLS.iter().filter(move |x| x.group() == g && x.gate().is_none())
+}
+
+/// A knob or a select (a toggle is drawn by [`mechanism`]).
+fn control(x: &'static Control, disabled: bool, p: &KnobPanelProps) -> Html {
+    match x {
+        Control::Knob(k) => knob_row(k, disabled, p),
+        Control::Select(s) => select_row(s, disabled, p),
+        Control::Toggle(t) => mechanism(t, disabled, p),
+    }
+}
+
 fn knob_row(k: &Knob, disabled: bool, p: &KnobPanelProps) -> Html {
     html! {
         <KnobRow
             id={k.id}
-            value={k.id.get(&p.config)}
-            default={k.id.get(&p.defaults)}
+            value={k.get(&p.config)}
+            default={k.get(&p.defaults)}
             pending={p.pending.contains(&k.field)}
             {disabled}
             dispatch={p.dispatch.clone()}
@@ -86,10 +90,10 @@ fn knob_row(k: &Knob, disabled: bool, p: &KnobPanelProps) -> Html {
 /// `parent_off` (the toggle it refines is off) it is drawn dimmed and
 /// disabled, since switching it would change nothing.
 fn mechanism(t: &Toggle, parent_off: bool, p: &KnobPanelProps) -> Html {
-    let id: ToggleId = t.id;
-    let on = id.get(&p.config);
+    let id = t.id;
+    let on = t.get(&p.config);
     let live = on && !parent_off;
-    let changed = on != id.get(&p.defaults);
+    let changed = on != t.get(&p.defaults);
     let onchange = p
         .dispatch
         .reform(move |e: Event| Action::SetToggle(id, e.target_unchecked_into::<HtmlInputElement>().checked()));
@@ -105,102 +109,42 @@ fn mechanism(t: &Toggle, parent_off: bool, p: &KnobPanelProps) -> Html {
                 <span class="toggle__state">{ if on { "on" } else { "off" } }</span>
                 <p id={format!("tip-{}", t.param)} class="knob__tip">{ t.tip }</p>
             </div>
-            { for KNOBS.iter().filter(|k| k.gate == Some(id)).map(|k| knob_row(k, !live, p)) }
-            { for TOGGLES.iter().filter(|sub| sub.gate == Some(id)).map(|sub| mechanism(sub, !live, p)) }
+            { for CONTROLS.iter().filter(|x| x.gate() == Some(id) && !matches!(x, Control::Toggle(_))).map(|x| control(x, !live, p)) }
+            { for knobs::toggles().filter(|sub| sub.gate == Some(id)).map(|sub| mechanism(sub, !live, p)) }
         </div>
     }
 }
 
-fn selects(g: Group, p: &KnobPanelProps) -> Html {
-    match g {
-        Group::Clients => {
-            let on = p.dispatch.reform(|e: Event| {
-                let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-                Action::SetBackoff(Backoff::from_name(&v).unwrap_or(Backoff::FullJitter))
-            });
-            let options = Backoff::ALL.map(|b| (b.name(), backoff_label(b)));
-            select_row(
-                "backoff",
-                "Retry policy",
-                RETRY_TIP,
-                &options,
-                p.config.client.backoff.name(),
-                p.defaults.client.backoff.name(),
-                on,
-            )
-        }
-        Group::Balancer => {
-            let on = p.dispatch.reform(|e: Event| {
-                let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-                Action::SetPolicy(LbPolicy::from_name(&v).unwrap_or(LbPolicy::RoundRobin))
-            });
-            let options = LbPolicy::ALL.map(|l| (l.name(), lb_label(l)));
-            select_row(
-                "lb",
-                "Balancer policy",
-                LB_TIP,
-                &options,
-                p.config.balancer.policy.name(),
-                p.defaults.balancer.policy.name(),
-                on,
-            )
-        }
-        _ => Html::default(),
-    }
-}
-
-const RETRY_TIP: &str = "How long a client waits before retrying: no wait and fixed waits retry in lockstep, jitter spreads retries out so a struggling system can drain.";
-const LB_TIP: &str = "How attempts are spread over nodes: round-robin and random ignore how loaded a node is, least-outstanding and two-choice send to the node holding fewer attempts.";
-
-fn backoff_label(b: Backoff) -> &'static str {
-    match b {
-        Backoff::None => "none (retry at once)",
-        Backoff::Fixed => "fixed (base)",
-        Backoff::Expo => "exponential",
-        Backoff::FullJitter => "full jitter",
-        Backoff::EqualJitter => "equal jitter",
-        Backoff::Decorrelated => "decorrelated jitter",
-    }
-}
-
-fn lb_label(l: LbPolicy) -> &'static str {
-    match l {
-        LbPolicy::RoundRobin => "round-robin",
-        LbPolicy::Random => "random",
-        LbPolicy::LeastOutstanding => "least outstanding",
-        LbPolicy::PowerOfTwo => "power of two choices",
-    }
-}
-
-fn select_row(
-    id: &str,
-    label: &str,
-    tip: &str,
-    options: &[(&str, &str)],
-    value: &str,
-    default: &str,
-    on: Callback<Event>,
-) -> Html {
+/// A select: a menu of the row's options.
+fn select_row(s: &'static Select, disabled: bool, p: &KnobPanelProps) -> Html {
+    let (value, default) = (s.get(&p.config), s.get(&p.defaults));
     let changed = value != default;
+    let id = s.id;
+    let on = p
+        .dispatch
+        .reform(move |e: Event| Action::SetChoice(id, e.target_unchecked_into::<HtmlSelectElement>().value()));
     html! {
-        <div class={classes!("knob", "knob--select", changed.then_some("knob--changed"))} title={tip.to_string()} data-knob={id.to_string()}>
-            <label class="knob__label" for={format!("knob-{id}")}>
-                { label }
-                if changed { <span class="dot dot--changed" title="changed from default"></span> }
+        <div class={classes!("knob", "knob--select", changed.then_some("knob--changed"), disabled.then_some("knob--off"))}
+            title={s.tip} data-knob={s.param}>
+            <label class="knob__label" for={format!("knob-{}", s.param)}>
+                { s.label }
+                if changed { <span class="dot dot--changed" title={format!("changed from default ({})", s.option_text(default))}></span> }
             </label>
-            <select id={format!("knob-{id}")} class="knob__select" onchange={on} aria-describedby={format!("tip-{id}")}>
-                { for options.iter().map(|(name, text)| html! {
-                    <option value={name.to_string()} selected={*name == value}>{ *text }</option>
+            <select id={format!("knob-{}", s.param)} class="knob__select" onchange={on} {disabled}
+                aria-describedby={format!("tip-{}", s.param)}>
+                { for s.options.iter().map(|&name| html! {
+                    <option value={name} selected={name == value}>{ s.option_text(name) }</option>
                 }) }
             </select>
-            <p id={format!("tip-{id}")} class="knob__tip">{ tip }</p>
+            <p id={format!("tip-{}", s.param)} class="knob__tip">{ s.tip }</p>
         </div>
     }
 }
 
 #[derive(Properties, PartialEq)]
 struct KnobRowProps {
-    id: KnobId,
+    /// The knob's id (a catalogue path, or a derived knob's id).
+    id: &'static str,
     value: f64,
     default: f64,
     pending: bool,
@@ -222,12 +166,12 @@ fn slider_value(knob: &Knob, position: f64, default: f64) -> f64 {
 /// One numeric knob.
 #[component]
 fn KnobRow(p: &KnobRowProps) -> Html {
-    let knob = p.id.knob();
+    let Some(knob) = knobs::knob(p.id) else { return Html::default() };
     let (min, max, step) = knob.slider_bounds();
     let (id, default) = (p.id, p.default);
     let on_slide = p.dispatch.reform(move |e: InputEvent| {
         let pos = e.target_unchecked_into::<HtmlInputElement>().value_as_number();
-        Action::SetKnob(id, slider_value(id.knob(), pos, default))
+        Action::SetKnob(id, slider_value(knob, pos, default))
     });
     let on_type =
         p.dispatch.reform(move |e: Event| Action::TypeKnob(id, e.target_unchecked_into::<HtmlInputElement>().value()));
@@ -244,7 +188,7 @@ fn KnobRow(p: &KnobRowProps) -> Html {
             <span class="knob__value">
                 <input class="knob__number" type="text" inputmode="decimal" value={number(p.value)} onchange={on_type} disabled={p.disabled}
                     aria-label={format!("{} in {}", knob.label, knob.unit)} />
-                <span class="knob__unit">{ knob.unit }</span>
+                <span class="knob__unit">{ knob.unit.as_str() }</span>
             </span>
             <input id={format!("knob-{}", knob.param)} class="knob__slider" type="range"
                 min={min.to_string()} max={max.to_string()} step={step.to_string()}
