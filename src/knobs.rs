@@ -843,9 +843,9 @@ mod tests {
     }
 
     #[test]
-    fn only_the_node_count_waits_for_a_reset() {
+    fn only_the_node_count_and_the_population_wait_for_a_reset() {
         let restart: Vec<&str> = knobs().filter(|k| k.needs_restart()).map(|k| k.id).collect();
-        assert_eq!(restart, vec!["nodes.count"]);
+        assert_eq!(restart, vec!["traffic.users", "nodes.count"]);
         for k in knobs() {
             let reset = catalogue::field(k.field).is_some_and(|f| f.apply == Apply::Reset);
             assert_eq!(k.needs_restart(), reset, "{}", k.label);

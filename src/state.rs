@@ -607,6 +607,7 @@ mod tests {
         s.apply(Action::ResetGroup(Group::Cpu));
         assert!(s.config.db.enabled && s.config.cache.coalesce, "the dependencies keep theirs until their own reset");
         s.apply(Action::ResetGroup(Group::Dependencies));
+        s.apply(Action::ResetGroup(Group::Clients));
         assert_eq!(s.config, app_defaults());
         assert_eq!(*s.engine.sim().config(), app_defaults());
     }
@@ -840,8 +841,12 @@ mod tests {
             let changed_elsewhere = knobs().filter(|k| k.group != g && s.changed(k.id)).count();
             assert!(changed_elsewhere > 0, "{}: the reset must not touch other groups", g.title());
             assert_eq!(*s.engine.sim().config(), {
+                // Fields that need a reset keep their old value in the engine.
                 let mut c = s.config.clone();
-                c.nodes.count = s.engine.sim().config().nodes.count;
+                let running = s.engine.sim().config().clone();
+                for f in sim_core::catalogue::FIELDS.iter().filter(|f| f.apply == sim_core::catalogue::Apply::Reset) {
+                    f.set(&mut c, f.get(&running));
+                }
                 c
             });
         }
