@@ -555,3 +555,19 @@ fn reference_reports_are_unchanged() {
         }
     }
 }
+
+/// `brink bench --json` is one JSON object with its keys, the three-tier
+/// line included; its figures are not checked (they are wall-clock).
+#[test]
+fn bench_json_has_its_keys() {
+    let out = brink(&["bench", "--runs", "1", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("bench --json prints JSON");
+    assert_eq!(keys(&v), ["scenario", "versions", "engine", "hand_loop", "engine_peak_rss", "three_tier"]);
+    assert_eq!(v["engine"]["totals"]["offered"], v["engine"]["totals"]["attempts"]);
+    let tiers = &v["three_tier"];
+    assert_eq!(keys(tiers), ["scenario", "speed", "totals"]);
+    assert_eq!(keys(&tiers["speed"]), ["logical_requests_per_wall_s", "events_per_wall_s"]);
+    assert!(tiers["speed"]["logical_requests_per_wall_s"]["median"].as_f64().unwrap() > 0.0);
+    assert!(tiers["totals"]["goodput"].as_u64().unwrap() > 50_000, "{tiers}");
+}
