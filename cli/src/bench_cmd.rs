@@ -8,7 +8,7 @@ use crate::args::{shown, Checked, UsageError};
 use crate::bench::{self, Params};
 use clap::Args;
 use serde_json::{json, Value};
-use sim_core::{Config, Simulation, Totals};
+use sim_core::{CallConfig, Config, ServiceConfig, Simulation, Totals};
 use std::process::Command;
 use std::time::Instant;
 
@@ -34,7 +34,9 @@ pub struct BenchArgs {
 pub const NOTES: &str = "Runs the steady default (10000 req/s, 60 s simulated, seed 1) with the engine\n\
 and with a hand-written event loop (cli/src/bench.rs), N times each (default 5),\n\
 and prints logical requests and events per wall second (best and median), the\n\
-totals of both, and the engine's peak RSS for 60 s and 600 s simulated, each\n\
+totals of both, the engine's speed on a three-tier chain (gateway -> api -> db,\n\
+each 4 nodes x 32 workers, 10 ms exponential service, 3000 req/s, 20 s\n\
+simulated), and the engine's peak RSS for 60 s and 600 s simulated, each\n\
 measured in a fresh child process.";
 
 /// Allowed `--runs`.
@@ -78,12 +80,31 @@ fn steady_config(duration_s: f64) -> Config {
     c
 }
 
+/// Arrival rate and simulated seconds of the three-tier bench scenario.
+const TIERS_RATE: f64 = 3000.0;
+const TIERS_DURATION_S: f64 = 20.0;
+
+/// gateway -> api -> db, each the default tier (4 nodes x 32 workers, 10 ms
+/// exponential service), called with the default client policy, at
+/// `TIERS_RATE` req/s for `TIERS_DURATION_S` simulated seconds, seed 1.
+fn three_tier_config() -> Config {
+    let mut c = steady_config(TIERS_DURATION_S);
+    c.traffic.rate_per_s = TIERS_RATE;
+    let tier = |name: &str, calls: Option<&str>| ServiceConfig {
+        name: name.to_string(),
+        calls: calls.map(|to| CallConfig { to: to.to_string(), client: c.client.clone() }).into_iter().collect(),
+        ..ServiceConfig::default()
+    };
+    c.services = vec![tier("gateway", Some("api")), tier("api", Some("db")), tier("db", None)];
+    c
+}
+
 /// Times `run_to_end` only; building the simulation is not part of the loop.
-fn time_engine(runs: usize) -> Result<(Speed, Totals), UsageError> {
+fn time_engine(config: &Config, runs: usize) -> Result<(Speed, Totals), UsageError> {
     let mut speed = Speed { requests_per_s: Vec::new(), events_per_s: Vec::new() };
     let mut totals = Totals::default();
     for _ in 0..runs {
-        let mut sim = Simulation::new(Config::default()).map_err(|e| UsageError(e.to_string()))?;
+        let mut sim = Simulation::new(config.clone()).map_err(|e| UsageError(e.to_string()))?;
         let start = Instant::now();
         sim.run_to_end();
         let wall = start.elapsed().as_secs_f64();
@@ -158,16 +179,30 @@ struct Results {
     hand: Speed,
     hand_totals: bench::Totals,
     hand_mean_ms: Option<f64>,
+    /// The engine on `three_tier_config`.
+    tiers: Speed,
+    tiers_totals: Totals,
     /// One per memory child.
     memory: Vec<Memory>,
 }
 
 /// Runs the benchmark and prints it.
 pub fn run(args: BenchArgs) -> Result<(), UsageError> {
-    let (engine, engine_totals) = time_engine(args.runs)?;
+    let (engine, engine_totals) = time_engine(&Config::default(), args.runs)?;
     let (hand, hand_totals, hand_mean_ms) = time_hand_loop(args.runs);
+    let (tiers, tiers_totals) = time_engine(&three_tier_config(), args.runs)?;
     let memory = MEMORY_DURATIONS_S.iter().map(|&d| measure_memory(d)).collect();
-    let r = Results { runs: args.runs, engine, engine_totals, hand, hand_totals, hand_mean_ms, memory };
+    let r = Results {
+        runs: args.runs,
+        engine,
+        engine_totals,
+        hand,
+        hand_totals,
+        hand_mean_ms,
+        tiers,
+        tiers_totals,
+        memory,
+    };
     if args.json {
         println!("{}", to_json(&r));
     } else {
@@ -205,6 +240,14 @@ fn to_json(r: &Results) -> Value {
         "engine": { "speed": speed_json(&r.engine), "totals": serde_json::to_value(r.engine_totals).unwrap_or(Value::Null) },
         "hand_loop": { "speed": speed_json(&r.hand), "totals": hand_totals_json(&r.hand_totals, r.hand_mean_ms) },
         "engine_peak_rss": peak,
+        "three_tier": {
+            "scenario": {
+                "services": ["gateway", "api", "db"], "nodes": 4, "workers": 32, "service_ms": 10.0,
+                "rate": TIERS_RATE, "duration": TIERS_DURATION_S, "seed": 1, "runs": r.runs,
+            },
+            "speed": speed_json(&r.tiers),
+            "totals": serde_json::to_value(r.tiers_totals).unwrap_or(Value::Null),
+        },
     })
 }
 
@@ -220,11 +263,18 @@ fn print_table(r: &Results) {
         "{:<22} {:>14} {:>14} {:>14} {:>14}",
         "per wall second", "requests best", "requests med", "events best", "events med"
     );
-    for (name, s) in [("engine (sim-core)", &r.engine), ("hand loop (bench.rs)", &r.hand)] {
+    for (name, s) in
+        [("engine (sim-core)", &r.engine), ("hand loop (bench.rs)", &r.hand), ("engine, 3 tiers *", &r.tiers)]
+    {
         let (rb, rm) = best_and_median(&s.requests_per_s);
         let (eb, em) = best_and_median(&s.events_per_s);
         println!("{name:<22} {:>14} {:>14} {:>14} {:>14}", millions(rb), millions(rm), millions(eb), millions(em));
     }
+    println!(
+        "* gateway -> api -> db, each 4 nodes x 32 workers, 10 ms exponential; {TIERS_RATE} req/s, \
+         {TIERS_DURATION_S} s simulated, seed 1 ({} offered, {} goodput)",
+        r.tiers_totals.offered, r.tiers_totals.goodput
+    );
     println!();
     print_totals(&r.engine_totals, &r.hand_totals);
     println!();
@@ -298,6 +348,18 @@ mod tests {
         assert_eq!(a("--runs").unwrap_err(), "brink: --runs: missing value");
         assert_eq!(a("--fast").unwrap_err(), "brink: unknown flag --fast (see brink bench --help)");
         assert!(a("--help").unwrap_err().contains("peak RSS"));
+    }
+
+    #[test]
+    fn three_tier_scenario_is_a_valid_chain() {
+        let c = three_tier_config();
+        c.validate().unwrap();
+        let names: Vec<&str> = c.services.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["gateway", "api", "db"]);
+        for s in &c.services {
+            assert_eq!((s.nodes.count, s.nodes.workers, s.nodes.service_ms_mean), (4, 32, 10.0));
+        }
+        assert_eq!((c.traffic.rate_per_s, c.traffic.duration_s), (3000.0, 20.0));
     }
 
     #[test]

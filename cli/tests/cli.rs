@@ -461,3 +461,113 @@ fn config_md_is_up_to_date() {
         );
     }
 }
+
+/// The four scenarios of scripts/agreement.py, with its flags, plus
+/// `--windows 0,20,30,60` so that the window means are compared too.
+const REFERENCE_SCENARIOS: [(&str, &[&str]); 4] = [
+    ("steady", &[]),
+    ("overload", &["--rate", "14000"]),
+    ("storm", &["--rate", "14000", "--queue", "5000"]),
+    ("spike", &["--spike-mult", "3", "--backoff", "fixed"]),
+];
+
+/// Keys that hold wall-clock figures or the program's version.
+const NOT_COMPARED: [&str; 4] = ["wall_s", "logical_requests_per_wall_s", "events_per_wall_s", "versions"];
+
+/// Drops from `new`, recursively through objects, every key that `old` does
+/// not have: a report may gain keys, never change the ones it had.
+fn restrict_to(new: &mut Value, old: &Value) {
+    if let (Value::Object(n), Value::Object(o)) = (new, old) {
+        n.retain(|k, _| o.contains_key(k));
+        for (k, v) in n.iter_mut() {
+            restrict_to(v, &o[k]);
+        }
+    }
+}
+
+/// The path of the first difference between `old` and `new`, comparing
+/// numbers as u64, i64 or f64 by exact equality, or None if they are equal.
+fn first_difference(path: &str, old: &Value, new: &Value) -> Option<String> {
+    let at = |what: String| Some(format!("{path}: {what}"));
+    match (old, new) {
+        (Value::Object(o), Value::Object(n)) => {
+            for (k, ov) in o {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                match n.get(k) {
+                    None => return Some(format!("{p}: missing from the new report")),
+                    Some(nv) => {
+                        if let Some(d) = first_difference(&p, ov, nv) {
+                            return Some(d);
+                        }
+                    }
+                }
+            }
+            None
+        }
+        (Value::Array(o), Value::Array(n)) => {
+            for (i, (ov, nv)) in o.iter().zip(n).enumerate() {
+                if let Some(d) = first_difference(&format!("{path}[{i}]"), ov, nv) {
+                    return Some(d);
+                }
+            }
+            (o.len() != n.len()).then(|| format!("{path}: length {} in the reference, {} now", o.len(), n.len()))
+        }
+        (Value::Number(o), Value::Number(n)) => {
+            let same = match (o.as_u64(), n.as_u64(), o.as_i64(), n.as_i64()) {
+                (Some(a), Some(b), _, _) => a == b,
+                (_, _, Some(a), Some(b)) => a == b,
+                _ if o.is_f64() && n.is_f64() => o.as_f64().map(f64::to_bits) == n.as_f64().map(f64::to_bits),
+                _ => false,
+            };
+            if same {
+                None
+            } else {
+                at(format!("{o} in the reference, {n} now"))
+            }
+        }
+        _ if old == new => None,
+        _ => at(format!("{old} in the reference, {new} now")),
+    }
+}
+
+/// The reports of the agreement scenarios (60 simulated seconds, seeds 1-3)
+/// are bit for bit those of the engine before services, call edges and
+/// service-time distributions (commit aba4ec1), stored in tests/reference/.
+#[test]
+fn reference_reports_are_unchanged() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference");
+    for (name, flags) in REFERENCE_SCENARIOS {
+        for seed in ["1", "2", "3"] {
+            let file = format!("{dir}/{name}-seed{seed}.json");
+            let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let old: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: bad JSON: {e}"));
+            let mut args = flags.to_vec();
+            args.extend(["--windows", "0,20,30,60", "--seed", seed]);
+            let mut new = run_json(&args);
+            let obj = new.as_object_mut().expect("an object");
+            for k in NOT_COMPARED {
+                assert!(obj.remove(k).is_some(), "{name} seed {seed}: {k} missing");
+            }
+            restrict_to(&mut new, &old);
+            if let Some(d) = first_difference("", &old, &new) {
+                panic!("{name} seed {seed}: first difference at {d}");
+            }
+        }
+    }
+}
+
+/// `brink bench --json` is one JSON object with its keys, the three-tier
+/// line included; its figures are not checked (they are wall-clock).
+#[test]
+fn bench_json_has_its_keys() {
+    let out = brink(&["bench", "--runs", "1", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("bench --json prints JSON");
+    assert_eq!(keys(&v), ["scenario", "versions", "engine", "hand_loop", "engine_peak_rss", "three_tier"]);
+    assert_eq!(v["engine"]["totals"]["offered"], v["engine"]["totals"]["attempts"]);
+    let tiers = &v["three_tier"];
+    assert_eq!(keys(tiers), ["scenario", "speed", "totals"]);
+    assert_eq!(keys(&tiers["speed"]), ["logical_requests_per_wall_s", "events_per_wall_s"]);
+    assert!(tiers["speed"]["logical_requests_per_wall_s"]["median"].as_f64().unwrap() > 0.0);
+    assert!(tiers["totals"]["goodput"].as_u64().unwrap() > 50_000, "{tiers}");
+}
