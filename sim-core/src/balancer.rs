@@ -24,7 +24,7 @@ impl LoadBalancer {
     /// One of `candidates` (never empty) for the next attempt; `held(node)`
     /// is what a node holds (in service and queued), as the balancer counts
     /// its outstanding requests.
-    #[inline]
+    #[inline(always)]
     pub fn pick(&mut self, candidates: &[u32], held: impl Fn(u32) -> u64, rng: &mut Stream) -> u32 {
         let n = candidates.len() as u32;
         match self.policy {

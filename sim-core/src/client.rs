@@ -22,6 +22,12 @@ pub(crate) struct Client {
     pub waiting: bool,
     /// The call edge it sends on (0: the outside clients to the entry).
     pub edge: u32,
+}
+
+/// What a call between services adds to its client: kept beside the slab
+/// rather than in it, so that a single service's clients stay 40 bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct CallInfo {
     /// The job that made this call, or [`JobRef::NONE`] for a logical
     /// request from outside.
     pub parent: JobRef,
@@ -30,32 +36,51 @@ pub(crate) struct Client {
     pub outer_deadline: u64,
 }
 
-/// A slab of clients with a free list.
+impl CallInfo {
+    /// A logical request from outside.
+    pub const OUTSIDE: CallInfo = CallInfo { parent: JobRef::NONE, outer_deadline: u64::MAX };
+}
+
+/// A slab of clients with a free list, and the call information of slots
+/// that have held a call (empty while no service calls another).
 #[derive(Debug, Default)]
 pub(crate) struct Clients {
     slots: Vec<Client>,
     free: Vec<u32>,
+    calls: Vec<CallInfo>,
 }
 
 impl Clients {
     /// Takes a slot for a new logical request first sent at `now`.
+    #[inline]
     pub fn alloc(&mut self, now: u64, base_s: f64) -> u32 {
-        self.alloc_on(now, base_s, 0, JobRef::NONE, u64::MAX)
+        let i = self.take(now, base_s, 0);
+        if let Some(c) = self.calls.get_mut(i as usize) {
+            *c = CallInfo::OUTSIDE;
+        }
+        i
     }
 
     /// Takes a slot for a call on `edge` made by job `parent`.
-    pub fn alloc_on(&mut self, now: u64, base_s: f64, edge: u32, parent: JobRef, outer_deadline: u64) -> u32 {
-        let fresh = Client {
-            first_send: now,
-            deadline: 0,
-            prev_sleep_s: base_s,
-            token: 0,
-            sent: 0,
-            waiting: false,
-            edge,
-            parent,
-            outer_deadline,
-        };
+    pub fn alloc_call(&mut self, now: u64, base_s: f64, edge: u32, info: CallInfo) -> u32 {
+        let i = self.take(now, base_s, edge);
+        if self.calls.len() <= i as usize {
+            self.calls.resize(self.slots.len(), CallInfo::OUTSIDE);
+        }
+        self.calls[i as usize] = info;
+        i
+    }
+
+    /// The call information of slot `i` (outside, for a logical request).
+    #[inline]
+    pub fn call(&self, i: u32) -> CallInfo {
+        self.calls.get(i as usize).copied().unwrap_or(CallInfo::OUTSIDE)
+    }
+
+    #[inline]
+    fn take(&mut self, now: u64, base_s: f64, edge: u32) -> u32 {
+        let fresh =
+            Client { first_send: now, deadline: 0, prev_sleep_s: base_s, token: 0, sent: 0, waiting: false, edge };
         match self.free.pop() {
             Some(i) => {
                 let slot = &mut self.slots[i as usize];

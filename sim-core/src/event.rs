@@ -109,7 +109,7 @@ impl EventQueue {
 
     /// Schedules an event that is usually later than every one pushed here
     /// before (client timeouts); falls back to the heap when it is not.
-    #[inline]
+    #[inline(always)]
     pub fn push_in_order(&mut self, time: u64, event: Event) {
         let key = self.key(time);
         match self.ring.back() {

@@ -407,7 +407,7 @@ impl LatencyHistogram {
     }
 
     /// Records one value, in nanoseconds.
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, v_ns: u64) {
         let i = Self::index(v_ns);
         // Counts are u32: a single bucket would need 4e9 samples to wrap,

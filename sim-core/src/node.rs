@@ -199,8 +199,12 @@ impl ServiceModel {
     /// nominal ones plus `extra_s` (1 and 0 for a healthy node at full speed
     /// without load-dependent latency: the exponential draw is then exactly
     /// the reference model's, so its figures are unchanged).
-    #[inline]
+    #[inline(always)]
     pub fn sample_ns(&self, factor: f64, extra_s: f64, rng: &mut Stream) -> u64 {
+        // The reference model's draw inline; the other shapes out of line.
+        if self.0.dist == crate::distribution::ServiceDist::Exponential {
+            return secs_to_nanos(rng.exp((self.0.mean_s + extra_s) * factor));
+        }
         secs_to_nanos(self.0.sample_s(extra_s, factor, rng))
     }
 }

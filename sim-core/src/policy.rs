@@ -84,7 +84,7 @@ impl Routing {
     }
 
     /// The node for the next attempt.
-    #[inline]
+    #[inline(always)]
     pub fn pick(&self, lb: &mut LoadBalancer, nodes: &[Node], rng: &mut Stream) -> u32 {
         lb.pick(&self.nodes, |i| nodes[i as usize].held(), rng)
     }

@@ -59,6 +59,18 @@ pub struct Simulation {
     edges: Vec<Edge>,
     /// True when some service makes calls (else the single-tier path runs).
     any_calls: bool,
+    /// True when some edge has a network delay or may be partitioned: every
+    /// attempt then goes through delivery and reply events.
+    any_network: bool,
+    /// True with more than one service (per-service counters are kept).
+    multi: bool,
+    /// True for a closed-loop population.
+    closed_loop: bool,
+    /// True when some service checks what a worker takes from its queue
+    /// (deadlines, CoDel, LIFO): else every dequeue is a plain pop.
+    any_dequeue_policy: bool,
+    /// True when some service's nodes crash when they hold too much.
+    any_memory_limit: bool,
     clients: Clients,
     series: Series,
     counts: [u64; Counter::COUNT],
@@ -91,6 +103,12 @@ impl Simulation {
             rng_faults: Stream::new(config.seed, "faults"),
             traffic: Traffic::new(&config.traffic),
             any_calls: tiers.iter().any(|t| !t.calls.is_empty()),
+            any_network: edges.iter().any(|e| e.network.is_some())
+                || config.faults.iter().any(|f| f.kind == crate::config::FaultKind::Partition),
+            multi: tiers.len() > 1,
+            closed_loop: config.traffic.users > 0,
+            any_dequeue_policy: false,
+            any_memory_limit: false,
             nodes,
             tiers,
             edges,
@@ -113,6 +131,7 @@ impl Simulation {
         if sim.tiers.iter().any(|t| t.cfg.db.enabled) {
             sim.series.db = Some(DbSeries::new(seconds));
         }
+        sim.refresh_policy_flags();
         sim.queue.push(0, Event::Sample { second: 0 });
         sim.start_traffic();
         sim.schedule_faults();
@@ -320,14 +339,21 @@ impl Simulation {
     /// Counts `counter` at service `tier`; at the entry it is also the
     /// run's count. Counts at other services exist only in a system of
     /// several services.
-    #[inline]
+    #[inline(always)]
     fn count_at(&mut self, tier: u32, counter: Counter) {
         if tier == 0 {
             self.count(counter);
         }
-        if self.tiers.len() > 1 {
+        if self.multi {
             self.tiers[tier as usize].counts[counter as usize] += 1;
         }
+    }
+
+    /// Recomputes the flags that let the common case skip per-service
+    /// policy lookups.
+    fn refresh_policy_flags(&mut self) {
+        self.any_dequeue_policy = self.tiers.iter().any(|t| t.policy.acts_at_dequeue);
+        self.any_memory_limit = self.tiers.iter().any(|t| t.policy.max_held != u64::MAX);
     }
 
     /// The service node `node` belongs to.
@@ -336,6 +362,7 @@ impl Simulation {
         self.nodes[node as usize].tier
     }
 
+    #[inline(always)]
     fn handle(&mut self, event: Event) {
         match event {
             Event::Arrival => self.on_arrival(),

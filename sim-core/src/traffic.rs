@@ -60,17 +60,23 @@ impl Segment {
     }
 }
 
+/// Profiles with at most this many segments, all constant, take the short
+/// scan of [`Traffic::next_constant`].
+const FEW_SEGMENTS: usize = 4;
+
 /// A traffic profile: contiguous segments covering `[0, duration)`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Traffic {
     segments: Vec<Segment>,
+    /// A few constant segments: the short scan applies.
+    few_constant: bool,
 }
 
 impl Traffic {
     /// The profile of `t.shape` (see [`TrafficShape`] for each shape's rate).
     pub fn new(t: &TrafficConfig) -> Traffic {
         let segments = match t.shape {
-            TrafficShape::Spike => return Traffic { segments: spike_segments(t) },
+            TrafficShape::Spike => return Traffic::of(spike_segments(t)),
             TrafficShape::Constant => vec![(0.0, t.duration_s, Rate::Constant(t.rate_per_s))],
             TrafficShape::Step => {
                 ramp_pieces(t.rate_per_s, t.rate_per_s * t.spike_mult, t.spike_start_s, t.spike_start_s, t.duration_s)
@@ -88,7 +94,7 @@ impl Traffic {
             TrafficShape::Diurnal => vec![(0.0, t.duration_s, Rate::Constant(t.rate_per_s))],
             TrafficShape::Bursts => burst_pieces(t),
         };
-        Traffic { segments: to_segments(segments) }
+        Traffic::of(to_segments(segments))
     }
 
     /// The next arrival at or after `now`, or `None` once past the last
@@ -100,7 +106,44 @@ impl Traffic {
     /// rate: gaps are memoryless, so this is exact (and it is what the
     /// reference does). In a varying segment the candidates of the thinning
     /// are discarded the same way at its end.
+    fn of(segments: Vec<Segment>) -> Traffic {
+        let few_constant =
+            segments.len() <= FEW_SEGMENTS && segments.iter().all(|s| matches!(s.rate, Rate::Constant(_)));
+        Traffic { segments, few_constant }
+    }
+
+    #[inline(always)]
     pub fn next_arrival(&self, now: u64, rng: &mut Stream) -> Option<u64> {
+        if self.few_constant {
+            return self.next_constant(now, rng);
+        }
+        self.next_varying(now, rng)
+    }
+
+    /// The reference model's own path, for a few constant segments (the
+    /// spike shape): a short scan from the start, one draw per segment
+    /// tried. It draws exactly what [`Traffic::next_varying`] draws.
+    #[inline(always)]
+    fn next_constant(&self, now: u64, rng: &mut Stream) -> Option<u64> {
+        let mut t = now;
+        for seg in self.segments.iter().filter(|s| s.t1 > now) {
+            t = t.max(seg.t0);
+            let Rate::Constant(r) = seg.rate else { continue };
+            if r <= 0.0 {
+                continue;
+            }
+            let gap = secs_to_nanos(rng.exp(1.0 / r));
+            if t.saturating_add(gap) < seg.t1 {
+                return Some(t + gap);
+            }
+        }
+        None
+    }
+
+    /// Any profile: the first segment found by binary search, then thinning
+    /// on the varying ones.
+    #[inline(never)]
+    fn next_varying(&self, now: u64, rng: &mut Stream) -> Option<u64> {
         let mut t = now;
         let first = self.segments.partition_point(|s| s.t1 <= now);
         for seg in &self.segments[first..] {

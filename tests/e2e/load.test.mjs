@@ -20,11 +20,14 @@ test('loads without console errors or foreign requests', async () => {
   const knobs = await page.$$eval('.knob[data-knob]:not(.knob--select)', (ks) =>
     ks.map((k) => ({ tip: k.title, unit: k.querySelector('.knob__unit')?.textContent, value: k.querySelector('.knob__number')?.value })),
   );
-  assert.equal(knobs.length, 42);
+  // One per catalogue row with slider hints (sim-core/src/catalogue/rows.rs),
+  // plus the app's derived spike length: 50 + 1.
+  assert.equal(knobs.length, 51);
   for (const k of knobs) assert.ok(k.tip.endsWith('.') && k.unit && k.value, JSON.stringify(k));
   // Every on/off switch has a label and a one-sentence tooltip too.
   const toggles = await page.$$eval('[data-toggle] .toggle', (ts) => ts.map((t) => ({ tip: t.title, label: t.textContent })));
-  assert.equal(toggles.length, 11);
+  // One per switch row of the catalogue.
+  assert.equal(toggles.length, 12);
   for (const t of toggles) assert.ok(t.tip.endsWith('.') && t.label.length > 3, JSON.stringify(t));
   await screenshot(page, 'load-1280x800.png');
   await page.waitForTimeout(300);

@@ -22,8 +22,9 @@ impl Simulation {
         }
     }
 
+    #[inline(always)]
     pub(super) fn schedule_arrival(&mut self) {
-        if self.config.traffic.users > 0 {
+        if self.closed_loop {
             return;
         }
         let next = self.traffic.next_arrival(self.now, &mut self.rng_arrivals);
@@ -40,6 +41,7 @@ impl Simulation {
         }
     }
 
+    #[inline]
     pub(super) fn on_arrival(&mut self) {
         self.count(Counter::Offered);
         let client = self.clients.alloc(self.now, self.edges[0].retry.base_s);
@@ -58,11 +60,11 @@ impl Simulation {
     /// reference client does.
     pub(super) fn send_attempt(&mut self, client: u32) {
         let edge = self.clients.get(client).edge as usize;
-        if self.edges[edge].network.is_some() || self.edges[edge].partitioned {
+        if self.any_network && (self.edges[edge].network.is_some() || self.edges[edge].partitioned) {
             self.send_over_network(client);
             return;
         }
-        let tier = self.edges[edge].to;
+        let tier = if self.any_calls { self.edges[edge].to } else { 0 };
         loop {
             self.count_at(tier, Counter::Attempts);
             let c = self.clients.get(client);
@@ -76,7 +78,7 @@ impl Simulation {
                 return;
             };
             self.await_answer(client, w.token, edge);
-            if self.nodes[node as usize].held() > self.tiers[tier as usize].policy.max_held {
+            if self.any_memory_limit && self.nodes[node as usize].held() > self.tiers[tier as usize].policy.max_held {
                 self.crash(node);
             }
             return;
@@ -85,11 +87,11 @@ impl Simulation {
 
     /// The client waits for attempt `token` until its timeout (cut to the
     /// caller's deadline when it is passed down).
-    #[inline]
+    #[inline(always)]
     fn await_answer(&mut self, client: u32, token: u32, edge: usize) {
         let deadline = self.now + self.edges[edge].timeout_ns;
+        let deadline = if self.any_calls { deadline.min(self.clients.call(client).outer_deadline) } else { deadline };
         let c = self.clients.get(client);
-        let deadline = deadline.min(c.outer_deadline);
         c.waiting = true;
         c.deadline = deadline;
         self.queue.push_in_order(deadline, Event::Timeout { client, token });
@@ -98,7 +100,7 @@ impl Simulation {
     /// Offers attempt `w` to service `tier`: its balancer picks a node,
     /// which starts it, queues it, or turns it away (then counted here).
     /// Returns the node that took it.
-    #[inline]
+    #[inline(always)]
     pub(super) fn admit(&mut self, tier: u32, w: Waiting) -> Option<u32> {
         let t = &mut self.tiers[tier as usize];
         if t.fault_error_share > 0.0 && self.rng_faults.uniform() < t.fault_error_share {
@@ -157,7 +159,8 @@ impl Simulation {
         let w = Waiting { sent: self.now, client, token };
         match self.admit(tier, w) {
             Some(node) => {
-                if self.nodes[node as usize].held() > self.tiers[tier as usize].policy.max_held {
+                if self.any_memory_limit && self.nodes[node as usize].held() > self.tiers[tier as usize].policy.max_held
+                {
                     self.crash(node);
                 }
             }
@@ -169,7 +172,7 @@ impl Simulation {
     /// has one, else at once.
     pub(super) fn reply(&mut self, client: u32, token: u32, ok: bool) {
         let edge = self.clients.get(client).edge as usize;
-        if self.edges[edge].network.is_some() {
+        if self.any_network && self.edges[edge].network.is_some() {
             let at = self.now.saturating_add(self.network_delay(edge));
             self.queue.push(at, Event::Reply { client, token, ok });
             return;
@@ -188,16 +191,18 @@ impl Simulation {
     }
 
     /// The client got a useful answer: its logical request (or call) succeeded.
-    #[inline]
+    #[inline(always)]
     pub(super) fn succeed(&mut self, client: u32) {
-        let c = *self.clients.get(client);
-        let latency = self.now - c.first_send;
+        let c = self.clients.get(client);
+        let (first_send, edge) = (c.first_send, c.edge);
+        let latency = self.now - first_send;
+        let parent = if self.any_calls { self.clients.call(client).parent } else { JobRef::NONE };
         self.clients.release(client);
-        if !c.parent.is_none() {
-            let to = self.edges[c.edge as usize].to;
+        if !parent.is_none() {
+            let to = self.edges[edge as usize].to;
             self.count_at(to, Counter::Goodput);
             self.tiers[to as usize].latency.record(latency);
-            self.call_succeeded(c.parent);
+            self.call_succeeded(parent);
             return;
         }
         // Close earlier seconds first, so that a success always lands in its
@@ -206,10 +211,10 @@ impl Simulation {
         self.count(Counter::Goodput);
         self.latency.record(latency);
         self.latency_this_second.record(latency);
-        if self.tiers.len() > 1 {
+        if self.multi {
             self.tiers[0].latency.record(latency);
         }
-        if self.config.traffic.users > 0 {
+        if self.closed_loop {
             self.schedule_user_wake();
         }
     }
@@ -219,18 +224,17 @@ impl Simulation {
     pub(super) fn retry_or_give_up(&mut self, client: u32) -> bool {
         let c = self.clients.get(client);
         c.waiting = false;
-        let edge = c.edge as usize;
-        let retry = self.edges[edge].retry;
+        let retry = &self.edges[c.edge as usize].retry;
         if c.sent >= retry.attempts {
             self.give_up(client);
             return false;
         }
         let mut prev = c.prev_sleep_s;
         let delay = retry.delay_s(c.sent - 1, &mut prev, &mut self.rng_backoff);
-        let c = self.clients.get(client);
-        c.prev_sleep_s = prev;
+        self.clients.get(client).prev_sleep_s = prev;
         let delay_ns = secs_to_nanos(delay);
-        if c.outer_deadline != u64::MAX && self.now.saturating_add(delay_ns) >= c.outer_deadline {
+        let outer = if self.any_calls { self.clients.call(client).outer_deadline } else { u64::MAX };
+        if outer != u64::MAX && self.now.saturating_add(delay_ns) >= outer {
             // The caller's deadline passes before the retry would start.
             self.give_up(client);
             return false;
@@ -245,17 +249,18 @@ impl Simulation {
     /// The client used up its attempts (or its deadline): the logical
     /// request failed, or the call failed its caller.
     fn give_up(&mut self, client: u32) {
-        let c = *self.clients.get(client);
+        let edge = self.clients.get(client).edge;
+        let parent = self.clients.call(client).parent;
         self.clients.release(client);
-        if c.parent.is_none() {
+        if parent.is_none() {
             self.count(Counter::Failed);
-            if self.config.traffic.users > 0 {
+            if self.closed_loop {
                 self.schedule_user_wake();
             }
             return;
         }
-        self.count_at(self.edges[c.edge as usize].to, Counter::Failed);
-        self.call_failed(c.parent);
+        self.count_at(self.edges[edge as usize].to, Counter::Failed);
+        self.call_failed(parent);
     }
 
     /// An attempt ended without an answer the client can use (a connection
@@ -287,12 +292,13 @@ impl Simulation {
         c.token == token && c.waiting && now + margin < c.deadline
     }
 
+    #[inline]
     pub(super) fn on_timeout(&mut self, client: u32, token: u32) {
         let c = self.clients.get(client);
         if c.token != token || !c.waiting {
             return; // resolved earlier
         }
-        let to = self.edges[c.edge as usize].to;
+        let to = if self.any_calls { self.edges[c.edge as usize].to } else { 0 };
         self.count_at(to, Counter::TimedOut);
         if self.retry_or_give_up(client) {
             self.send_attempt(client);
@@ -325,13 +331,13 @@ impl Simulation {
         let Some(j) = self.nodes[job.node as usize].jobs.get(job.slot, job.gen) else { return };
         let caller = j.client;
         let outer = if self.edges[edge as usize].propagate {
-            let c = self.clients.get(caller);
-            c.deadline.min(c.outer_deadline)
+            self.clients.get(caller).deadline.min(self.clients.call(caller).outer_deadline)
         } else {
             u64::MAX
         };
         let base_s = self.edges[edge as usize].retry.base_s;
-        let client = self.clients.alloc_on(self.now, base_s, edge, job, outer);
+        let info = crate::client::CallInfo { parent: job, outer_deadline: outer };
+        let client = self.clients.alloc_call(self.now, base_s, edge, info);
         self.count_at(self.edges[edge as usize].to, Counter::Offered);
         self.send_attempt(client);
     }

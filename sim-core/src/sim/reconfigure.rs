@@ -54,6 +54,7 @@ impl Simulation {
             self.series.db = Some(DbSeries::new(self.seconds));
         }
         self.config = next;
+        self.refresh_policy_flags();
         Ok(out)
     }
 

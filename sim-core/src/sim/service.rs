@@ -9,6 +9,7 @@ use crate::metrics::Counter;
 use crate::node::{Job, JobRef, Waiting};
 
 impl Simulation {
+    #[inline(always)]
     pub(super) fn start_service(&mut self, node: u32, w: Waiting) {
         let now = self.now;
         let tier = self.nodes[node as usize].tier as usize;
@@ -23,12 +24,15 @@ impl Simulation {
             self.before_service(job);
             return;
         }
-        self.serve(job, work);
+        if t.policy.cpu.is_none() {
+            self.queue.push(self.now.saturating_add(work), Event::ServiceDone { job });
+            return;
+        }
+        self.serve_shared(job, work);
     }
 
     /// Starts the job's own service time of `work` ns: on a worker of its
     /// own, or processor-shared with the node's other jobs.
-    #[inline(always)]
     pub(super) fn serve(&mut self, job: JobRef, work: u64) {
         let tier = self.nodes[job.node as usize].tier as usize;
         if self.tiers[tier].policy.cpu.is_none() {
@@ -130,6 +134,9 @@ impl Simulation {
     /// policies have dropped or shed what they must.
     #[inline(always)]
     fn next_waiting(&mut self, node: u32) -> Option<Waiting> {
+        if !self.any_dequeue_policy {
+            return self.nodes[node as usize].pop_waiting(self.now, None);
+        }
         let tier = self.nodes[node as usize].tier as usize;
         if !self.tiers[tier].policy.acts_at_dequeue {
             return self.nodes[node as usize].pop_waiting(self.now, None);
@@ -172,7 +179,7 @@ impl Simulation {
     /// attempt): the client hears of it over its edge's network, if any.
     pub(super) fn fail_attempt_at(&mut self, client: u32, token: u32) {
         let edge = self.clients.get(client).edge as usize;
-        if self.edges[edge].network.is_some() {
+        if self.any_network && self.edges[edge].network.is_some() {
             self.reply(client, token, false);
         } else {
             self.fail_attempt(client, token);
@@ -199,8 +206,7 @@ impl Simulation {
             return; // the client gave up on this attempt: wasted work
         }
         cpu.useful += cpu_ns;
-        let edge = self.clients.get(done.client).edge as usize;
-        if self.edges[edge].network.is_some() {
+        if self.any_network && self.edges[self.clients.get(done.client).edge as usize].network.is_some() {
             self.reply(done.client, done.token, true);
             return;
         }
