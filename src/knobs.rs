@@ -843,9 +843,12 @@ mod tests {
     }
 
     #[test]
-    fn only_the_node_count_and_the_population_wait_for_a_reset() {
+    fn knobs_wait_for_a_reset_exactly_when_their_row_says_so() {
         let restart: Vec<&str> = knobs().filter(|k| k.needs_restart()).map(|k| k.id).collect();
-        assert_eq!(restart, vec!["traffic.users", "nodes.count"]);
+        for path in ["traffic.users", "nodes.count", "cache.keys"] {
+            assert!(restart.contains(&path), "{path} applies on reset: {restart:?}");
+        }
+        assert!(!restart.contains(&"nodes.workers"), "{restart:?}");
         for k in knobs() {
             let reset = catalogue::field(k.field).is_some_and(|f| f.apply == Apply::Reset);
             assert_eq!(k.needs_restart(), reset, "{}", k.label);

@@ -133,6 +133,10 @@ impl ServiceConfig {
         }
         let n = &self.nodes;
         range("nodes.slow_count", n.slow_count as f64, (0.0, n.count as f64), "")?;
+        let k = &self.cache;
+        if k.keys > 0 {
+            range("cache.capacity", k.capacity as f64, (0.0, k.keys as f64), "")?;
+        }
         if n.service_dist == crate::distribution::ServiceDist::Uniform {
             range("nodes.service_cv", n.service_cv, (0.0, crate::distribution::MAX_UNIFORM_CV), "")?;
         }
@@ -845,6 +849,17 @@ pub struct CacheConfig {
     pub early_refresh: bool,
     /// XFetch's β: above 1 refreshes earlier. Default 1.
     pub early_beta: f64,
+    /// Keys the reads are spread over, by a Zipf law; 0 (the default) is
+    /// the single hot key above. With keys, the cache is an LRU of
+    /// `capacity` entries that also expire after `ttl_s`; a miss recomputes
+    /// its key (`recompute_ms`) and stores it when done. Coalescing and
+    /// early refresh apply to the single hot key only.
+    pub keys: u32,
+    /// The Zipf exponent of key popularity: 0 is uniform, 1 the classic web
+    /// skew. Default 1.
+    pub zipf_s: f64,
+    /// Entries the keyed cache holds (at most `keys`). Default 1,000.
+    pub capacity: u32,
 }
 
 impl Default for CacheConfig {
@@ -857,6 +872,9 @@ impl Default for CacheConfig {
             coalesce: false,
             early_refresh: false,
             early_beta: 1.0,
+            keys: 0,
+            zipf_s: 1.0,
+            capacity: 1000,
         }
     }
 }
@@ -1090,6 +1108,12 @@ pub mod limits {
     pub const USERS: (u32, u32) = (0, 1_000_000);
     /// `(min, max)` of `traffic.think_ms`.
     pub const THINK_MS: (f64, f64) = (0.0, 3_600_000.0);
+    /// `(min, max)` of `cache.keys` (its Zipf table takes 8 bytes a key).
+    pub const CACHE_KEYS: (u32, u32) = (0, 1_000_000);
+    /// `(min, max)` of `cache.zipf_s`.
+    pub const ZIPF_S: (f64, f64) = (0.0, 5.0);
+    /// `(min, max)` of `cache.capacity`.
+    pub const CACHE_CAPACITY: (u32, u32) = (0, 1_000_000);
     /// `(min, max)` of `nodes.count`.
     pub const NODES: (u32, u32) = (1, 1024);
     /// `(min, max)` of `nodes.workers`.

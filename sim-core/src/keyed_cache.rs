@@ -1,16 +1,15 @@
 //! A cache of many keys: requests drawn from a Zipf popularity law, and an
 //! LRU of bounded size whose entries also expire after a TTL.
 //!
-//! Standalone for now: the engine does not use it yet, so nothing here
-//! changes a run. Memory is fixed by the configured sizes (a CDF of 8 bytes
-//! per key, an index of 4 bytes per key, 24 bytes per cache slot) and never
-//! grows with the length of a run.
-
-// Nothing outside the tests calls this module until the engine integrates it.
-#![cfg_attr(not(test), allow(dead_code))]
+//! A service with `cache.keys > 0` reads through [`KeyedReads`]. Memory is
+//! fixed by the configured sizes (a CDF of 8 bytes per key, an index of 4
+//! bytes per key, 24 bytes per cache slot, and one entry per recomputation
+//! in flight) and never grows with the length of a run.
 
 use crate::analytics::zipf_probs;
+use crate::node::JobRef;
 use crate::rng::Stream;
+use std::collections::BTreeMap;
 
 /// Largest key space a [`Zipf`] sampler accepts. Its CDF holds one `f64` per
 /// key, so this bounds it at 8 MB, which a browser tab can afford.
@@ -57,6 +56,7 @@ impl Zipf {
     }
 
     /// The number of keys, `K`.
+    #[cfg(test)]
     pub fn keys(&self) -> u32 {
         self.cdf.len() as u32
     }
@@ -72,6 +72,7 @@ impl Zipf {
     /// `P(k)`, computed directly rather than as a difference of the CDF, which
     /// would lose the small tail probabilities to cancellation. 0 outside
     /// the keys.
+    #[cfg(test)]
     pub fn prob(&self, k: u32) -> f64 {
         if k >= self.keys() {
             return 0.0;
@@ -158,11 +159,13 @@ impl KeyedCache {
     }
 
     /// The number of entries held, expired ones not yet found included.
+    #[cfg(test)]
     pub fn len(&self) -> u32 {
         self.len
     }
 
     /// True when it holds nothing.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -276,6 +279,60 @@ impl KeyedCache {
         self.next[slot as usize] = self.free;
         self.free = slot;
         self.len -= 1;
+    }
+}
+
+/// A service's keyed cache as its requests see it: which key a read asks
+/// for, whether it hits, and the recomputations in flight, each stored in
+/// the LRU when its job finishes it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct KeyedReads {
+    zipf: Zipf,
+    lru: KeyedCache,
+    /// Recomputing job (node, slot, generation) → the key it will store.
+    pending: BTreeMap<(u32, u32, u32), u32>,
+}
+
+impl KeyedReads {
+    pub fn new(keys: u32, s: f64, capacity: u32, ttl_ns: u64) -> KeyedReads {
+        KeyedReads {
+            zipf: Zipf::new(keys, s),
+            lru: KeyedCache::new(keys, capacity.min(keys), ttl_ns),
+            pending: BTreeMap::new(),
+        }
+    }
+
+    /// A read at `now`: the key drawn, and whether it was fresh in the cache.
+    pub fn read(&mut self, now: u64, rng: &mut Stream) -> (u32, bool) {
+        let key = self.zipf.sample(rng);
+        (key, self.lru.lookup(key, now))
+    }
+
+    /// `job` recomputes `key`.
+    pub fn start(&mut self, job: JobRef, key: u32) {
+        self.pending.insert((job.node, job.slot, job.gen), key);
+    }
+
+    /// `job` finished its recomputation at `now`: its key is stored. False
+    /// when `job` was not recomputing a key.
+    pub fn finish(&mut self, job: JobRef, now: u64) -> bool {
+        match self.pending.remove(&(job.node, job.slot, job.gen)) {
+            Some(key) => {
+                self.lru.insert(key, now);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Forgets the recomputations of jobs for which `gone` holds.
+    pub fn abandon(&mut self, gone: impl Fn(JobRef) -> bool) {
+        self.pending.retain(|&(node, slot, gen), _| !gone(JobRef { node, slot, gen }));
+    }
+
+    /// Empties the cache (a cache-flush fault).
+    pub fn flush(&mut self) {
+        self.lru.flush();
     }
 }
 

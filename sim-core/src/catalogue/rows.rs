@@ -620,6 +620,35 @@ pub static FIELDS: &[Field] = &[
         ..row("cache.recompute_ms", Scope::Tier, real(RECOMPUTE_MS), tier!(cache.recompute_ms, real))
     },
     Field {
+        label: "Keys",
+        param: "cache_keys",
+        unit: "keys",
+        doc: "How many keys the reads spread over, the popular ones far more often (Zipf); 0 is the single hot key.",
+        apply: Apply::Reset,
+        gate: Some("cache.enabled"),
+        ui: log(0.0, 1_000_000.0, 1.0),
+        ..row("cache.keys", Scope::Tier, whole(CACHE_KEYS), tier!(cache.keys, whole))
+    },
+    Field {
+        label: "Zipf exponent",
+        param: "zipf_s",
+        doc: "How skewed key popularity is: 0 spreads reads evenly, 1 and above put most of them on a few keys.",
+        apply: Apply::Reset,
+        gate: Some("cache.enabled"),
+        ui: lin(0.0, 3.0, 0.1),
+        ..row("cache.zipf_s", Scope::Tier, real(ZIPF_S), tier!(cache.zipf_s, real))
+    },
+    Field {
+        label: "Cache capacity",
+        param: "cache_capacity",
+        unit: "entries",
+        doc: "Entries the keyed cache holds; the least recently used one is evicted to make room, so a small cache misses more.",
+        apply: Apply::Reset,
+        gate: Some("cache.enabled"),
+        ui: log(0.0, 1_000_000.0, 1.0),
+        ..row("cache.capacity", Scope::Tier, whole(CACHE_CAPACITY), tier!(cache.capacity, whole))
+    },
+    Field {
         label: "Coalesce misses",
         param: "coalesce",
         doc: "Reads that miss while the key is being recomputed wait for that one recomputation instead of starting their own.",

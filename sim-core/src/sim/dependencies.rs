@@ -16,7 +16,11 @@ impl Simulation {
         let t = &mut self.tiers[self.nodes[job.node as usize].tier as usize];
         let c = &t.cfg.cache;
         if c.enabled && t.rng_cache.uniform() < c.hot_share {
-            self.read_hot_key(job);
+            if t.keyed.is_some() {
+                self.read_keyed(job);
+            } else {
+                self.read_hot_key(job);
+            }
             return;
         }
         if t.cfg.db.enabled {
@@ -71,11 +75,49 @@ impl Simulation {
         }
     }
 
+    /// A read of one of many keys: a hit goes on to the job's own work; a
+    /// miss recomputes the key first (at the database when it is on) and
+    /// stores it when done.
+    fn read_keyed(&mut self, job: JobRef) {
+        let tier = self.nodes[job.node as usize].tier;
+        let t = &mut self.tiers[tier as usize];
+        let Some(k) = t.keyed.as_mut() else { return };
+        let (key, hit) = k.read(self.now, &mut t.rng_cache);
+        if hit {
+            self.count_at(tier, Counter::CacheHits);
+            self.serve_job(job);
+            return;
+        }
+        self.count_at(tier, Counter::CacheMisses);
+        self.count_at(tier, Counter::Regenerations);
+        let t = &mut self.tiers[tier as usize];
+        if let Some(k) = t.keyed.as_mut() {
+            k.start(job, key);
+        }
+        let recompute = secs_to_nanos(t.cfg.cache.recompute_ms / 1000.0);
+        let db = t.cfg.db.enabled;
+        let Some(j) = self.nodes[job.node as usize].jobs.get(job.slot, job.gen) else { return };
+        j.regen = true;
+        if db {
+            self.acquire(job, recompute);
+        } else {
+            j.work = j.work.saturating_add(recompute);
+            self.serve_job(job);
+        }
+    }
+
     /// A recomputation stored its value: the jobs that joined it go on.
     #[inline(never)]
     pub(super) fn regenerated(&mut self, key: JobRef) {
         let tier = self.nodes[key.node as usize].tier as usize;
         let t = &mut self.tiers[tier];
+        if let Some(k) = t.keyed.as_mut() {
+            k.finish(key, self.now);
+            if let Some(job) = self.nodes[key.node as usize].jobs.get(key.slot, key.gen) {
+                job.regen = false;
+            }
+            return;
+        }
         if !t.cache.finish(key, self.now, &t.cfg.cache) {
             return;
         }
@@ -201,7 +243,7 @@ impl Simulation {
         n.pool.waiters.retain(|w| !(w.slot == slot && w.gen == gen));
         let Some(done) = n.jobs.finish(slot, gen) else { return };
         self.count_at(tier, Counter::DbTimeouts);
-        if done.regen && self.tiers[tier as usize].cache.abandon(|k| k == job) {
+        if done.regen && self.tiers[tier as usize].abandon_regen(|k| k == job) {
             self.regeneration_failed(tier);
         }
         if self.client_waits_for(done.client, done.token) {

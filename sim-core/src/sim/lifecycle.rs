@@ -29,7 +29,7 @@ impl Simulation {
         let restart_ns = secs_to_nanos(self.tiers[tier as usize].cfg.crash.restart_s);
         let (queued, jobs) = self.nodes[node as usize].crash(self.now, restart_ns);
         self.count_at(tier, Counter::Crashes);
-        if self.tiers[tier as usize].cache.abandon(|j| j.node == node) {
+        if self.tiers[tier as usize].abandon_regen(|j| j.node == node) {
             self.regeneration_failed(tier);
         }
         let lost = queued.iter().map(|w| (w.client, w.token)).chain(jobs.iter().map(|j| (j.client, j.token)));
@@ -89,7 +89,11 @@ impl Simulation {
             }
             FaultKind::CacheFlush => {
                 let now = self.now;
-                self.tiers[tier as usize].cache.flush(now);
+                let t = &mut self.tiers[tier as usize];
+                t.cache.flush(now);
+                if let Some(k) = t.keyed.as_mut() {
+                    k.flush();
+                }
                 return;
             }
             FaultKind::LatencySpike => self.tiers[tier as usize].fault_slowdown = f.size(),

@@ -6,7 +6,9 @@ use crate::balancer::LoadBalancer;
 use crate::cache::Cache;
 use crate::config::{CallMode, ClientConfig, ServiceConfig};
 use crate::db::{Database, WaitAccount};
+use crate::keyed_cache::KeyedReads;
 use crate::metrics::{Counter, LatencyHistogram};
+use crate::node::JobRef;
 use crate::node::ServiceModel;
 use crate::policy::{NodePolicy, Routing};
 use crate::retry::RetryPolicy;
@@ -45,6 +47,8 @@ pub(crate) struct Tier {
     pub fault_slowdown: f64,
     /// Share of attempts an error-injection fault fails at once.
     pub fault_error_share: f64,
+    /// The keyed cache, when `cache.keys > 0`.
+    pub keyed: Option<KeyedReads>,
 }
 
 impl Tier {
@@ -77,8 +81,22 @@ impl Tier {
             latency: LatencyHistogram::new(),
             fault_slowdown: 1.0,
             fault_error_share: 0.0,
+            keyed: (cfg.cache.keys > 0).then(|| {
+                let c = &cfg.cache;
+                KeyedReads::new(c.keys, c.zipf_s, c.capacity, secs_to_nanos(c.ttl_s))
+            }),
             cfg,
         }
+    }
+
+    /// Forgets the recomputations of jobs for which `gone` holds (their node
+    /// crashed, or they failed); true when the hot key lost one (its joined
+    /// readers then read again).
+    pub fn abandon_regen(&mut self, gone: impl Fn(JobRef) -> bool + Copy) -> bool {
+        if let Some(k) = self.keyed.as_mut() {
+            k.abandon(gone);
+        }
+        self.cache.abandon(gone)
     }
 
     /// The global index of local node `i`.

@@ -418,3 +418,44 @@ fn one_listed_service_equals_the_top_level_sections() {
         assert_eq!(a.latency(), b.latency(), "seed {seed}");
     }
 }
+
+/// Reads spread over many keys by a Zipf law, through an LRU with no
+/// expiry, at a load light enough that misses rarely overlap.
+fn keyed(seed: u64, keys: u32, capacity: u32, zipf_s: f64) -> Config {
+    let mut c = seeded(seed);
+    c.traffic.rate_per_s = 2_000.0;
+    c.traffic.duration_s = 300.0;
+    c.cache.enabled = true;
+    c.cache.hot_share = 1.0;
+    c.cache.keys = keys;
+    c.cache.capacity = capacity;
+    c.cache.zipf_s = zipf_s;
+    c.cache.ttl_s = 86_400.0;
+    c.cache.recompute_ms = 1.0;
+    c
+}
+
+#[test]
+fn keyed_lru_hit_rate_follows_che() {
+    use sim_core::analytics::{che_lru_hit_rate, zipf_probs};
+    for (seed, keys, capacity, s) in [(101u64, 10_000u32, 500u32, 0.8), (102, 10_000, 500, 1.2), (103, 2_000, 400, 0.6)]
+    {
+        let t = run(keyed(seed, keys, capacity, s)).totals();
+        // The cold start (at most C misses) is well under 1% of 600,000 reads.
+        let hits = t.cache_hits as f64;
+        let rate = hits / (t.cache_hits + t.cache_misses) as f64;
+        let che = che_lru_hit_rate(&zipf_probs(keys, s), capacity as f64).unwrap();
+        assert!(rel(rate, che) < 0.03, "seed {seed} K {keys} C {capacity} s {s}: hit rate {rate:.4} vs Che {che:.4}");
+    }
+}
+
+#[test]
+fn a_keyed_cache_flush_makes_every_read_miss_for_a_while() {
+    let seed = 104;
+    let mut c = keyed(seed, 1_000, 1_000, 1.0);
+    c.traffic.duration_s = 20.0;
+    c.faults = vec![Fault { kind: FaultKind::CacheFlush, ..Fault::crash(10.0, 0) }];
+    let sim = run(c);
+    let misses = &sim.series().cache_misses;
+    assert!(misses[10] > 5 * misses[9].max(1), "seed {seed}: misses per second {misses:?}");
+}
