@@ -25,12 +25,14 @@ use crate::topology::Topology;
 use crate::traffic::Traffic;
 
 mod client;
+mod cpu;
 mod dependencies;
 mod health;
 mod lifecycle;
 mod reconfigure;
 mod sampling;
 mod service;
+mod shedding;
 mod tier;
 
 pub use reconfigure::Reconfigured;

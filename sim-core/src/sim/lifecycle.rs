@@ -4,7 +4,6 @@ use super::Simulation;
 use crate::config::FaultKind;
 use crate::event::Event;
 use crate::metrics::{Counter, NodeStateSeries};
-use crate::node::JobRef;
 use crate::time::secs_to_nanos;
 
 impl Simulation {
@@ -136,11 +135,5 @@ impl Simulation {
             self.nodes[node as usize].workers = workers;
             self.start_waiting(node);
         }
-    }
-
-    /// True while `job` still exists.
-    #[allow(dead_code)]
-    pub(super) fn job_exists(&mut self, job: JobRef) -> bool {
-        self.nodes[job.node as usize].jobs.get(job.slot, job.gen).is_some()
     }
 }

@@ -3,7 +3,6 @@
 //! the queue policies decide what a free worker takes next.
 
 use super::Simulation;
-use crate::config::CpuConfig;
 use crate::event::Event;
 use crate::metrics::Counter;
 use crate::node::{Job, JobRef, Waiting};
@@ -42,67 +41,13 @@ impl Simulation {
         self.serve_shared(job, work);
     }
 
-    #[inline(never)]
-    fn serve_shared(&mut self, job: JobRef, work: u64) {
-        let tier = self.nodes[job.node as usize].tier as usize;
-        let Some((cores, overhead)) = self.tiers[tier].policy.cpu else { return };
-        let n = &mut self.nodes[job.node as usize];
-        n.advance_cpu(self.now, cores, overhead);
-        n.sharing.add(job.node, job.slot, job.gen, work);
-        self.reschedule_sharing(job.node);
-    }
-
-    /// Schedules the next processor-shared completion of `node`, making the
-    /// one scheduled before stale.
-    pub(super) fn reschedule_sharing(&mut self, node: u32) {
-        let tier = self.nodes[node as usize].tier as usize;
-        let Some((cores, overhead)) = self.tiers[tier].policy.cpu else { return };
-        let n = &mut self.nodes[node as usize];
-        n.sharing.epoch = n.sharing.epoch.wrapping_add(1);
-        if let Some(dt) = n.time_to_first_cpu(cores, overhead) {
-            let epoch = n.sharing.epoch;
-            self.queue.push(self.now.saturating_add(dt), Event::SharedDone { node, epoch });
-        }
-    }
-
-    /// The CPU model of service `tier` was switched off: each
-    /// processor-shared job finishes after its remaining work at full
-    /// speed, like any other job.
-    pub(super) fn stop_sharing(&mut self, tier: u32, old: &CpuConfig) {
-        let now = self.now;
-        let t = &self.tiers[tier as usize];
-        for i in t.first_node..t.first_node + t.node_count {
-            let n = &mut self.nodes[i as usize];
-            n.advance_cpu(now, old.cores, old.switch_overhead);
-            for (node, slot, gen, left) in n.sharing.drain_remaining() {
-                let job = JobRef { node, slot, gen };
-                self.queue.push(now.saturating_add(left), Event::ServiceDone { job });
-            }
-        }
-    }
-
-    pub(super) fn on_shared_done(&mut self, node: u32, epoch: u32) {
-        let now = self.now;
-        let tier = self.nodes[node as usize].tier as usize;
-        let Some((cores, overhead)) = self.tiers[tier].policy.cpu else { return };
-        let n = &mut self.nodes[node as usize];
-        if n.sharing.epoch != epoch {
-            return; // rescheduled since
-        }
-        n.advance_cpu(now, cores, overhead);
-        if let Some((node, slot, gen)) = n.sharing.pop_first() {
-            self.work_done(JobRef { node, slot, gen });
-        }
-        self.reschedule_sharing(node);
-    }
-
     pub(super) fn on_service_done(&mut self, job: JobRef) {
         self.work_done(job);
     }
 
     /// The job's own work is done: it makes its calls, or answers now.
     #[inline(always)]
-    fn work_done(&mut self, job: JobRef) {
+    pub(super) fn work_done(&mut self, job: JobRef) {
         if self.any_calls && !self.tiers[self.tier_of(job.node) as usize].calls.is_empty() {
             self.start_calls(job);
             return;
@@ -142,37 +87,6 @@ impl Simulation {
             return self.nodes[node as usize].pop_waiting(self.now, None);
         }
         self.next_waiting_checked(node, tier)
-    }
-
-    #[inline(never)]
-    fn next_waiting_checked(&mut self, node: u32, tier: usize) -> Option<Waiting> {
-        let p = self.tiers[tier].policy;
-        loop {
-            let w = self.nodes[node as usize].pop_waiting(self.now, p.lifo_above)?;
-            let expired = (p.drop_expired && !self.client_waits_for_at_least(w.client, w.token, p.deadline_margin))
-                || (p.drop_past_deadline && !self.client_waits_for(w.client, w.token));
-            if expired {
-                self.count_at(tier as u32, Counter::Dropped);
-                continue;
-            }
-            if self.codel_sheds(node, tier, w) {
-                self.nodes[node as usize].note_shed(self.now);
-                self.count_at(tier as u32, Counter::Rejected);
-                self.fail_attempt_at(w.client, w.token);
-                continue;
-            }
-            return Some(w);
-        }
-    }
-
-    /// CoDel's verdict on `w` at the head of `node`'s queue: its wait is
-    /// limited to the target while the queue has stood for an interval, and
-    /// to the interval otherwise.
-    fn codel_sheds(&self, node: u32, tier: usize, w: Waiting) -> bool {
-        let Some((target, interval)) = self.tiers[tier].policy.codel else { return false };
-        let standing = self.now.saturating_sub(self.nodes[node as usize].last_empty) > interval;
-        let limit = if standing { target } else { interval };
-        self.now - w.sent > limit
     }
 
     /// A server-side failure of attempt `token` (a 503, a lost or refused
