@@ -299,15 +299,18 @@ impl Simulation {
         if self.tiers.len() < 2 {
             return None;
         }
-        let reports = self
-            .tiers
-            .iter()
-            .enumerate()
-            .map(|(i, t)| ServiceReport {
-                name: t.cfg.name.clone(),
-                // The entry's counts are the run's: the outside clients' view.
-                totals: totals_of(if i == 0 { &self.counts } else { &t.counts }, t.cache.refills),
-                latency_success: LatencySummary::of(&t.latency),
+        // Callers before callees: the order a request goes down the system.
+        let order = Topology::build(&self.config.system()).map(|t| t.order).unwrap_or_default();
+        let reports = order
+            .into_iter()
+            .map(|i| {
+                let t = &self.tiers[i];
+                ServiceReport {
+                    name: t.cfg.name.clone(),
+                    // The entry's counts are the run's: the outside clients' view.
+                    totals: totals_of(if i == 0 { &self.counts } else { &t.counts }, t.cache.refills),
+                    latency_success: LatencySummary::of(&t.latency),
+                }
             })
             .collect();
         Some(reports)
