@@ -5,7 +5,7 @@
 
 use serde_json::ser::{Formatter, PrettyFormatter};
 use serde_json::{json, Map, Value};
-use sim_core::{Config, Report, Series};
+use sim_core::{Config, CounterKind, Report, Series};
 use std::io::{self, Write};
 
 /// What the CLI adds to the engine's report: inputs and wall-clock figures.
@@ -95,8 +95,7 @@ fn window_means(report: &Report, edges: &[u64]) -> Value {
         let ordered: Map<String, Value> = report
             .series
             .named()
-            .iter()
-            .filter_map(|(name, _)| by_series.get(*name).map(|m| (name.to_string(), json!(m))))
+            .filter_map(|(name, _)| by_series.get(name).map(|m| (name.to_string(), json!(m))))
             .collect();
         out.insert(key, Value::Object(ordered));
     }
@@ -145,24 +144,51 @@ pub fn write_json<W: Write>(w: &mut W, value: &Value, indent: Option<usize>) -> 
     w.write_all(b"\n")
 }
 
-/// The CSV header, one column per series plus the per-second latencies, then
-/// the failure mechanisms' series (all zero in the reference model).
-pub const CSV_HEADER: &str = "second,offered,attempts,throughput,goodput,rejected,timed_out,failed,queued,\
-latency_p50_ms,latency_p99_ms,errors,dropped,crashes,db_timeouts,cache_hits,cache_misses,regenerations";
+/// One CSV column's values.
+enum Cells<'a> {
+    /// A count per second.
+    Counts(&'a [u64]),
+    /// A latency per second, empty where no success completed.
+    Latencies(&'a [Option<f64>]),
+}
+
+/// The CSV columns after `second`, in order: the reference's series (its
+/// counters, then `queued`), the per-second latencies, then the failure
+/// mechanisms' counters (all zero in the reference model).
+fn csv_columns(series: &Series) -> Vec<(&'static str, Cells<'_>)> {
+    let counts = |(name, values)| (name, Cells::Counts(values));
+    series
+        .named()
+        .map(counts)
+        .chain([
+            ("latency_p50_ms", Cells::Latencies(&series.latency_p50_ms)),
+            ("latency_p99_ms", Cells::Latencies(&series.latency_p99_ms)),
+        ])
+        .chain(series.counters_of(CounterKind::Mechanism).map(counts))
+        .collect()
+}
+
+/// The CSV header: `second`, then the columns [`write_csv`] writes.
+pub fn csv_header() -> String {
+    let series = Series::new(0);
+    ["second"].into_iter().chain(csv_columns(&series).iter().map(|(name, _)| *name)).collect::<Vec<_>>().join(",")
+}
 
 /// Writes one row per simulated second; a second without successes has
 /// empty latency cells.
 pub fn write_csv<W: Write>(w: &mut W, series: &Series) -> io::Result<()> {
-    writeln!(w, "{CSV_HEADER}")?;
-    let cell = |v: Option<&Option<f64>>| v.copied().flatten().map_or(String::new(), |x| x.to_string());
+    writeln!(w, "{}", csv_header())?;
+    let columns = csv_columns(series);
     for s in 0..series.len() {
         write!(w, "{s}")?;
-        for (_, values) in series.named() {
-            write!(w, ",{}", values.get(s).copied().unwrap_or(0))?;
-        }
-        write!(w, ",{},{}", cell(series.latency_p50_ms.get(s)), cell(series.latency_p99_ms.get(s)))?;
-        for (_, values) in series.mechanisms() {
-            write!(w, ",{}", values.get(s).copied().unwrap_or(0))?;
+        for (_, cells) in &columns {
+            match cells {
+                Cells::Counts(v) => write!(w, ",{}", v.get(s).copied().unwrap_or(0))?,
+                Cells::Latencies(v) => match v.get(s).copied().flatten() {
+                    Some(x) => write!(w, ",{x}")?,
+                    None => write!(w, ",")?,
+                },
+            }
         }
         writeln!(w)?;
     }
@@ -172,6 +198,7 @@ pub fn write_csv<W: Write>(w: &mut W, series: &Series) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sim_core::Counter;
 
     fn dump(v: &Value, indent: Option<usize>) -> String {
         let mut buf = Vec::new();
@@ -196,25 +223,50 @@ mod tests {
     fn csv_rows_and_empty_latency_cells() {
         let mut s = Series::new(2);
         s.offered = vec![5, 6];
+        s.regenerations = vec![0, 3];
         s.latency_p50_ms = vec![Some(1.5), None];
         s.latency_p99_ms = vec![Some(9.0), None];
         let mut buf = Vec::new();
         write_csv(&mut buf, &s).unwrap();
         let text = String::from_utf8(buf).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines, [CSV_HEADER, "0,5,0,0,0,0,0,0,0,1.5,9,0,0,0,0,0,0,0", "1,6,0,0,0,0,0,0,0,,,0,0,0,0,0,0,0"]);
+        // A counter added at the end of the table adds a column at the end.
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].starts_with(OLD_CSV_HEADER), "{}", lines[0]);
+        assert!(lines[1].starts_with("0,5,0,0,0,0,0,0,0,1.5,9,0,0,0,0,0,0,0"), "{}", lines[1]);
+        assert!(lines[2].starts_with("1,6,0,0,0,0,0,0,0,,,0,0,0,0,0,0,3"), "{}", lines[2]);
     }
+
+    /// The header before the counters were declared in one table: today's
+    /// columns, which keep their names and order.
+    const OLD_CSV_HEADER: &str = "second,offered,attempts,throughput,goodput,rejected,timed_out,failed,queued,\
+latency_p50_ms,latency_p99_ms,errors,dropped,crashes,db_timeouts,cache_hits,cache_misses,regenerations";
 
     #[test]
     fn csv_header_names_every_column_written() {
-        let s = Series::new(1);
-        let names: Vec<&str> = ["second"]
-            .into_iter()
-            .chain(s.named().iter().map(|(n, _)| *n))
-            .chain(["latency_p50_ms", "latency_p99_ms"])
-            .chain(s.mechanisms().iter().map(|(n, _)| *n))
-            .collect();
-        assert_eq!(CSV_HEADER, names.join(","));
+        // Every row has a cell per header column, and each counter with a
+        // series has its column, under its name, holding its values.
+        let mut s = Series::new(1);
+        let header = csv_header();
+        let names: Vec<&str> = header.split(',').collect();
+        for (i, c) in Counter::ALL.into_iter().filter(|c| c.has_series()).enumerate() {
+            let mut one = Series::new(1);
+            one.counter_mut(c).expect("a series")[0] = i as u64 + 7;
+            let mut buf = Vec::new();
+            write_csv(&mut buf, &one).unwrap();
+            let text = String::from_utf8(buf).unwrap();
+            let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+            assert_eq!(row.len(), names.len(), "{}", c.name());
+            let col =
+                names.iter().position(|n| *n == c.name()).unwrap_or_else(|| panic!("{} not in {header}", c.name()));
+            assert_eq!(row[col], (i as u64 + 7).to_string(), "{}", c.name());
+        }
+        s.queued = vec![4];
+        let mut buf = Vec::new();
+        write_csv(&mut buf, &s).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert_eq!(text.lines().nth(1).unwrap().split(',').count(), names.len());
+        assert!(header.starts_with(OLD_CSV_HEADER), "the columns keep their names and order: {header}");
     }
 
     #[test]

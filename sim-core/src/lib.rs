@@ -51,7 +51,7 @@ mod traffic;
 pub use config::{
     Backoff, CallConfig, CallMode, Config, ConfigError, Fault, FaultKind, LbPolicy, ServiceConfig, TrafficShape,
 };
-pub use metrics::{LatencySummary, QueueingSummary, Series, Totals};
+pub use metrics::{Counter, CounterKind, LatencySummary, QueueingSummary, Series, Totals};
 pub use report::Report;
 pub use sim::{Reconfigured, Simulation};
 pub use snapshot::{CpuBreakdown, Halt, NodeLife, NodeSnapshot, NodeState, Snapshot};

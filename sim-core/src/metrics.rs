@@ -8,65 +8,276 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Cumulative counters. Serialised with the reference program's keys.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Totals {
-    /// Logical requests that arrived.
-    pub offered: u64,
-    /// Attempts sent, first tries and retries.
-    pub attempts: u64,
-    /// Attempts whose service completed, whether the client still waited or not.
-    pub throughput: u64,
-    /// Logical requests that succeeded: served before the attempt's timeout.
-    pub goodput: u64,
-    /// Attempts turned away with a 503 because the node was full.
-    pub rejected: u64,
-    /// Attempts the client stopped waiting for.
-    pub timed_out: u64,
-    /// Logical requests that used up all their attempts.
-    pub failed: u64,
-    /// Served after the client gave up: `throughput − goodput`.
-    pub wasted: u64,
-    /// Logical requests neither succeeded nor failed by the end:
-    /// `offered − goodput − failed`.
-    pub unresolved_at_end: u64,
-    /// Attempts that ended in an error the client saw: refused by a crashed
-    /// node, lost in a crash while the client waited, or failed for want of
-    /// a database connection. Like the
-    /// counters below, left out of the JSON when zero (as in the reference
-    /// model, which has none of these mechanisms).
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub errors: u64,
-    /// Attempts sent to a crashed node.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub refused: u64,
-    /// Attempts a crash destroyed (queued or in service), whether or not
-    /// their client still waited.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub lost: u64,
-    /// Queued attempts dropped unserved because their client's deadline had
-    /// passed (`shedding.drop_expired`).
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub dropped: u64,
-    /// Node crashes, scripted or from memory exhaustion.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub crashes: u64,
-    /// Attempts that failed waiting for a database connection.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub db_timeouts: u64,
-    /// Reads of the cached hot key that found it fresh.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub cache_hits: u64,
-    /// Reads of the hot key that found it stale (recomputing or joining).
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub cache_misses: u64,
-    /// Recomputations of the hot key started.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub regenerations: u64,
-    /// New values of the hot key stored: `regenerations / refills` is the
-    /// number of recomputations per expiry.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub refills: u64,
+/// Which JSON a counter belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CounterKind {
+    /// One of the reference program's counters: always in the JSON, in the
+    /// reference's order.
+    Reference,
+    /// A counter of a mechanism the reference model lacks (crashes, the
+    /// database, the cache…): left out of the JSON when zero (all zero for a
+    /// series), so that a reference-model run's JSON stays the reference's.
+    Mechanism,
+}
+
+/// Declares the counters, one row each, and generates from the table:
+///
+/// - [`Counter`], one variant per row with the row's doc, [`Counter::COUNT`],
+///   [`Counter::ALL`] (table order), [`Counter::name`] (the row's field name:
+///   the JSON key and CSV column), [`Counter::kind`] and
+///   [`Counter::has_series`];
+/// - [`Totals`]: the reference rows' fields, then the derived `wasted` and
+///   `unresolved_at_end`, then the mechanism rows' fields (skipped in the
+///   JSON when zero), then the cache's `refills`; [`Totals::get`] and
+///   [`Totals::from_counts`];
+/// - [`Series`]: a `Vec<u64>` per row with a per-second series, the
+///   reference rows' first, then `queued`, then the mechanism rows' (skipped
+///   in the JSON when all zero), then the series that are not counters;
+///   [`Series::new`], [`Series::bump`], [`Series::counter`],
+///   [`Series::counters`] and [`Series::counters_of`].
+///
+/// A row is `Variant => field, "doc", kind;` where kind is `reference`,
+/// `mechanism`, or `mechanism, totals_only` for a mechanism counted in the
+/// totals alone, with no per-second series. The rows are sorted into
+/// buckets first (all rows, reference rows, mechanism rows, mechanism rows
+/// with a series, rows without one), then the items are emitted.
+macro_rules! counters {
+    (@sort $all:tt $refs:tt $mechs:tt $series:tt $only:tt) => {
+        counters!(@emit $all $refs $mechs $series $only);
+    };
+    (@sort [$($all:tt)*] [$($refs:tt)*] $mechs:tt $series:tt $only:tt
+        $V:ident => $f:ident, $doc:literal, reference; $($rest:tt)*) => {
+        counters!(@sort [$($all)* ($V $f $doc Reference true)] [$($refs)* ($V $f $doc)] $mechs $series $only $($rest)*);
+    };
+    (@sort [$($all:tt)*] $refs:tt [$($mechs:tt)*] [$($series:tt)*] $only:tt
+        $V:ident => $f:ident, $doc:literal, mechanism; $($rest:tt)*) => {
+        counters!(@sort [$($all)* ($V $f $doc Mechanism true)] $refs [$($mechs)* ($V $f $doc)]
+            [$($series)* ($V $f $doc)] $only $($rest)*);
+    };
+    (@sort [$($all:tt)*] $refs:tt [$($mechs:tt)*] $series:tt [$($only:tt)*]
+        $V:ident => $f:ident, $doc:literal, mechanism, totals_only; $($rest:tt)*) => {
+        counters!(@sort [$($all)* ($V $f $doc Mechanism false)] $refs [$($mechs)* ($V $f $doc)] $series
+            [$($only)* ($V)] $($rest)*);
+    };
+    (@sort $all:tt $refs:tt $mechs:tt $series:tt $only:tt $($bad:tt)*) => {
+        compile_error!(concat!(
+            "counters!: expected `Variant => field, \"doc\", reference | mechanism | mechanism, totals_only;`, at: ",
+            stringify!($($bad)*)
+        ));
+    };
+    (@emit [$(($V:ident $f:ident $doc:literal $kind:ident $has_series:literal))*]
+        [$(($rV:ident $rf:ident $rdoc:literal))*]
+        [$(($mV:ident $mf:ident $mdoc:literal))*]
+        [$(($sV:ident $sf:ident $sdoc:literal))*]
+        [$(($oV:ident))*]) => {
+        /// A counted event. Each is counted for the run (the outside clients'
+        /// view) and at the service it happens at, and lands in the second
+        /// it happens in (see the module's docs).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Counter {
+            $(#[doc = $doc] $V,)*
+        }
+
+        impl Counter {
+            /// Number of counters.
+            pub const COUNT: usize = [$(Counter::$V),*].len();
+
+            /// Every counter, in the table's order.
+            pub const ALL: [Counter; Counter::COUNT] = [$(Counter::$V),*];
+
+            /// The counter's key in the JSON totals and series, and its CSV
+            /// column.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Counter::$V => stringify!($f),)*
+                }
+            }
+
+            /// Whether the reference program has it.
+            pub const fn kind(self) -> CounterKind {
+                match self {
+                    $(Counter::$V => CounterKind::$kind,)*
+                }
+            }
+
+            /// Whether it has a per-second series (some mechanisms are
+            /// counted in the totals alone).
+            pub const fn has_series(self) -> bool {
+                match self {
+                    $(Counter::$V => $has_series,)*
+                }
+            }
+        }
+
+        /// Cumulative counters, serialised with the reference program's keys
+        /// in its order; the mechanisms' counters follow, left out of the
+        /// JSON when zero (as in the reference model, which has none of these
+        /// mechanisms).
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct Totals {
+            $(#[doc = $rdoc] pub $rf: u64,)*
+            /// Served after the client gave up: `throughput − goodput`.
+            pub wasted: u64,
+            /// Logical requests neither succeeded nor failed by the end:
+            /// `offered − goodput − failed`.
+            pub unresolved_at_end: u64,
+            $(
+                #[doc = $mdoc]
+                #[serde(default, skip_serializing_if = "is_zero")]
+                pub $mf: u64,
+            )*
+            /// New values of the hot key stored: `regenerations / refills` is the
+            /// number of recomputations per expiry.
+            #[serde(default, skip_serializing_if = "is_zero")]
+            pub refills: u64,
+        }
+
+        impl Totals {
+            /// The count of `counter`.
+            pub fn get(&self, counter: Counter) -> u64 {
+                match counter {
+                    $(Counter::$V => self.$f,)*
+                }
+            }
+
+            /// The counters from an array indexed by [`Counter`]; the derived
+            /// figures (`wasted`, `unresolved_at_end`) and `refills` are left
+            /// zero.
+            pub fn from_counts(counts: &[u64; Counter::COUNT]) -> Totals {
+                Totals { $($f: counts[Counter::$V as usize],)* ..Totals::default() }
+            }
+        }
+
+        /// Per-second series, struct-of-arrays, one entry per second of the run.
+        /// Memory is `seconds × 17 × 8` bytes, 28 with every mechanism: under 20 MiB
+        /// for a simulated day.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct Series {
+            $(
+                #[doc = $rdoc]
+                #[doc = ""]
+                #[doc = "Counted in each second."]
+                pub $rf: Vec<u64>,
+            )*
+            /// Attempts waiting over all nodes, sampled at the start of each second.
+            pub queued: Vec<u64>,
+            $(
+                #[doc = $sdoc]
+                #[doc = ""]
+                #[doc = "Counted in each second; left out of the JSON when all zero."]
+                #[serde(default, skip_serializing_if = "all_zero")]
+                pub $sf: Vec<u64>,
+            )*
+            /// Connection pools and the database, when the database model is on.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub db: Option<DbSeries>,
+            /// Nodes by lifecycle state at the start of each second, when crashes,
+            /// health checks or faults are configured.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub node_states: Option<NodeStateSeries>,
+            /// CPU use over all nodes in each second, in cores. In the JSON only
+            /// when a failure mechanism or the CPU model is on.
+            #[serde(default, skip_serializing_if = "CpuSeries::is_hidden")]
+            pub cpu: CpuSeries,
+            /// Median latency of the successes completed in each second, ms.
+            #[serde(skip)]
+            pub latency_p50_ms: Vec<Option<f64>>,
+            /// 99th percentile latency of the successes completed in each second, ms.
+            #[serde(skip)]
+            pub latency_p99_ms: Vec<Option<f64>>,
+        }
+
+        impl Series {
+            /// Zeroed series for `seconds` seconds.
+            pub fn new(seconds: usize) -> Series {
+                Series {
+                    $($rf: vec![0; seconds],)*
+                    queued: vec![0; seconds],
+                    $($sf: vec![0; seconds],)*
+                    db: None,
+                    node_states: None,
+                    cpu: CpuSeries::new(seconds),
+                    latency_p50_ms: vec![None; seconds],
+                    latency_p99_ms: vec![None; seconds],
+                }
+            }
+
+            /// Adds one to `counter` in second `sec` (already clamped); a
+            /// counter without a series is left to the totals.
+            #[inline]
+            pub(crate) fn bump(&mut self, counter: Counter, sec: usize) {
+                let v = match counter {
+                    $(Counter::$rV => &mut self.$rf,)*
+                    $(Counter::$sV => &mut self.$sf,)*
+                    $(Counter::$oV => return,)*
+                };
+                v[sec] += 1;
+            }
+
+            /// The per-second series of `counter`, `None` for a counter
+            /// counted in the totals alone.
+            pub fn counter(&self, counter: Counter) -> Option<&[u64]> {
+                match counter {
+                    $(Counter::$rV => Some(&self.$rf),)*
+                    $(Counter::$sV => Some(&self.$sf),)*
+                    $(Counter::$oV => None,)*
+                }
+            }
+
+            /// The per-second series of `counter` to change, `None` for a
+            /// counter counted in the totals alone.
+            pub fn counter_mut(&mut self, counter: Counter) -> Option<&mut Vec<u64>> {
+                match counter {
+                    $(Counter::$rV => Some(&mut self.$rf),)*
+                    $(Counter::$sV => Some(&mut self.$sf),)*
+                    $(Counter::$oV => None,)*
+                }
+            }
+
+            /// The counters' series by name, in a fixed order, the JSON's:
+            /// the reference's in its order, then the mechanisms'.
+            pub fn counters(&self) -> impl Iterator<Item = (&'static str, &[u64])> + '_ {
+                self.counters_of(CounterKind::Reference).chain(self.counters_of(CounterKind::Mechanism))
+            }
+
+            /// The series of the counters of one kind by name, in the order
+            /// of [`Series::counters`].
+            pub fn counters_of(&self, kind: CounterKind) -> impl Iterator<Item = (&'static str, &[u64])> + '_ {
+                [
+                    $((CounterKind::Reference, stringify!($rf), &self.$rf[..]),)*
+                    $((CounterKind::Mechanism, stringify!($sf), &self.$sf[..]),)*
+                ]
+                .into_iter()
+                .filter(move |(k, _, _)| *k == kind)
+                .map(|(_, name, values)| (name, values))
+            }
+        }
+    };
+    ($($rows:tt)*) => {
+        counters!(@sort [] [] [] [] [] $($rows)*);
+    };
+}
+
+counters! {
+    Offered => offered, "Logical requests that arrived.", reference;
+    Attempts => attempts, "Attempts sent, first tries and retries.", reference;
+    Throughput => throughput, "Attempts whose service completed, whether the client still waited or not.", reference;
+    Goodput => goodput, "Logical requests that succeeded: served before the attempt's timeout.", reference;
+    Rejected => rejected, "Attempts turned away with a 503 because the node was full.", reference;
+    TimedOut => timed_out, "Attempts the client stopped waiting for.", reference;
+    Failed => failed, "Logical requests that used up all their attempts.", reference;
+    Errors => errors, "Attempts that ended in an error the client saw: refused by a crashed node, lost in a crash \
+        while the client waited, or failed for want of a database connection.", mechanism;
+    Refused => refused, "Attempts sent to a crashed node.", mechanism, totals_only;
+    Lost => lost, "Attempts a crash destroyed (queued or in service), whether or not their client still waited.",
+        mechanism, totals_only;
+    Dropped => dropped, "Queued attempts dropped unserved because their client's deadline had passed \
+        (`shedding.drop_expired`).", mechanism;
+    Crashes => crashes, "Node crashes, scripted or from memory exhaustion.", mechanism;
+    DbTimeouts => db_timeouts, "Attempts that failed waiting for a database connection.", mechanism;
+    CacheHits => cache_hits, "Reads of the cached hot key that found it fresh.", mechanism;
+    CacheMisses => cache_misses, "Reads of the hot key that found it stale (recomputing or joining).", mechanism;
+    Regenerations => regenerations, "Recomputations of the hot key started.", mechanism;
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -77,196 +288,21 @@ fn all_zero(v: &[u64]) -> bool {
     v.iter().all(|&x| x == 0)
 }
 
-/// The counted series, one value per simulated second.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Counter {
-    /// See [`Totals::offered`].
-    Offered,
-    /// See [`Totals::attempts`].
-    Attempts,
-    /// See [`Totals::throughput`].
-    Throughput,
-    /// See [`Totals::goodput`].
-    Goodput,
-    /// See [`Totals::rejected`].
-    Rejected,
-    /// See [`Totals::timed_out`].
-    TimedOut,
-    /// See [`Totals::failed`].
-    Failed,
-    /// See [`Totals::errors`].
-    Errors,
-    /// See [`Totals::refused`].
-    Refused,
-    /// See [`Totals::lost`].
-    Lost,
-    /// See [`Totals::dropped`].
-    Dropped,
-    /// See [`Totals::crashes`].
-    Crashes,
-    /// See [`Totals::db_timeouts`].
-    DbTimeouts,
-    /// See [`Totals::cache_hits`].
-    CacheHits,
-    /// See [`Totals::cache_misses`].
-    CacheMisses,
-    /// See [`Totals::regenerations`].
-    Regenerations,
-}
-
-impl Counter {
-    /// Number of counters.
-    pub const COUNT: usize = 16;
-}
-
-/// Per-second series, struct-of-arrays, one entry per second of the run.
-/// Memory is `seconds × 17 × 8` bytes, 28 with every mechanism: under 20 MiB
-/// for a simulated day.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Series {
-    /// Logical requests arriving in each second.
-    pub offered: Vec<u64>,
-    /// Attempts sent in each second.
-    pub attempts: Vec<u64>,
-    /// Services completed in each second.
-    pub throughput: Vec<u64>,
-    /// Successful logical requests completed in each second.
-    pub goodput: Vec<u64>,
-    /// 503s in each second.
-    pub rejected: Vec<u64>,
-    /// Attempt timeouts in each second.
-    pub timed_out: Vec<u64>,
-    /// Logical requests given up in each second.
-    pub failed: Vec<u64>,
-    /// Attempts waiting over all nodes, sampled at the start of each second.
-    pub queued: Vec<u64>,
-    /// Connection errors seen by clients in each second (left out of the
-    /// JSON when all zero, like the other mechanism series).
-    #[serde(default, skip_serializing_if = "all_zero")]
-    pub errors: Vec<u64>,
-    /// Expired attempts dropped from queues in each second.
-    #[serde(default, skip_serializing_if = "all_zero")]
-    pub dropped: Vec<u64>,
-    /// Node crashes in each second.
-    #[serde(default, skip_serializing_if = "all_zero")]
-    pub crashes: Vec<u64>,
-    /// Attempts that failed waiting for a database connection, each second.
-    #[serde(default, skip_serializing_if = "all_zero")]
-    pub db_timeouts: Vec<u64>,
-    /// Hot-key reads that hit, each second.
-    #[serde(default, skip_serializing_if = "all_zero")]
-    pub cache_hits: Vec<u64>,
-    /// Hot-key reads that missed, each second.
-    #[serde(default, skip_serializing_if = "all_zero")]
-    pub cache_misses: Vec<u64>,
-    /// Hot-key recomputations started, each second.
-    #[serde(default, skip_serializing_if = "all_zero")]
-    pub regenerations: Vec<u64>,
-    /// Connection pools and the database, when the database model is on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub db: Option<DbSeries>,
-    /// Nodes by lifecycle state at the start of each second, when crashes,
-    /// health checks or faults are configured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub node_states: Option<NodeStateSeries>,
-    /// CPU use over all nodes in each second, in cores. In the JSON only
-    /// when a failure mechanism or the CPU model is on.
-    #[serde(default, skip_serializing_if = "CpuSeries::is_hidden")]
-    pub cpu: CpuSeries,
-    /// Median latency of the successes completed in each second, ms.
-    #[serde(skip)]
-    pub latency_p50_ms: Vec<Option<f64>>,
-    /// 99th percentile latency of the successes completed in each second, ms.
-    #[serde(skip)]
-    pub latency_p99_ms: Vec<Option<f64>>,
-}
-
 impl Series {
-    /// Zeroed series for `seconds` seconds.
-    pub fn new(seconds: usize) -> Series {
-        Series {
-            offered: vec![0; seconds],
-            attempts: vec![0; seconds],
-            throughput: vec![0; seconds],
-            goodput: vec![0; seconds],
-            rejected: vec![0; seconds],
-            timed_out: vec![0; seconds],
-            failed: vec![0; seconds],
-            queued: vec![0; seconds],
-            errors: vec![0; seconds],
-            dropped: vec![0; seconds],
-            crashes: vec![0; seconds],
-            db_timeouts: vec![0; seconds],
-            cache_hits: vec![0; seconds],
-            cache_misses: vec![0; seconds],
-            regenerations: vec![0; seconds],
-            db: None,
-            node_states: None,
-            cpu: CpuSeries::new(seconds),
-            latency_p50_ms: vec![None; seconds],
-            latency_p99_ms: vec![None; seconds],
-        }
-    }
-
     /// Number of seconds covered.
     pub fn len(&self) -> usize {
-        self.offered.len()
+        self.queued.len()
     }
 
     /// True for a zero-length run.
     pub fn is_empty(&self) -> bool {
-        self.offered.is_empty()
+        self.queued.is_empty()
     }
 
-    /// Adds one to `counter` in second `sec` (already clamped).
-    #[inline]
-    pub(crate) fn bump(&mut self, counter: Counter, sec: usize) {
-        let v = match counter {
-            Counter::Offered => &mut self.offered,
-            Counter::Attempts => &mut self.attempts,
-            Counter::Throughput => &mut self.throughput,
-            Counter::Goodput => &mut self.goodput,
-            Counter::Rejected => &mut self.rejected,
-            Counter::TimedOut => &mut self.timed_out,
-            Counter::Failed => &mut self.failed,
-            Counter::Errors => &mut self.errors,
-            Counter::Dropped => &mut self.dropped,
-            Counter::Crashes => &mut self.crashes,
-            Counter::DbTimeouts => &mut self.db_timeouts,
-            Counter::CacheHits => &mut self.cache_hits,
-            Counter::CacheMisses => &mut self.cache_misses,
-            Counter::Regenerations => &mut self.regenerations,
-            Counter::Refused | Counter::Lost => return,
-        };
-        v[sec] += 1;
-    }
-
-    /// The mechanism series by name (connection errors, dropped, crashes),
-    /// for outputs that list every series.
-    pub fn mechanisms(&self) -> [(&'static str, &[u64]); 7] {
-        [
-            ("errors", &self.errors),
-            ("dropped", &self.dropped),
-            ("crashes", &self.crashes),
-            ("db_timeouts", &self.db_timeouts),
-            ("cache_hits", &self.cache_hits),
-            ("cache_misses", &self.cache_misses),
-            ("regenerations", &self.regenerations),
-        ]
-    }
-
-    /// The eight reference series by name, in the reference program's order.
-    pub fn named(&self) -> [(&'static str, &[u64]); 8] {
-        [
-            ("offered", &self.offered),
-            ("attempts", &self.attempts),
-            ("throughput", &self.throughput),
-            ("goodput", &self.goodput),
-            ("rejected", &self.rejected),
-            ("timed_out", &self.timed_out),
-            ("failed", &self.failed),
-            ("queued", &self.queued),
-        ]
+    /// The reference program's series by name, in its order: its counters,
+    /// then `queued` (the series its window means cover).
+    pub fn named(&self) -> impl Iterator<Item = (&'static str, &[u64])> + '_ {
+        self.counters_of(CounterKind::Reference).chain([("queued", &self.queued[..])])
     }
 }
 
@@ -539,6 +575,101 @@ impl WaitStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keys of a serialised struct of numbers and arrays, in order
+    /// (sim-core's `serde_json` sorts a `Value`'s keys).
+    fn keys<T: Serialize>(v: &T) -> Vec<String> {
+        let text = serde_json::to_string(v).unwrap();
+        text.split('"').skip(1).step_by(2).map(String::from).collect()
+    }
+
+    #[test]
+    fn counters_have_distinct_names_and_a_totals_field_each() {
+        let mut names: Vec<&str> = Counter::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), Counter::COUNT);
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Counter::COUNT, "two counters share a name");
+        for (i, c) in Counter::ALL.into_iter().enumerate() {
+            assert_eq!(c as usize, i, "ALL is in the enum's order");
+            let mut counts = [0; Counter::COUNT];
+            counts[c as usize] = 3;
+            let t = Totals::from_counts(&counts);
+            assert_eq!(t.get(c), 3);
+            assert!(Counter::ALL.iter().all(|&o| o == c || t.get(o) == 0), "{}", c.name());
+            let json = serde_json::to_value(t).unwrap();
+            assert_eq!(json[c.name()], 3, "{} in the totals' JSON when non-zero", c.name());
+            // Zero, a reference counter stays and a mechanism's is left out.
+            let zero = serde_json::to_value(Totals::default()).unwrap();
+            assert_eq!(zero.get(c.name()).is_some(), c.kind() == CounterKind::Reference, "{}", c.name());
+            assert_eq!(serde_json::from_value::<Totals>(json).unwrap(), t, "{} reads back", c.name());
+        }
+    }
+
+    #[test]
+    fn totals_keep_the_reference_keys_and_order() {
+        let reference = [
+            "offered",
+            "attempts",
+            "throughput",
+            "goodput",
+            "rejected",
+            "timed_out",
+            "failed",
+            "wasted",
+            "unresolved_at_end",
+        ];
+        assert_eq!(keys(&Totals::default()), reference);
+        let mut t = Totals::from_counts(&[1; Counter::COUNT]);
+        t.refills = 1;
+        let mechanisms = [
+            "errors",
+            "refused",
+            "lost",
+            "dropped",
+            "crashes",
+            "db_timeouts",
+            "cache_hits",
+            "cache_misses",
+            "regenerations",
+            "refills",
+        ];
+        let every: Vec<&str> = reference.into_iter().chain(mechanisms).collect();
+        // Today's keys keep their order (a counter added later may sit among them).
+        let known: Vec<String> = keys(&t).into_iter().filter(|k| every.contains(&k.as_str())).collect();
+        assert_eq!(known, every);
+    }
+
+    #[test]
+    fn series_hold_each_counter_with_a_series() {
+        let zero = serde_json::to_value(Series::new(2)).unwrap();
+        assert_eq!(
+            keys(&Series::new(2)),
+            ["offered", "attempts", "throughput", "goodput", "rejected", "timed_out", "failed", "queued"]
+        );
+        let named: Vec<&str> = Series::new(0).named().map(|(n, _)| n).collect();
+        assert_eq!(named, keys(&Series::new(2)), "the window means cover the reference's series");
+        let mut listed = 0;
+        for c in Counter::ALL {
+            let mut s = Series::new(2);
+            s.bump(c, 1);
+            assert_eq!(s.counter(c).is_some(), c.has_series(), "{}", c.name());
+            let Some(values) = s.counter(c) else { continue };
+            listed += 1;
+            assert_eq!(values, [0, 1], "{}", c.name());
+            let others: u64 = s.counters().filter(|(n, _)| *n != c.name()).map(|(_, v)| v.iter().sum::<u64>()).sum();
+            assert_eq!(others, 0, "{} bumps its own series only", c.name());
+            assert_eq!(s.counters().filter(|(n, _)| *n == c.name()).count(), 1, "{}", c.name());
+            let json = serde_json::to_value(&s).unwrap();
+            assert_eq!(json[c.name()], serde_json::json!([0, 1]), "{} in the series' JSON", c.name());
+            assert_eq!(zero.get(c.name()).is_some(), c.kind() == CounterKind::Reference, "{}", c.name());
+        }
+        assert_eq!(Series::new(0).counters().count(), listed);
+        let mut s = Series::new(1);
+        *s.counter_mut(Counter::Goodput).unwrap() = vec![9];
+        assert_eq!(s.goodput, [9]);
+        assert!(s.counter_mut(Counter::Lost).is_none());
+    }
 
     #[test]
     fn histogram_relative_error_is_small_everywhere() {

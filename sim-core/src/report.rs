@@ -50,7 +50,6 @@ pub(crate) fn window_means(series: &Series, edges: &[u64]) -> BTreeMap<String, B
             let (t0, t1) = (w[0] as usize, w[1] as usize);
             let means = series
                 .named()
-                .into_iter()
                 .map(|(name, values)| {
                     let slice =
                         values.get(t0.min(values.len())..t1.clamp(t0.min(values.len()), values.len())).unwrap_or(&[]);

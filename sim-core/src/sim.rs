@@ -423,31 +423,14 @@ fn mark_deadline_drops(tiers: &mut [Tier], edges: &[Edge]) {
     }
 }
 
-/// Totals from a counter array (and the cache's refill count).
+/// Totals from a counter array (and the cache's refill count), with the
+/// derived figures.
 fn totals_of(counts: &[u64; Counter::COUNT], refills: u64) -> Totals {
-    let c = |k: Counter| counts[k as usize];
-    let (offered, goodput, failed) = (c(Counter::Offered), c(Counter::Goodput), c(Counter::Failed));
-    Totals {
-        offered,
-        attempts: c(Counter::Attempts),
-        throughput: c(Counter::Throughput),
-        goodput,
-        rejected: c(Counter::Rejected),
-        timed_out: c(Counter::TimedOut),
-        failed,
-        wasted: c(Counter::Throughput).saturating_sub(goodput),
-        unresolved_at_end: offered.saturating_sub(goodput + failed),
-        errors: c(Counter::Errors),
-        refused: c(Counter::Refused),
-        lost: c(Counter::Lost),
-        dropped: c(Counter::Dropped),
-        crashes: c(Counter::Crashes),
-        db_timeouts: c(Counter::DbTimeouts),
-        cache_hits: c(Counter::CacheHits),
-        cache_misses: c(Counter::CacheMisses),
-        regenerations: c(Counter::Regenerations),
-        refills,
-    }
+    let mut t = Totals::from_counts(counts);
+    t.wasted = t.throughput.saturating_sub(t.goodput);
+    t.unresolved_at_end = t.offered.saturating_sub(t.goodput + t.failed);
+    t.refills = refills;
+    t
 }
 
 /// True when the run's series should count nodes by lifecycle state.
