@@ -275,9 +275,9 @@ counters! {
         (`shedding.drop_expired`).", mechanism;
     Crashes => crashes, "Node crashes, scripted or from memory exhaustion.", mechanism;
     DbTimeouts => db_timeouts, "Attempts that failed waiting for a database connection.", mechanism;
-    CacheHits => cache_hits, "Reads of the cached hot key that found it fresh.", mechanism;
-    CacheMisses => cache_misses, "Reads of the hot key that found it stale (recomputing or joining).", mechanism;
-    Regenerations => regenerations, "Recomputations of the hot key started.", mechanism;
+    CacheHits => cache_hits, "Cache reads that found their key fresh.", mechanism;
+    CacheMisses => cache_misses, "Cache reads that found their key missing or stale (recomputing or joining).", mechanism;
+    Regenerations => regenerations, "Recomputations of a cached key started.", mechanism;
 }
 
 fn is_zero(v: &u64) -> bool {
