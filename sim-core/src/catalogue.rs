@@ -478,6 +478,9 @@ mod tests {
             if let Some(g) = f.gate {
                 assert!(field(g).is_some_and(|g| g.kind == Kind::Switch), "{} is gated by {g}", f.path);
             }
+            if let Some(ui) = f.ui {
+                assert!(ui.percent || !f.unit.is_empty(), "{}: a slider shows a unit", f.path);
+            }
             if let (Some(ui), Kind::Real { min, max }) = (f.ui, f.kind) {
                 let k = if ui.percent { 100.0 } else { 1.0 };
                 assert!(ui.min >= min * k && ui.max <= max * k, "{}: slider outside the allowed range", f.path);

@@ -84,6 +84,9 @@ pub struct Simulation {
     halted: Option<Halt>,
     /// True once the last second's CPU account is closed.
     cpu_closed: bool,
+    /// Faults fired while running ([`Simulation::fire_fault`]), numbered
+    /// after the scripted ones.
+    live_faults: Vec<crate::config::Fault>,
 }
 
 impl Simulation {
@@ -124,6 +127,7 @@ impl Simulation {
             completed_seconds: 0,
             halted: None,
             cpu_closed: false,
+            live_faults: Vec::new(),
             config,
         };
         if config_tracks_node_states(&sim.config) {

@@ -332,6 +332,7 @@ pub static FIELDS: &[Field] = &[
     Field {
         label: "Service-time CV",
         param: "service_cv",
+        unit: "σ / mean",
         doc: "Spread of uniform and log-normal service times, as standard deviation over mean; more spread means longer queues at the same load.",
         ui: log(0.0, 10.0, 0.05),
         ..row("nodes.service_cv", Scope::Tier, real(SERVICE_CV), tier!(nodes.service_cv, real))
@@ -632,6 +633,7 @@ pub static FIELDS: &[Field] = &[
     Field {
         label: "Zipf exponent",
         param: "zipf_s",
+        unit: "exponent",
         doc: "How skewed key popularity is: 0 spreads reads evenly, 1 and above put most of them on a few keys.",
         apply: Apply::Reset,
         gate: Some("cache.enabled"),

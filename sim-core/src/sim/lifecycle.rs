@@ -1,7 +1,7 @@
 //! Crashes, restarts and scripted faults.
 
 use super::Simulation;
-use crate::config::FaultKind;
+use crate::config::{ConfigError, Fault, FaultKind};
 use crate::event::Event;
 use crate::metrics::{Counter, NodeStateSeries};
 use crate::time::secs_to_nanos;
@@ -59,16 +59,47 @@ impl Simulation {
         }
     }
 
+    /// Fires `fault` now, as the playground's fault buttons do: its `at_s`
+    /// is ignored and it lasts its `duration_s` from this instant. It is
+    /// checked like a scripted fault (its service, node, call and size),
+    /// and not added to the configuration, so the running scenario's
+    /// scripted faults stay as they were.
+    pub fn fire_fault(&mut self, fault: Fault) -> Result<(), ConfigError> {
+        let mut check = self.config.clone();
+        check.faults = vec![Fault { at_s: 0.0, ..fault.clone() }];
+        check.validate_from(self.now().as_secs_f64(), self.events)?;
+        if self.is_finished() {
+            return Ok(());
+        }
+        let index = self.config.faults.len() + self.live_faults.len();
+        self.live_faults.push(fault);
+        if self.series.node_states.is_none() {
+            self.series.node_states = Some(NodeStateSeries::new(self.seconds));
+        }
+        self.on_fault(index);
+        Ok(())
+    }
+
+    /// Scripted fault `index`, or a fired one past the scripted ones.
+    fn fault(&self, index: usize) -> &Fault {
+        let scripted = self.config.faults.len();
+        if index < scripted {
+            &self.config.faults[index]
+        } else {
+            &self.live_faults[index - scripted]
+        }
+    }
+
     /// The service a fault hits.
     fn fault_tier(&self, index: usize) -> u32 {
-        let name = &self.config.faults[index].service;
+        let name = &self.fault(index).service;
         self.tiers.iter().position(|t| name.is_empty() || &t.cfg.name == name).unwrap_or(0) as u32
     }
 
     /// The call edge a partition fault cuts.
     fn fault_edge(&self, index: usize) -> Option<usize> {
         let tier = self.fault_tier(index);
-        let to = &self.config.faults[index].to;
+        let to = &self.fault(index).to;
         self.tiers[tier as usize].calls.iter().map(|&e| e as usize).find(|&e| {
             let callee = self.edges[e].to as usize;
             &self.tiers[callee].cfg.name == to
@@ -76,7 +107,7 @@ impl Simulation {
     }
 
     pub(super) fn on_fault(&mut self, index: usize) {
-        let f = self.config.faults[index].clone();
+        let f = self.fault(index).clone();
         let tier = self.fault_tier(index);
         match f.kind {
             FaultKind::Crash => {
@@ -112,7 +143,7 @@ impl Simulation {
 
     pub(super) fn on_fault_end(&mut self, index: usize) {
         let tier = self.fault_tier(index);
-        match self.config.faults[index].kind {
+        match self.fault(index).kind {
             FaultKind::LatencySpike => self.tiers[tier as usize].fault_slowdown = 1.0,
             FaultKind::ErrorInjection => self.tiers[tier as usize].fault_error_share = 0.0,
             FaultKind::CapacityLoss => self.set_capacity_share(tier, 1.0),

@@ -119,13 +119,25 @@ fn keep_reset_fields(old: &Config, next: &mut Config, needs_restart: &mut Vec<&'
     let same_shape = old.services.len() == next.services.len()
         && old.services.iter().zip(&next.services).all(|(a, b)| {
             a.name == b.name
-                && a.nodes.count == b.nodes.count
                 && a.call_mode == b.call_mode
                 && a.calls.iter().map(|c| &c.to).eq(b.calls.iter().map(|c| &c.to))
         });
     if !same_shape {
         needs_restart.push("services");
         next.services = old.services.clone();
+        return;
+    }
+    // Each service's own reset fields (its node count, its keyed cache).
+    for (a, b) in old.services.iter().zip(next.services.iter_mut()) {
+        for f in FIELDS.iter().filter(|f| f.apply == Apply::Reset) {
+            let Some(was) = f.get_tier(a) else { continue };
+            if f.get_tier(b) != Some(was) {
+                if !needs_restart.contains(&f.path) {
+                    needs_restart.push(f.path);
+                }
+                f.set_tier(b, was);
+            }
+        }
     }
 }
 

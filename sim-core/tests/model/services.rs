@@ -459,3 +459,41 @@ fn a_keyed_cache_flush_makes_every_read_miss_for_a_while() {
     let misses = &sim.series().cache_misses;
     assert!(misses[10] > 5 * misses[9].max(1), "seed {seed}: misses per second {misses:?}");
 }
+
+#[test]
+fn live_changes_reach_every_service_and_reset_fields_wait() {
+    let seed = 105;
+    let mut c = chain(seed, 100.0);
+    c.traffic.duration_s = 4.0;
+    let mut sim = Simulation::new(c.clone()).unwrap();
+    sim.step_until(sim_core::SimTime::from_secs(1));
+    c.services[2].nodes.workers = 7;
+    c.services[2].nodes.count = 9;
+    c.services[1].calls[0].client.attempts = 1;
+    let r = sim.reconfigure(&c).unwrap();
+    assert_eq!(r.needs_restart, vec!["nodes.count"], "seed {seed}");
+    assert!(r.applied.contains(&"nodes.workers") && r.applied.contains(&"client.attempts"), "seed {seed}: {r:?}");
+    let running = &sim.config().services;
+    assert_eq!((running[2].nodes.workers, running[2].nodes.count), (7, 4), "seed {seed}");
+    assert_eq!(running[1].calls[0].client.attempts, 1, "seed {seed}");
+    c.services.pop();
+    let r = sim.reconfigure(&c).unwrap();
+    assert_eq!(r.needs_restart, vec!["services"], "seed {seed}");
+}
+
+#[test]
+fn a_fault_fired_mid_run_acts_and_ends() {
+    let seed = 106;
+    let mut c = seeded(seed);
+    c.traffic.duration_s = 12.0;
+    let mut sim = Simulation::new(c).unwrap();
+    sim.step_until(SimTime::from_secs(3));
+    let spike = Fault { kind: FaultKind::LatencySpike, duration_s: 4.0, magnitude: 5.0, ..Fault::crash(0.0, 0) };
+    sim.fire_fault(spike).unwrap();
+    sim.run_to_end();
+    let p50 = |s: usize| sim.series().latency_p50_ms[s].unwrap();
+    assert!(p50(5) > 3.0 * p50(1) && p50(10) < 1.5 * p50(1), "seed {seed}: p50 {} {} {}", p50(1), p50(5), p50(10));
+    let bad = Fault { service: "nope".into(), ..Fault::crash(0.0, 0) };
+    let mut sim = Simulation::new(seeded(seed)).unwrap();
+    assert!(sim.fire_fault(bad).unwrap_err().to_string().contains("nope"), "seed {seed}");
+}
