@@ -783,7 +783,7 @@ pub(crate) mod tests {
             "brink: --service-dist weird: expected one of exponential, constant, uniform, lognormal, bimodal"
         );
         assert_eq!(err("--service-cv 11"), "brink: --service-cv 11: expected a number from 0 to 10 σ / mean");
-        assert_eq!(err("--service-cv x"), "brink: --service-cv x: expected a number from 0 to 10");
+        assert_eq!(err("--service-cv x"), "brink: --service-cv x: expected a number from 0 to 10 σ / mean");
     }
 
     #[test]
