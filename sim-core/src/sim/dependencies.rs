@@ -58,20 +58,26 @@ impl Simulation {
             Lookup::Miss => {
                 self.count_at(tier, Counter::CacheMisses);
                 self.count_at(tier, Counter::Regenerations);
-                let t = &mut self.tiers[tier as usize];
-                t.cache.start(key, self.now);
-                let recompute = secs_to_nanos(t.cfg.cache.recompute_ms / 1000.0);
-                let db = t.cfg.db.enabled;
-                let Some(job) = self.nodes[node as usize].jobs.get(slot, gen) else { return };
-                job.regen = true;
-                if db {
-                    self.acquire(key, recompute);
-                } else {
-                    // No database: the worker recomputes the value itself.
-                    job.work = job.work.saturating_add(recompute);
-                    self.serve_job(key);
-                }
+                self.tiers[tier as usize].cache.start(key, self.now);
+                self.recompute(key, tier);
             }
+        }
+    }
+
+    /// `job` recomputes a cached value (`cache.recompute_ms` of work): at the
+    /// database when its service has one, else in its worker before its own
+    /// work. The value is stored when the recomputation ends.
+    fn recompute(&mut self, job: JobRef, tier: u32) {
+        let t = &self.tiers[tier as usize];
+        let recompute = secs_to_nanos(t.cfg.cache.recompute_ms / 1000.0);
+        let db = t.cfg.db.enabled;
+        let Some(j) = self.nodes[job.node as usize].jobs.get(job.slot, job.gen) else { return };
+        j.regen = true;
+        if db {
+            self.acquire(job, recompute);
+        } else {
+            j.work = j.work.saturating_add(recompute);
+            self.serve_job(job);
         }
     }
 
@@ -90,20 +96,10 @@ impl Simulation {
         }
         self.count_at(tier, Counter::CacheMisses);
         self.count_at(tier, Counter::Regenerations);
-        let t = &mut self.tiers[tier as usize];
-        if let Some(k) = t.keyed.as_mut() {
+        if let Some(k) = self.tiers[tier as usize].keyed.as_mut() {
             k.start(job, key);
         }
-        let recompute = secs_to_nanos(t.cfg.cache.recompute_ms / 1000.0);
-        let db = t.cfg.db.enabled;
-        let Some(j) = self.nodes[job.node as usize].jobs.get(job.slot, job.gen) else { return };
-        j.regen = true;
-        if db {
-            self.acquire(job, recompute);
-        } else {
-            j.work = j.work.saturating_add(recompute);
-            self.serve_job(job);
-        }
+        self.recompute(job, tier);
     }
 
     /// A recomputation stored its value: the jobs that joined it go on.
