@@ -54,5 +54,5 @@ pub use config::{
 pub use metrics::{Counter, CounterKind, LatencySummary, QueueingSummary, Series, Totals};
 pub use report::Report;
 pub use sim::{Reconfigured, Simulation};
-pub use snapshot::{CpuBreakdown, Halt, NodeLife, NodeSnapshot, NodeState, Snapshot};
+pub use snapshot::{CallSnapshot, CpuBreakdown, Halt, NodeLife, NodeSnapshot, NodeState, ServiceSnapshot, Snapshot};
 pub use time::SimTime;

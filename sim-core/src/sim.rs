@@ -19,7 +19,7 @@ use crate::metrics::{
 use crate::node::Node;
 use crate::report::{window_means, Report, ServiceReport};
 use crate::rng::Stream;
-use crate::snapshot::{Halt, Snapshot};
+use crate::snapshot::{CallSnapshot, Halt, ServiceSnapshot, Snapshot};
 use crate::time::{secs_to_nanos, SimTime, NANOS_PER_SEC};
 use crate::topology::Topology;
 use crate::traffic::Traffic;
@@ -137,6 +137,12 @@ impl Simulation {
         if sim.tiers.iter().any(|t| t.cfg.db.enabled) {
             sim.series.db = Some(DbSeries::new(seconds));
         }
+        if sim.multi {
+            for t in &mut sim.tiers {
+                let series = Series::new(seconds);
+                t.series = Some(Box::new(tier::TierSeries { series, latency_this_second: LatencyHistogram::new() }));
+            }
+        }
         sim.refresh_policy_flags();
         sim.queue.push(0, Event::Sample { second: 0 });
         sim.start_traffic();
@@ -238,7 +244,36 @@ impl Simulation {
                 let (hits, misses) = (self.series.cache_hits[s], self.series.cache_misses[s]);
                 (hits + misses > 0).then(|| hits as f32 / (hits + misses) as f32)
             }),
+            services: self.service_snapshots(),
         }
+    }
+
+    fn service_snapshots(&self) -> Vec<ServiceSnapshot> {
+        self.tiers
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ServiceSnapshot {
+                name: t.cfg.name.clone(),
+                first_node: t.first_node,
+                node_count: t.node_count,
+                calls: t
+                    .calls
+                    .iter()
+                    .map(|&e| {
+                        let edge = &self.edges[e as usize];
+                        CallSnapshot { partitioned: edge.partitioned, ..edge.stats }
+                    })
+                    .collect(),
+                totals: totals_of(if i == 0 || !self.multi { &self.counts } else { &t.counts }, t.cache.refills),
+                routing_panic: t.routing.panic,
+            })
+            .collect()
+    }
+
+    /// Service `index`'s own per-second series, in a system of several
+    /// services (`None` for a single one: its series are the run's).
+    pub fn service_series(&self, index: usize) -> Option<&Series> {
+        self.tiers.get(index)?.series.as_ref().map(|s| &s.series)
     }
 
     /// Per-second series; rows below [`Simulation::completed_seconds`] are final.
@@ -354,7 +389,21 @@ impl Simulation {
             self.count(counter);
         }
         if self.multi {
-            self.tiers[tier as usize].counts[counter as usize] += 1;
+            let sec = self.current_second();
+            let t = &mut self.tiers[tier as usize];
+            t.counts[counter as usize] += 1;
+            if let Some(s) = t.series.as_mut() {
+                s.series.bump(counter, sec);
+            }
+        }
+    }
+
+    /// Notes what became of an attempt on call edge `edge` (several
+    /// services only): `what` picks the counter.
+    #[inline]
+    fn note_edge(&mut self, edge: u32, what: fn(&mut crate::snapshot::CallSnapshot) -> &mut u64) {
+        if self.multi {
+            *what(&mut self.edges[edge as usize].stats) += 1;
         }
     }
 

@@ -107,6 +107,43 @@ pub enum Halt {
     EventCap,
 }
 
+/// One service of the system at one instant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceSnapshot {
+    /// Its name.
+    pub name: String,
+    /// Index of its first node in [`Snapshot::nodes`].
+    pub first_node: u32,
+    /// Its nodes: `nodes[first_node .. first_node + node_count]`.
+    pub node_count: u32,
+    /// The calls its requests make, in order.
+    pub calls: Vec<CallSnapshot>,
+    /// Cumulative counters at this service (the run's totals for the entry).
+    pub totals: Totals,
+    /// True while its balancer is in panic mode.
+    pub routing_panic: bool,
+}
+
+/// One call edge at one instant: cumulative attempts on it and how they
+/// ended, so that a view can animate the traffic on the edge.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallSnapshot {
+    /// Index of the service called in [`Snapshot::services`].
+    pub to: u32,
+    /// Attempts sent on the edge.
+    pub sent: u64,
+    /// Attempts answered in time with a success.
+    pub ok: u64,
+    /// Attempts that failed (a 503, an error, a refused connection).
+    pub failed: u64,
+    /// Attempts the caller stopped waiting for.
+    pub timed_out: u64,
+    /// Retries sent on the edge (attempts after the first of each call).
+    pub retried: u64,
+    /// True while a partition fault drops everything sent on it.
+    pub partitioned: bool,
+}
+
 /// The whole system at one instant. Taking one allocates a vector of one small
 /// struct per node; series are read through [`crate::Simulation::series`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,4 +176,7 @@ pub struct Snapshot {
     /// Share of hot-key reads that hit in the last whole second; `None`
     /// without reads (or without the cache).
     pub cache_hit_rate: Option<f32>,
+    /// The services, the entry first, each with its nodes' range and its
+    /// calls (one service for a single-tier scenario).
+    pub services: Vec<ServiceSnapshot>,
 }

@@ -71,7 +71,10 @@ impl Simulation {
             c.sent += 1;
             c.token = c.token.wrapping_add(1);
             let w = Waiting { sent: self.now, client, token: c.token };
+            let retry = c.sent > 1;
+            self.note_sent(edge as u32, retry);
             let Some(node) = self.admit(tier, w) else {
+                self.note_edge(edge as u32, |s| &mut s.failed);
                 if self.retry_or_give_up(client) {
                     continue;
                 }
@@ -145,7 +148,8 @@ impl Simulation {
         let c = self.clients.get(client);
         c.sent += 1;
         c.token = c.token.wrapping_add(1);
-        let token = c.token;
+        let (token, retry) = (c.token, c.sent > 1);
+        self.note_sent(edge as u32, retry);
         self.await_answer(client, token, edge);
         if !self.edges[edge].partitioned {
             let at = self.now.saturating_add(self.network_delay(edge));
@@ -198,10 +202,11 @@ impl Simulation {
         let latency = self.now - first_send;
         let parent = if self.any_calls { self.clients.call(client).parent } else { JobRef::NONE };
         self.clients.release(client);
+        self.note_edge(edge, |s| &mut s.ok);
         if !parent.is_none() {
             let to = self.edges[edge as usize].to;
             self.count_at(to, Counter::Goodput);
-            self.tiers[to as usize].latency.record(latency);
+            self.record_service_latency(to, latency);
             self.call_succeeded(parent);
             return;
         }
@@ -212,10 +217,30 @@ impl Simulation {
         self.latency.record(latency);
         self.latency_this_second.record(latency);
         if self.multi {
-            self.tiers[0].latency.record(latency);
+            self.record_service_latency(0, latency);
         }
         if self.closed_loop {
             self.schedule_user_wake();
+        }
+    }
+
+    /// Notes an attempt sent on `edge` (several services only).
+    #[inline]
+    fn note_sent(&mut self, edge: u32, retry: bool) {
+        if self.multi {
+            let s = &mut self.edges[edge as usize].stats;
+            s.sent += 1;
+            s.retried += retry as u64;
+        }
+    }
+
+    /// Records a success at service `tier` (several services only): in its
+    /// latency over the run and in its current second's percentiles.
+    fn record_service_latency(&mut self, tier: u32, latency: u64) {
+        let t = &mut self.tiers[tier as usize];
+        t.latency.record(latency);
+        if let Some(s) = t.series.as_mut() {
+            s.latency_this_second.record(latency);
         }
     }
 
@@ -270,6 +295,8 @@ impl Simulation {
         if !self.client_waits_for(client, token) {
             return;
         }
+        let edge = self.clients.get(client).edge;
+        self.note_edge(edge, |s| &mut s.failed);
         if self.retry_or_give_up(client) {
             // Through the queue rather than at once: a retry may land on a
             // node that crashes in turn, and recursion would have no bound.
@@ -298,8 +325,10 @@ impl Simulation {
         if c.token != token || !c.waiting {
             return; // resolved earlier
         }
-        let to = if self.any_calls { self.edges[c.edge as usize].to } else { 0 };
+        let edge = c.edge;
+        let to = if self.any_calls { self.edges[edge as usize].to } else { 0 };
         self.count_at(to, Counter::TimedOut);
+        self.note_edge(edge, |s| &mut s.timed_out);
         if self.retry_or_give_up(client) {
             self.send_attempt(client);
         }

@@ -9,6 +9,12 @@ use crate::time::NANOS_PER_SEC;
 impl Simulation {
     pub(super) fn on_sample(&mut self, second: usize) {
         self.series.queued[second] = self.nodes.iter().map(|n| n.queue.len() as u64).sum();
+        for t in &mut self.tiers {
+            if let Some(s) = t.series.as_mut() {
+                let nodes = &self.nodes[t.first_node as usize..(t.first_node + t.node_count) as usize];
+                s.series.queued[second] = nodes.iter().map(|n| n.queue.len() as u64).sum();
+            }
+        }
         if second > 0 {
             self.roll_cpu(second - 1);
         }
@@ -77,6 +83,14 @@ impl Simulation {
             self.series.latency_p50_ms[s] = h.percentile_ns(50.0).map(|v| v / 1e6);
             self.series.latency_p99_ms[s] = h.percentile_ns(99.0).map(|v| v / 1e6);
             self.latency_this_second.clear();
+            for t in &mut self.tiers {
+                if let Some(ts) = t.series.as_mut() {
+                    let h = &ts.latency_this_second;
+                    ts.series.latency_p50_ms[s] = h.percentile_ns(50.0).map(|v| v / 1e6);
+                    ts.series.latency_p99_ms[s] = h.percentile_ns(99.0).map(|v| v / 1e6);
+                    ts.latency_this_second.clear();
+                }
+            }
             self.completed_seconds += 1;
         }
     }

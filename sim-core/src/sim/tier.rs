@@ -7,12 +7,13 @@ use crate::cache::Cache;
 use crate::config::{CallMode, ClientConfig, ServiceConfig};
 use crate::db::{Database, WaitAccount};
 use crate::keyed_cache::KeyedReads;
-use crate::metrics::{Counter, LatencyHistogram};
+use crate::metrics::{Counter, LatencyHistogram, Series};
 use crate::node::JobRef;
 use crate::node::ServiceModel;
 use crate::policy::{NodePolicy, Routing};
 use crate::retry::RetryPolicy;
 use crate::rng::Stream;
+use crate::snapshot::CallSnapshot;
 use crate::time::secs_to_nanos;
 
 /// One service's balancer, policies, dependencies and counters. Its nodes
@@ -49,6 +50,15 @@ pub(crate) struct Tier {
     pub fault_error_share: f64,
     /// The keyed cache, when `cache.keys > 0`.
     pub keyed: Option<KeyedReads>,
+    /// Its own per-second series (several services only).
+    pub series: Option<Box<TierSeries>>,
+}
+
+/// A service's own per-second series and the latencies of its current second.
+#[derive(Debug)]
+pub(crate) struct TierSeries {
+    pub series: Series,
+    pub latency_this_second: LatencyHistogram,
 }
 
 impl Tier {
@@ -85,6 +95,7 @@ impl Tier {
                 let c = &cfg.cache;
                 KeyedReads::new(c.keys, c.zipf_s, c.capacity, secs_to_nanos(c.ttl_s))
             }),
+            series: None,
             cfg,
         }
     }
@@ -123,6 +134,9 @@ pub(crate) struct Edge {
     pub propagate: bool,
     /// A partition fault drops everything sent on it.
     pub partitioned: bool,
+    /// What happened to the attempts sent on it (a system of several
+    /// services only); `to` and `partitioned` are kept up to date here.
+    pub stats: CallSnapshot,
 }
 
 impl Edge {
@@ -137,12 +151,13 @@ impl Edge {
             network,
             propagate: c.propagate_deadline,
             partitioned: false,
+            stats: CallSnapshot { to, ..CallSnapshot::default() },
         }
     }
 
     /// Applies a changed policy, keeping the partition state.
     pub fn update(&mut self, c: &ClientConfig) {
-        let partitioned = self.partitioned;
-        *self = Edge { partitioned, ..Edge::new(c, self.from, self.to) };
+        let (partitioned, stats) = (self.partitioned, self.stats);
+        *self = Edge { partitioned, stats, ..Edge::new(c, self.from, self.to) };
     }
 }

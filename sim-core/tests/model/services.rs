@@ -497,3 +497,27 @@ fn a_fault_fired_mid_run_acts_and_ends() {
     let mut sim = Simulation::new(seeded(seed)).unwrap();
     assert!(sim.fire_fault(bad).unwrap_err().to_string().contains("nope"), "seed {seed}");
 }
+
+#[test]
+fn snapshots_and_series_show_each_service_and_call() {
+    let seed = 107;
+    let mut c = chain(seed, 100.0);
+    c.faults = vec![fault(FaultKind::ErrorInjection, "db", 0.0, 86_400.0, 0.5)];
+    let mut sim = Simulation::new(c).unwrap();
+    sim.step_until(SimTime::from_secs(5));
+    let snap = sim.snapshot();
+    let names: Vec<&str> = snap.services.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["gateway", "api", "db"], "seed {seed}");
+    assert_eq!(snap.services.iter().map(|s| s.node_count as usize).sum::<usize>(), snap.nodes.len());
+    let api_to_db = snap.services[1].calls[0];
+    assert_eq!(api_to_db.to, 2);
+    assert_eq!(api_to_db.sent, snap.services[2].totals.attempts, "seed {seed}: every db attempt comes from the api");
+    assert!(api_to_db.failed > 0 && api_to_db.ok > 0 && api_to_db.retried > 0, "seed {seed}: {api_to_db:?}");
+    let ended = api_to_db.ok + api_to_db.failed + api_to_db.timed_out;
+    assert!(ended <= api_to_db.sent && api_to_db.sent - ended < 100, "seed {seed}: {api_to_db:?}");
+    let db = sim.service_series(2).expect("several services keep their own series");
+    let sent: u64 = db.attempts.iter().sum();
+    assert_eq!(sent, snap.services[2].totals.attempts, "seed {seed}");
+    assert!(db.latency_p50_ms[2].is_some(), "seed {seed}: per-service percentiles");
+    assert!(Simulation::new(seeded(seed)).unwrap().service_series(0).is_none());
+}
