@@ -63,6 +63,9 @@ pub enum Action {
     Dismiss(u64),
     /// Hide the preset's story line.
     HideStory,
+    /// Select a service (index into the snapshot's services, the entry
+    /// first): the knob panel then shows its knobs.
+    SelectService(usize),
 }
 
 /// The playground's state.
@@ -98,6 +101,9 @@ pub struct AppState {
     /// A crash a preset scheduled: `(when, node)`. It fires when the run
     /// reaches that instant, within the frame that crosses it.
     pub scheduled_crash: Option<(SimTime, u32)>,
+    /// The service the knob panel shows (index into the snapshot's
+    /// services; 0, the entry, for a single tier).
+    pub selected_service: usize,
     pacer: Pacer,
     last_frame_ms: Option<f64>,
     frames_since_chart: u32,
@@ -134,6 +140,7 @@ impl AppState {
             preset: None,
             story_open: false,
             scheduled_crash: None,
+            selected_service: 0,
             pacer: Pacer::default(),
             last_frame_ms: None,
             frames_since_chart: 0,
@@ -165,6 +172,11 @@ impl AppState {
             Action::Frame(ts) => self.frame(ts),
             Action::Dismiss(id) => self.notices.retain(|n| n.id != id),
             Action::HideStory => self.story_open = false,
+            Action::SelectService(i) => {
+                if i < self.snapshot.services.len() {
+                    self.selected_service = i;
+                }
+            }
         }
     }
 
