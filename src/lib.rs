@@ -20,6 +20,7 @@ pub mod presets;
 pub mod state;
 #[cfg(test)]
 mod testkit;
+pub mod topology_view;
 pub mod url;
 
 /// Mounts the app on the page's body.
