@@ -10,9 +10,9 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// Width of a service card, px.
-pub const CARD_W: f64 = 136.0;
+pub const CARD_W: f64 = 120.0;
 /// Horizontal room between two layers, for the arrows and their labels, px.
-pub const GAP_X: f64 = 64.0;
+pub const GAP_X: f64 = 80.0;
 /// Vertical room between two stacked cards, px.
 pub const GAP_Y: f64 = 14.0;
 /// Room around the diagram, px.
@@ -181,7 +181,7 @@ pub fn depths(snap: &Snapshot) -> Vec<usize> {
 pub fn layers(snap: &Snapshot) -> Vec<Vec<usize>> {
     let depth = depths(snap);
     let count = depth.iter().max().map_or(0, |d| d + 1);
-    let mut layers: Vec<Vec<usize>> = vec![Vec::new(); count];
+    let mut layers: Vec<Vec<usize>> = Vec::with_capacity(count);
     let mut rank = vec![(0usize, 0usize); depth.len()];
     for d in 0..count {
         let mut members: Vec<(usize, (usize, usize, usize))> = (0..depth.len())
@@ -192,7 +192,7 @@ pub fn layers(snap: &Snapshot) -> Vec<Vec<usize>> {
         for (pos, &(i, _)) in members.iter().enumerate() {
             rank[i] = (d, pos);
         }
-        layers[d] = members.into_iter().map(|(i, _)| i).collect();
+        layers.push(members.into_iter().map(|(i, _)| i).collect());
     }
     layers
 }
@@ -469,8 +469,7 @@ mod tests {
 
     /// A system of `names`, each `(caller, callee)` a call, `nodes` nodes each.
     fn system(names: &[&str], calls: &[(&str, &str)], nodes: u32) -> Config {
-        let mut c = Config::default();
-        c.services = names
+        let services = names
             .iter()
             .map(|n| {
                 let mut s = ServiceConfig { name: n.to_string(), ..ServiceConfig::default() };
@@ -483,7 +482,7 @@ mod tests {
                 s
             })
             .collect();
-        c
+        Config { services, ..Config::default() }
     }
 
     fn snapshot(c: Config) -> Snapshot {

@@ -487,3 +487,105 @@ async fn unmounting_cancels_the_animation_loop() {
     gloo_timers::future::TimeoutFuture::new(150).await;
     assert_eq!(frames.get(), at_unmount, "frames kept coming after unmount");
 }
+
+// ---- a system of services ------------------------------------------------------
+
+/// gateway (2 nodes) → api (3 nodes) → db (4 nodes), with retries.
+fn three_services() -> Config {
+    use sim_core::{CallConfig, ServiceConfig};
+    let service = |name: &str, count: u32, to: Option<&str>| {
+        let mut s = ServiceConfig { name: name.to_string(), ..ServiceConfig::default() };
+        s.nodes.count = count;
+        s.calls = to.map(|t| CallConfig { to: t.to_string(), client: Default::default() }).into_iter().collect();
+        s
+    };
+    Config {
+        services: vec![service("gateway", 2, Some("api")), service("api", 3, Some("db")), service("db", 4, None)],
+        ..app_defaults()
+    }
+}
+
+#[derive(yew::Properties, PartialEq)]
+struct SystemHostProps {
+    config: Config,
+}
+
+/// The node view over a reducer built from a config, with a step button and
+/// the selected service in `data-selected`.
+#[yew::component]
+fn SystemHost(p: &SystemHostProps) -> yew::Html {
+    use brink_app::state::{Action, AppState};
+    use yew::prelude::*;
+    let config = p.config.clone();
+    let state = use_reducer(move || {
+        let settings = brink_app::url::UrlSettings { config, speed: None, bench: false, autoplay: false };
+        AppState::new(settings, Vec::new(), brink_app::components::perf_now)
+    });
+    let dispatch: Callback<Action> = state.dispatcher().into();
+    let sim = state.engine.sim();
+    let last = brink_app::charts::LastSecond::of(sim.series(), sim.completed_seconds());
+    html! {
+        <div id="host" data-selected={state.selected_service.to_string()}>
+            <button id="host-step" onclick={dispatch.reform(|_| Action::Step)}>{ "step" }</button>
+            <brink_app::components::NodeView snapshot={state.snapshot.clone()} config={state.config.clone()} {last}
+                finished={state.finished()} selected={state.selected_service} dispatch={dispatch.clone()} />
+        </div>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_system_of_services_draws_cards_arrows_and_selects_on_click() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let props = SystemHostProps { config: three_services() };
+    let handle = yew::Renderer::<SystemHost>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    assert!(root.query_selector("#nodes").unwrap().is_none(), "a system has no single-tier node list");
+    let cards = root.query_selector_all("#topology .svc[data-service]").unwrap();
+    assert_eq!(cards.length(), 3);
+    for (name, nodes) in [("gateway", "2"), ("api", "3"), ("db", "4")] {
+        let card = format!(".svc[data-service={name}]");
+        assert_eq!(attr(&root, &card, "data-nodes"), nodes);
+        let text = root.query_selector(&card).unwrap().unwrap().text_content().unwrap();
+        assert!(text.contains(name) && text.contains(&format!("{nodes}/{nodes} up")), "{text}");
+        let squares = root.query_selector_all(&format!("{card} .sq[data-state]")).unwrap();
+        assert_eq!(squares.length().to_string(), nodes);
+    }
+    assert_eq!(root.query_selector_all("#topology .edge").unwrap().length(), 2);
+    assert_eq!(attr(&root, ".edge[data-from=gateway]", "data-to"), "api");
+    assert!(root.query_selector(".edge[data-from=gateway] .edge__head").unwrap().is_some(), "an arrowhead");
+    assert_eq!(attr(&root, ".svc[data-service=gateway]", "aria-pressed"), "true");
+    // Two simulated seconds later the arrows carry traffic and dots.
+    click(&root, "#host-step");
+    settle().await;
+    click(&root, "#host-step");
+    settle().await;
+    let rate: f64 = attr(&root, ".edge[data-from=api]", "data-rate").parse().unwrap();
+    assert!(rate > 0.0, "api → db carries {rate}/s");
+    let dots = root.query_selector_all(".edge[data-from=api] .dot").unwrap().length();
+    assert!((1..=8).contains(&dots), "{dots} dots");
+    assert!(root
+        .query_selector(".edge[data-from=api] .edge__label")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("/s"));
+    click(&root, ".svc[data-service=api]");
+    settle().await;
+    assert_eq!(attr(&root, "#host", "data-selected"), "1");
+    assert_eq!(attr(&root, ".svc[data-service=api]", "aria-pressed"), "true");
+    assert_eq!(attr(&root, ".svc[data-service=gateway]", "aria-pressed"), "false");
+    assert!(has_class(&root.query_selector(".svc[data-service=api]").unwrap().unwrap(), "svc--selected"));
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_single_tier_keeps_its_node_cards() {
+    let (root, handle) = mount("?nodes=3");
+    settle().await;
+    assert_eq!(root.query_selector_all("#nodes > li").unwrap().length(), 3);
+    assert!(root.query_selector("#topology").unwrap().is_none());
+    handle.destroy();
+}

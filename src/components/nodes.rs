@@ -6,6 +6,7 @@
 //! cores went; with the database its pool; and a status line sums up the
 //! database and the cached hot key.
 
+use super::TopologyView;
 use crate::charts::LastSecond;
 use crate::format::{number, si};
 use crate::state::Action;
@@ -48,8 +49,11 @@ pub struct NodeViewProps {
     pub last: LastSecond,
     /// True once the run has ended, when there is nothing left to kill.
     pub finished: bool,
-    /// The reducer, for the crash buttons.
+    /// The reducer, for the crash buttons and selecting a service.
     pub dispatch: Callback<Action>,
+    /// The selected service, in a system of several.
+    #[prop_or_default]
+    pub selected: usize,
 }
 
 fn density(n: usize) -> &'static str {
@@ -60,9 +64,13 @@ fn density(n: usize) -> &'static str {
     }
 }
 
-/// Clients → balancer → nodes.
+/// Clients → balancer → nodes; for a system of several services, clients →
+/// the diagram of services.
 #[component]
 pub fn NodeView(p: &NodeViewProps) -> Html {
+    if p.snapshot.services.len() > 1 {
+        return system_of_services(p);
+    }
     let nodes = &p.snapshot.nodes;
     let n = &p.config.nodes;
     // Slow nodes count at their own speed; nodes that are down or warming
@@ -103,6 +111,27 @@ pub fn NodeView(p: &NodeViewProps) -> Html {
             <ol id="nodes" class={classes!("nodes", density(nodes.len()))} aria-label="Nodes">
                 { for nodes.iter().enumerate().map(|(i, node)| node_card(i, node, p)) }
             </ol>
+        </section>
+    }
+}
+
+/// The clients, what they got, and the diagram of the services.
+fn system_of_services(p: &NodeViewProps) -> Html {
+    html! {
+        <section class="system system--services" aria-label="System">
+            <div class="flow">
+                <span class="flow__box" title="Logical requests arriving per second, and those not yet succeeded or given up">
+                    <span class="flow__label">{ "clients" }</span>{ kpi("offered", p.last.offered) }{ "req/s" }
+                    <span class="flow__sub">{ format!("· {} in flight", si(p.snapshot.in_flight as f64)) }</span>
+                </span>
+                <span class="flow__arrow" aria-hidden="true">{ "⇒" }</span>
+                <span class="flow__box flow__box--out" title="Per second, in the last completed simulated second">
+                    { "goodput" }{ kpi("goodput", p.last.goodput) }
+                    { "503s" }{ kpi("rejected", p.last.rejected) }
+                    { "timeouts" }{ kpi("timed-out", p.last.timed_out) }{ "/s" }
+                </span>
+            </div>
+            <TopologyView snapshot={p.snapshot.clone()} selected={p.selected} dispatch={p.dispatch.clone()} />
         </section>
     }
 }

@@ -62,7 +62,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 </aside>
                 <main class="main">
                     <Notices notices={state.notices.clone()} pending={state.pending_restart.clone()} story={state.story_open.then_some(state.preset).flatten()} dispatch={dispatch.clone()} />
-                    <NodeView snapshot={snap.clone()} config={state.config.clone()} {last} finished={state.finished()} dispatch={dispatch.clone()} />
+                    <NodeView snapshot={snap.clone()} config={state.config.clone()} {last} finished={state.finished()} selected={state.selected_service} dispatch={dispatch.clone()} />
                     <Charts engine={state.engine.clone()} rev={state.chart_rev} />
                     <Insight engine={state.engine.clone()} rev={state.chart_rev} />
                 </main>
