@@ -5,11 +5,13 @@
 
 use crate::defaults::app_defaults;
 use crate::engine::Engine;
-use crate::knobs::{self, Group};
+use crate::knobs::{self, Group, Target};
 use crate::pacing::{Pacer, PerfMeter, FIRST_FRAME_DT_MS, MAX_FRAME_DT_MS};
 use crate::presets::PRESETS;
+use crate::system::{self, NewCall, NewService};
+use crate::templates::TEMPLATES;
 use crate::url::{parse_seed, ParamError, UrlSettings, SPEED_RANGE};
-use sim_core::{Config, SimTime, Snapshot};
+use sim_core::{Config, Fault, FaultKind, Series, SimTime, Snapshot};
 use std::rc::Rc;
 
 /// Charts are redrawn at most once every this many frames, however many
@@ -66,6 +68,23 @@ pub enum Action {
     /// Select a service (index into the snapshot's services, the entry
     /// first): the knob panel then shows its knobs.
     SelectService(usize),
+    /// Reset the run on a template's topology (index into `TEMPLATES`).
+    LoadTemplate(usize),
+    /// A knob, toggle or select action aimed at call `k` of the selected
+    /// service (its client policy) instead of the entry client.
+    OnCall(usize, Box<Action>),
+    /// Add a service to the system; applies on reset.
+    AddService(NewService),
+    /// Add a call edge; applies on reset.
+    AddCall(NewCall),
+    /// Remove a service (not the entry) and the calls to it; applies on reset.
+    RemoveService(usize),
+    /// Remove call `k` of service `i`; applies on reset.
+    RemoveCall(usize, usize),
+    /// Chart the whole system (`None`) or one service.
+    ChartService(Option<usize>),
+    /// Fire a fault now.
+    FireFault(Fault),
 }
 
 /// The playground's state.
@@ -104,6 +123,11 @@ pub struct AppState {
     /// The service the knob panel shows (index into the snapshot's
     /// services; 0, the entry, for a single tier).
     pub selected_service: usize,
+    /// The template last loaded, for the menu.
+    pub template: Option<usize>,
+    /// The service the charts show; `None` for the whole system.
+    pub chart_service: Option<usize>,
+    call_target: Option<usize>,
     pacer: Pacer,
     last_frame_ms: Option<f64>,
     frames_since_chart: u32,
@@ -141,6 +165,9 @@ impl AppState {
             story_open: false,
             scheduled_crash: None,
             selected_service: 0,
+            template: settings.template,
+            chart_service: None,
+            call_target: None,
             pacer: Pacer::default(),
             last_frame_ms: None,
             frames_since_chart: 0,
@@ -173,11 +200,65 @@ impl AppState {
             Action::Dismiss(id) => self.notices.retain(|n| n.id != id),
             Action::HideStory => self.story_open = false,
             Action::SelectService(i) => {
-                if i < self.snapshot.services.len() {
+                if i < self.snapshot.services.len().max(self.config.services.len()) {
                     self.selected_service = i;
                 }
             }
+            Action::LoadTemplate(i) => self.load_template(i),
+            Action::OnCall(k, inner) => {
+                self.call_target = Some(k);
+                self.apply(*inner);
+                self.call_target = None;
+            }
+            Action::AddService(n) => self.edit_topology(system::add_service(&self.config, &n)),
+            Action::AddCall(n) => self.edit_topology(system::add_call(&self.config, &n)),
+            Action::RemoveService(i) => self.edit_topology(system::remove_service(&self.config, i)),
+            Action::RemoveCall(i, k) => self.edit_topology(system::remove_call(&self.config, i, k)),
+            Action::ChartService(i) => {
+                self.chart_service = i.filter(|&i| i < self.snapshot.services.len());
+                self.chart_rev += 1;
+            }
+            Action::FireFault(f) => self.fire_fault(f),
         }
+    }
+
+    /// Where the panel's tier and client controls read and write: the top
+    /// level for a single tier, else the selected service (or, inside
+    /// [`Action::OnCall`], one of its calls).
+    pub fn target(&self) -> Target {
+        let sel = self.selected_service;
+        match (self.config.services.get(sel), self.call_target) {
+            (None, _) => Target::TOP,
+            (Some(_), None) => Target::service(sel),
+            (Some(_), Some(k)) => Target::call(sel, k),
+        }
+    }
+
+    /// The series the charts draw: the chosen service's, or the run's.
+    pub fn chart_series<'a>(&self, sim: &'a sim_core::Simulation) -> &'a Series {
+        self.chart_service.and_then(|i| sim.service_series(i)).unwrap_or(sim.series())
+    }
+
+    /// The story shown under the toolbar: the preset's, else the template's.
+    pub fn story(&self) -> Option<(&'static str, &'static str)> {
+        if !self.story_open {
+            return None;
+        }
+        match (self.preset, self.template) {
+            (Some(i), _) => PRESETS.get(i).map(|p| (p.name, p.story)),
+            (None, Some(i)) => TEMPLATES.get(i).map(|t| (t.name, t.story)),
+            _ => None,
+        }
+    }
+
+    /// The fault a fault button fires at the selected service now (as the
+    /// running engine names it); `None` when it cannot apply (a partition
+    /// of a service that calls none).
+    pub fn fault_for(&self, kind: FaultKind) -> Option<Fault> {
+        let sel = self.selected_service;
+        let s = self.snapshot.services.get(sel)?;
+        let callee = s.calls.first().and_then(|c| self.snapshot.services.get(c.to as usize));
+        system::fault(kind, &s.name, callee.map(|c| c.name.as_str()), sel == 0, self.snapshot.now.as_secs_f64())
     }
 
     /// True when the run has reached its end (or was halted).
@@ -188,7 +269,7 @@ impl AppState {
     /// True when control `id` (a knob, toggle or select) differs from the
     /// default scenario.
     pub fn changed(&self, id: &str) -> bool {
-        knobs::control(id).is_some_and(|x| x.changed(&self.config, &self.defaults))
+        knobs::control(id).is_some_and(|x| x.changed_at(&self.config, self.target(), &self.defaults))
     }
 
     fn notify(&mut self, text: String) {
@@ -227,7 +308,8 @@ impl AppState {
     fn set_knob(&mut self, id: &str, v: f64) {
         if let Some(k) = knobs::knob(id) {
             let v = k.clean(v);
-            self.edit(|c| k.set(c, v));
+            let t = self.target();
+            self.edit(|c| k.set_at(c, t, v));
         }
     }
 
@@ -242,14 +324,18 @@ impl AppState {
 
     fn set_toggle(&mut self, id: &str, on: bool) {
         if let Some(t) = knobs::toggle(id) {
-            self.edit(|c| t.set(c, on));
+            let at = self.target();
+            self.edit(|c| t.set_at(c, at, on));
         }
     }
 
     fn set_choice(&mut self, id: &str, name: &str) {
         if let Some(s) = knobs::select(id) {
             match s.parse(name) {
-                Ok(name) => self.edit(|c| s.set(c, name)),
+                Ok(name) => {
+                    let t = self.target();
+                    self.edit(|c| s.set_at(c, t, name))
+                }
                 Err(e) => self.notify(format!("{}: {e}", s.label)),
             }
         }
@@ -300,8 +386,46 @@ impl AppState {
     }
 
     fn reset_group(&mut self, g: Group) {
-        let d = self.defaults.clone();
-        self.edit(|c| knobs::reset_group(g, c, &d));
+        let (d, t) = (self.defaults.clone(), self.target());
+        self.edit(|c| knobs::reset_group_at(g, c, t, &d));
+    }
+
+    /// Starts a new run on template `i`'s topology, keeping the seed.
+    fn load_template(&mut self, i: usize) {
+        let Some(t) = TEMPLATES.get(i) else { return };
+        let mut next = (t.build)();
+        next.seed = self.config.seed;
+        let previous = std::mem::replace(&mut self.config, next);
+        self.reset();
+        if self.engine.sim().config() != &self.config {
+            self.config = previous;
+            return;
+        }
+        (self.template, self.preset, self.story_open) = (Some(i), None, true);
+        (self.selected_service, self.chart_service) = (0, None);
+    }
+
+    /// Takes an edited topology: it applies on reset, so the knobs show it
+    /// and the run is flagged; a refused edit says why.
+    fn edit_topology(&mut self, result: Result<Config, String>) {
+        match result {
+            Ok(next) => {
+                self.config = next;
+                if !self.pending_restart.contains(&"services") {
+                    self.pending_restart.push("services");
+                }
+                self.selected_service = self.selected_service.min(self.config.services.len().saturating_sub(1));
+            }
+            Err(e) => self.notify(format!("Topology not changed: {e}")),
+        }
+    }
+
+    fn fire_fault(&mut self, f: Fault) {
+        let result = self.engine.sim_mut().fire_fault(f);
+        match result {
+            Ok(()) => self.refresh(true),
+            Err(e) => self.notify(format!("Fault not fired: {e}")),
+        }
     }
 
     fn reset(&mut self) {
@@ -309,6 +433,9 @@ impl AppState {
             Ok(engine) => {
                 self.engine = engine;
                 self.pending_restart.clear();
+                let services = self.config.services.len().max(1);
+                self.selected_service = self.selected_service.min(services - 1);
+                self.chart_service = self.chart_service.filter(|&i| i < services);
                 // A preset's crash belongs to the run it was loaded into.
                 self.scheduled_crash = None;
                 self.behind = false;
@@ -541,7 +668,7 @@ mod tests {
     fn a_finished_run_stops_and_refuses_to_play() {
         let mut config = app_defaults();
         config.traffic.duration_s = 2.0;
-        let settings = UrlSettings { config, speed: None, bench: false, autoplay: true };
+        let settings = UrlSettings { config, speed: None, bench: false, autoplay: true, template: None };
         let mut s = AppState::new(settings, Vec::new(), frozen_clock);
         s.apply(Action::Frame(0.0));
         s.apply(Action::Frame(100.0));
@@ -740,7 +867,7 @@ mod tests {
         let mut config = app_defaults();
         config.traffic.rate_per_s = 50_000.0;
         config.client.attempts = 10;
-        let settings = UrlSettings { config, speed: Some(20.0), bench: false, autoplay: true };
+        let settings = UrlSettings { config, speed: Some(20.0), bench: false, autoplay: true, template: None };
         let s = AppState::new(settings, Vec::new(), frozen_clock);
         assert_eq!(s.config, app_defaults());
         assert_eq!(*s.engine.sim().config(), app_defaults());
