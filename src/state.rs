@@ -534,6 +534,7 @@ mod tests {
     use super::*;
     use crate::knobs::{knob, knobs, toggles, Group};
     use crate::pacing::MAX_FRAME_DT_MS;
+    use crate::system::{NewCall, NewService};
     use crate::testkit::{frozen_clock, seconds, state, steps};
     use sim_core::{Backoff, LbPolicy, NodeLife, NodeState};
 
@@ -989,5 +990,179 @@ mod tests {
                 c
             });
         }
+    }
+
+    fn template(name: &str) -> AppState {
+        let mut s = state("");
+        s.apply(Action::LoadTemplate(crate::templates::by_param(name).unwrap()));
+        s
+    }
+
+    #[test]
+    fn every_template_loads_into_a_new_run_with_its_services() {
+        for (i, t) in TEMPLATES.iter().enumerate() {
+            let mut s = state("?seed=5");
+            s.apply(Action::Step);
+            s.apply(Action::LoadTemplate(i));
+            assert!(s.notices.is_empty(), "{}: {:?}", t.name, s.notices);
+            assert_eq!(seconds(&s), 0.0, "{}: a template resets the run", t.name);
+            let want: Vec<String> = (t.build)().system().iter().map(|x| x.name.clone()).collect();
+            let got: Vec<String> = s.snapshot.services.iter().map(|x| x.name.clone()).collect();
+            assert_eq!(got, want, "{}", t.name);
+            assert_eq!((s.template, s.config.seed), (Some(i), 5));
+            assert_eq!(s.story().map(|x| x.0), Some(t.name));
+            steps(&mut s, 5);
+            for x in &s.snapshot.services {
+                let t = &x.totals;
+                assert!(
+                    t.goodput > 0 && t.rejected + t.failed + t.timed_out < t.attempts / 50,
+                    "{}: healthy at first: {t:?}",
+                    x.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_url_template_opens_the_page_on_it_with_other_knobs_over_it() {
+        let s = state("?rate=1000&template=gateway-api-db");
+        assert_eq!(s.snapshot.services.len(), 3);
+        assert_eq!((s.config.traffic.rate_per_s, s.template), (1_000.0, Some(1)));
+        assert_eq!(crate::url::with_template("?rate=1000", s.template), "?rate=1000&template=gateway-api-db");
+        let (_, errors) = crate::url::parse_query("?template=nope", &app_defaults());
+        assert!(errors[0].to_string().contains("gateway-api-db"), "{errors:?}");
+    }
+
+    #[test]
+    fn a_selected_services_knob_changes_that_service_only_mid_run() {
+        let mut s = template("gateway-api-db");
+        s.apply(Action::Step);
+        s.apply(Action::SelectService(1));
+        s.apply(Action::SetKnob("nodes.workers", 48.0));
+        s.apply(Action::SetToggle("cache.enabled", true));
+        s.apply(Action::SetChoice("balancer.policy", "random".into()));
+        assert!(s.notices.is_empty() && s.pending_restart.is_empty(), "{:?} {:?}", s.notices, s.pending_restart);
+        let c = s.engine.sim().config().clone();
+        assert_eq!(c.services[1].nodes.workers, 48);
+        assert!(c.services[1].cache.enabled && c.services[1].balancer.policy == LbPolicy::Random);
+        assert_eq!((c.services[0].nodes.workers, c.services[2].nodes.workers), (32, 32), "others keep theirs");
+        assert!(!c.services[0].cache.enabled);
+        assert_eq!(c.nodes, app_defaults().nodes, "the top-level sections stay at their defaults");
+        assert!(s.changed("nodes.workers"));
+        s.apply(Action::SelectService(0));
+        assert!(!s.changed("nodes.workers"), "the gateway's workers are its own");
+        s.apply(Action::SelectService(1));
+        s.apply(Action::ResetGroup(Group::Nodes));
+        assert_eq!(s.engine.sim().config().services[1].nodes.workers, app_defaults().nodes.workers);
+        assert!((seconds(&s) - 1.0).abs() < 1e-6, "live changes do not restart the run");
+    }
+
+    #[test]
+    fn a_calls_timeout_knob_changes_that_edge_only() {
+        let mut s = template("fan-out");
+        s.apply(Action::Step);
+        s.apply(Action::OnCall(2, Box::new(Action::SetKnob("client.timeout_s", 0.1))));
+        s.apply(Action::OnCall(2, Box::new(Action::SetChoice("client.backoff", "fixed".into()))));
+        let c = s.engine.sim().config().clone();
+        let timeouts: Vec<f64> = c.services[0].calls.iter().map(|x| x.client.timeout_s).collect();
+        assert_eq!(timeouts, vec![0.5, 0.5, 0.1]);
+        assert_eq!(c.services[0].calls[2].client.backoff, Backoff::Fixed);
+        assert_eq!(c.client, app_defaults().client, "the entry client keeps its policy");
+        s.apply(Action::SetKnob("client.timeout_s", 3.0));
+        assert_eq!(s.engine.sim().config().client.timeout_s, 3.0, "outside a call, client knobs are the entry's");
+        assert_eq!(s.engine.sim().config().services[0].calls[2].client.timeout_s, 0.1);
+    }
+
+    #[test]
+    fn adding_a_service_and_a_call_waits_for_a_reset() {
+        let mut s = state("?workers=40");
+        s.apply(Action::Step);
+        s.apply(Action::AddService(NewService { name: "payments".into(), nodes: 2, workers: 8 }));
+        s.apply(Action::AddCall(NewCall { caller: 0, callee: "payments".into(), attempts: 2, timeout_s: 0.3 }));
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+        assert_eq!(s.pending_restart, vec!["services"]);
+        assert_eq!(s.snapshot.services.len(), 1, "the run keeps its topology");
+        s.apply(Action::SetKnob("traffic.rate_per_s", 5_000.0));
+        assert!(s.pending_restart.contains(&"services"), "still waiting after a live change");
+        s.apply(Action::Reset);
+        assert!(s.pending_restart.is_empty());
+        let names: Vec<&str> = s.snapshot.services.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, ["app", "payments"]);
+        let c = s.engine.sim().config().clone();
+        assert_eq!(
+            (c.services[0].nodes.workers, c.services[1].nodes.workers),
+            (40, 8),
+            "the single tier's knobs move with it"
+        );
+        assert_eq!(c.services[0].calls[0].client.timeout_s, 0.3);
+    }
+
+    #[test]
+    fn removing_services_and_calls_waits_for_a_reset() {
+        let mut s = template("gateway-api-db");
+        s.apply(Action::SelectService(2));
+        s.apply(Action::RemoveService(2));
+        assert_eq!((s.selected_service, s.pending_restart.clone()), (1, vec!["services"]));
+        s.apply(Action::RemoveCall(0, 0));
+        s.apply(Action::Reset);
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+        let names: Vec<&str> = s.snapshot.services.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, ["gateway", "api"]);
+        assert!(s.snapshot.services.iter().all(|x| x.calls.is_empty()));
+    }
+
+    #[test]
+    fn an_invalid_edit_is_a_notice_not_a_panic() {
+        let mut s = template("gateway-api-db");
+        s.apply(Action::AddCall(NewCall { caller: 2, callee: "gateway".into(), attempts: 1, timeout_s: 1.0 }));
+        s.apply(Action::AddCall(NewCall { caller: 2, callee: "api".into(), attempts: 1, timeout_s: 1.0 }));
+        s.apply(Action::AddCall(NewCall { caller: 0, callee: "nowhere".into(), attempts: 1, timeout_s: 1.0 }));
+        s.apply(Action::AddService(NewService { name: "bad name!".into(), nodes: 1, workers: 1 }));
+        s.apply(Action::RemoveService(0));
+        assert_eq!(s.notices.len(), 5, "{:?}", s.notices);
+        assert!(s.notices.iter().all(|n| n.text.starts_with("Topology not changed:")));
+        assert!(s.notices[1].text.contains("cycle") || s.notices[1].text.contains("api"), "{:?}", s.notices[1]);
+        assert!(s.pending_restart.is_empty());
+        assert_eq!(s.config, *s.engine.sim().config());
+    }
+
+    #[test]
+    fn the_chart_selector_picks_a_services_series() {
+        let mut s = template("gateway-api-db");
+        steps(&mut s, 2);
+        s.apply(Action::ChartService(Some(2)));
+        let sim = s.engine.sim();
+        assert!(std::ptr::eq(s.chart_series(&sim), sim.service_series(2).unwrap()));
+        drop(sim);
+        s.apply(Action::ChartService(Some(9)));
+        assert_eq!(s.chart_service, None, "an unknown service charts the whole system");
+        let sim = s.engine.sim();
+        assert!(std::ptr::eq(s.chart_series(&sim), sim.series()));
+    }
+
+    #[test]
+    fn every_fault_button_fires_at_the_selected_service() {
+        let run = |kind: Option<FaultKind>| {
+            let mut s = template("gateway-api-db");
+            s.apply(Action::SelectService(1));
+            s.apply(Action::SetToggle("db.enabled", true));
+            s.apply(Action::SetToggle("cache.enabled", true));
+            steps(&mut s, 2);
+            if let Some(kind) = kind {
+                let f = s.fault_for(kind).expect("the api can take every fault");
+                assert_eq!(f.service, "api");
+                s.apply(Action::FireFault(f));
+                assert!(s.notices.is_empty(), "{kind:?}: {:?}", s.notices);
+            }
+            steps(&mut s, 3);
+            s.snapshot.services.iter().map(|x| x.totals.clone()).collect::<Vec<_>>()
+        };
+        let calm = run(None);
+        for b in crate::system::FAULT_BUTTONS {
+            assert_ne!(run(Some(b.kind)), calm, "{}: the fault changes what the services see", b.label);
+        }
+        let s = state("");
+        assert!(s.fault_for(FaultKind::Partition).is_none(), "a single tier calls nothing");
+        assert_eq!(s.fault_for(FaultKind::LatencySpike).unwrap().service, "", "the entry is named by an empty string");
     }
 }

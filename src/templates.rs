@@ -43,7 +43,7 @@ fn single_tier() -> Config {
 fn gateway_api_db() -> Config {
     let mut c = app_defaults();
     c.traffic.rate_per_s = 4_000.0;
-    let mut gateway = service("gateway", 2, 32);
+    let mut gateway = service("gateway", 4, 32);
     gateway.nodes.service_ms_mean = 2.0;
     gateway.calls.push(call("api", 2, 1.0));
     let mut api = service("api", 4, 32);
@@ -70,14 +70,14 @@ fn fan_out() -> Config {
 fn shared_dependency() -> Config {
     let mut c = app_defaults();
     c.traffic.rate_per_s = 2_000.0;
-    let mut front = service("front", 2, 32);
+    let mut front = service("front", 4, 64);
     front.call_mode = CallMode::Parallel;
     front.calls = vec![call("checkout", 1, 2.0), call("catalog", 1, 2.0)];
-    let mut checkout = service("checkout", 2, 32);
+    let mut checkout = service("checkout", 4, 32);
     checkout.calls.push(call("ledger", 3, 0.2));
-    let mut catalog = service("catalog", 2, 32);
+    let mut catalog = service("catalog", 4, 32);
     catalog.calls.push(call("ledger", 3, 0.2));
-    let mut ledger = service("ledger", 2, 16);
+    let mut ledger = service("ledger", 4, 32);
     ledger.nodes.service_ms_mean = 15.0;
     c.services = vec![front, checkout, catalog, ledger];
     c
