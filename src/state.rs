@@ -236,7 +236,7 @@ impl AppState {
 
     /// The series the charts draw: the chosen service's, or the run's.
     pub fn chart_series<'a>(&self, sim: &'a sim_core::Simulation) -> &'a Series {
-        self.chart_service.and_then(|i| sim.service_series(i)).unwrap_or(sim.series())
+        crate::charts::series_of(sim, self.chart_service)
     }
 
     /// The story shown under the toolbar: the preset's, else the template's.

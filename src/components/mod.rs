@@ -13,6 +13,7 @@ mod nodes;
 mod notices;
 mod perf;
 mod playground;
+mod system;
 
 pub use animation::use_animation_frames;
 pub use app::App;
@@ -25,6 +26,7 @@ pub use nodes::{node_look, NodeLook, NodeView};
 pub use notices::Notices;
 pub use perf::PerfOverlay;
 pub use playground::{Playground, PlaygroundProps};
+pub use system::SystemEditor;
 
 use crate::state::{Action, AppState};
 use std::rc::Rc;
