@@ -91,7 +91,7 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
                     <option value={i.to_string()} selected={p.preset == Some(i)}>{ pr.name }</option>
                 }) }
             </select>
-            <select id="template" class="preset" aria-label="Topology" title="Load a system of services; it starts a new run." onchange={on_template}>
+            <select id="template" class="topology" aria-label="Topology" title="Load a system of services; it starts a new run." onchange={on_template}>
                 <option value="" selected={p.template.is_none()} disabled=true>{ "Topology…" }</option>
                 { for TEMPLATES.iter().enumerate().map(|(i, t)| html! {
                     <option value={i.to_string()} selected={p.template == Some(i)}>{ t.name }</option>
