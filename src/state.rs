@@ -239,6 +239,15 @@ impl AppState {
         crate::charts::series_of(sim, self.chart_service)
     }
 
+    /// What the running engine has for the selected service, as a line
+    /// of text: its name, nodes and workers per node.
+    pub fn running_summary(&self) -> String {
+        let sim = self.engine.sim();
+        let system = sim.config().system();
+        let Some(s) = system.get(self.selected_service) else { return String::new() };
+        format!("{}: {} nodes × {} workers", s.name, s.nodes.count, s.nodes.workers)
+    }
+
     /// The story shown under the toolbar: the preset's, else the template's.
     pub fn story(&self) -> Option<(&'static str, &'static str)> {
         if !self.story_open {
@@ -1044,6 +1053,7 @@ mod tests {
         assert!(s.notices.is_empty() && s.pending_restart.is_empty(), "{:?} {:?}", s.notices, s.pending_restart);
         let c = s.engine.sim().config().clone();
         assert_eq!(c.services[1].nodes.workers, 48);
+        assert_eq!(s.running_summary(), "api: 4 nodes × 48 workers");
         assert!(c.services[1].cache.enabled && c.services[1].balancer.policy == LbPolicy::Random);
         assert_eq!((c.services[0].nodes.workers, c.services[2].nodes.workers), (32, 32), "others keep theirs");
         assert!(!c.services[0].cache.enabled);

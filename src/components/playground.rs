@@ -68,6 +68,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                         config={state.config.clone()}
                         selected={state.selected_service}
                         running_name={snap.services.get(state.selected_service).map(|s| s.name.clone()).unwrap_or_default()}
+                        running={state.running_summary()}
                         faults={FAULT_BUTTONS.iter().map(|b| state.fault_for(b.kind)).collect::<Vec<_>>()}
                         dispatch={dispatch.clone()}
                     />

@@ -17,6 +17,8 @@ pub struct SystemEditorProps {
     pub selected: usize,
     /// The selected service's name in the running system.
     pub running_name: String,
+    /// What the running engine has for it (nodes, workers).
+    pub running: String,
     /// Each fault button's fault at the selected service now (`None` when
     /// it cannot apply), in [`FAULT_BUTTONS`] order.
     pub faults: Vec<Option<Fault>>,
@@ -31,6 +33,7 @@ pub fn SystemEditor(p: &SystemEditorProps) -> Html {
     html! {
         <section class="knob-group system" aria-labelledby="group-System">
             <h2 id="group-System" class="knob-group__title">{ "System" }</h2>
+            <p id="running-service" class="knob__tip" title="What the running simulation has for the selected service">{ format!("Running: {}", p.running) }</p>
             { faults(p) }
             if !p.config.services.is_empty() { { services(&names, p) } }
             <AddService dispatch={p.dispatch.clone()} />
