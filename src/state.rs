@@ -162,7 +162,7 @@ impl AppState {
             perf: PerfMeter::default(),
             notices: Vec::new(),
             preset: None,
-            story_open: false,
+            story_open: settings.template.is_some(),
             scheduled_crash: None,
             selected_service: 0,
             template: settings.template,
@@ -1037,6 +1037,7 @@ mod tests {
         let s = state("?rate=1000&template=gateway-api-db");
         assert_eq!(s.snapshot.services.len(), 3);
         assert_eq!((s.config.traffic.rate_per_s, s.template), (1_000.0, Some(1)));
+        assert_eq!(s.story().map(|x| x.0), Some(TEMPLATES[1].name), "its story is shown");
         assert_eq!(crate::url::with_template("?rate=1000", s.template), "?rate=1000&template=gateway-api-db");
         let (_, errors) = crate::url::parse_query("?template=nope", &app_defaults());
         assert!(errors[0].to_string().contains("gateway-api-db"), "{errors:?}");
@@ -1165,7 +1166,7 @@ mod tests {
                 assert!(s.notices.is_empty(), "{kind:?}: {:?}", s.notices);
             }
             steps(&mut s, 3);
-            s.snapshot.services.iter().map(|x| x.totals.clone()).collect::<Vec<_>>()
+            s.snapshot.services.iter().map(|x| x.totals).collect::<Vec<_>>()
         };
         let calm = run(None);
         for b in crate::system::FAULT_BUTTONS {

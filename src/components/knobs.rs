@@ -92,7 +92,7 @@ fn calls(i: usize, calls: &[sim_core::CallConfig], v: &View) -> Html {
     html! {
         <section class="knob-group knob-group--calls" aria-labelledby="group-Calls">
             <h2 id="group-Calls" class="knob-group__title">{ "Calls" }</h2>
-            if calls.is_empty() { <p class="knob__tip">{ "This service calls no other; add a call below." }</p> }
+            if calls.is_empty() { <p class="system__note">{ "This service calls no other; add a call below." }</p> }
             { for calls.iter().enumerate().map(|(k, c)| {
                 let at = View {
                     config: v.config,

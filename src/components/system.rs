@@ -33,12 +33,12 @@ pub fn SystemEditor(p: &SystemEditorProps) -> Html {
     html! {
         <section class="knob-group system" aria-labelledby="group-System">
             <h2 id="group-System" class="knob-group__title">{ "System" }</h2>
-            <p id="running-service" class="knob__tip" title="What the running simulation has for the selected service">{ format!("Running: {}", p.running) }</p>
+            <p id="running-service" class="system__note" title="What the running simulation has for the selected service">{ format!("Running: {}", p.running) }</p>
             { faults(p) }
             if !p.config.services.is_empty() { { services(&names, p) } }
             <AddService dispatch={p.dispatch.clone()} />
             <AddCall names={names.clone()} selected={p.selected} dispatch={p.dispatch.clone()} />
-            <p class="knob__tip">{ "Services and calls change when the run restarts (Reset)." }</p>
+            <p class="system__note">{ "Services and calls change when the run restarts (Reset)." }</p>
         </section>
     }
 }
