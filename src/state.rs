@@ -379,13 +379,23 @@ impl AppState {
 
     fn load_preset(&mut self, i: usize) {
         let Some(p) = PRESETS.get(i) else { return };
-        let mut next = (p.build)(self.snapshot.now.as_secs_f64());
-        // Presets describe the system, not the run: keep the restart fields.
-        next.seed = self.config.seed;
-        next.nodes.count = self.config.nodes.count;
-        next.traffic.duration_s = self.config.traffic.duration_s;
-        next.faults = self.config.faults.clone();
-        self.set_config(next);
+        if !self.config.services.is_empty() {
+            // Presets describe a single tier: leaving a system takes a new run.
+            let mut next = (p.build)(0.0);
+            next.seed = self.config.seed;
+            if !self.start_on(next) {
+                return;
+            }
+            self.template = None;
+        } else {
+            let mut next = (p.build)(self.snapshot.now.as_secs_f64());
+            // Presets describe the system, not the run: keep the restart fields.
+            next.seed = self.config.seed;
+            next.nodes.count = self.config.nodes.count;
+            next.traffic.duration_s = self.config.traffic.duration_s;
+            next.faults = self.config.faults.clone();
+            self.set_config(next);
+        }
         self.preset = Some(i);
         self.story_open = true;
         self.scheduled_crash = p.crash_after_s.map(|after| {
@@ -404,14 +414,22 @@ impl AppState {
         let Some(t) = TEMPLATES.get(i) else { return };
         let mut next = (t.build)();
         next.seed = self.config.seed;
+        if self.start_on(next) {
+            (self.template, self.preset, self.story_open) = (Some(i), None, true);
+        }
+    }
+
+    /// Resets the run on `next`, with the entry selected; false (the knobs
+    /// unchanged, a notice saying why) when the engine refuses it.
+    fn start_on(&mut self, next: Config) -> bool {
         let previous = std::mem::replace(&mut self.config, next);
         self.reset();
         if self.engine.sim().config() != &self.config {
             self.config = previous;
-            return;
+            return false;
         }
-        (self.template, self.preset, self.story_open) = (Some(i), None, true);
         (self.selected_service, self.chart_service) = (0, None);
+        true
     }
 
     /// Takes an edited topology: it applies on reset, so the knobs show it
@@ -1175,5 +1193,17 @@ mod tests {
         let s = state("");
         assert!(s.fault_for(FaultKind::Partition).is_none(), "a single tier calls nothing");
         assert_eq!(s.fault_for(FaultKind::LatencySpike).unwrap().service, "", "the entry is named by an empty string");
+    }
+
+    #[test]
+    fn a_preset_loaded_in_a_system_starts_a_single_tier_run() {
+        let mut s = template("fan-out");
+        steps(&mut s, 2);
+        s.apply(Action::SelectService(2));
+        s.apply(Action::LoadPreset(1));
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+        assert_eq!((seconds(&s), s.snapshot.services.len(), s.selected_service), (0.0, 1, 0));
+        assert_eq!((s.preset, s.template), (Some(1), None));
+        assert_eq!(s.engine.sim().config().traffic.rate_per_s, 14_000.0);
     }
 }
