@@ -16,7 +16,7 @@
 //! ([`OPTION_TEXT`]).
 
 use crate::format::round_sig;
-use sim_core::catalogue::{self, Apply, Field, Kind, Value, FIELDS};
+use sim_core::catalogue::{self, Apply, Field, Kind, Scope, Value, FIELDS};
 use sim_core::Config;
 use std::sync::LazyLock;
 
@@ -480,6 +480,109 @@ impl Control {
     }
 }
 
+/// Where the panel's tier and client controls read and write: the
+/// top-level sections and the entry client (a single tier), a service of a
+/// system, or one of its call edges. Root controls (traffic) always read
+/// the top level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Target {
+    /// The service whose tier sections are shown, in a system.
+    pub service: Option<usize>,
+    /// The call of that service whose client policy is shown.
+    pub call: Option<usize>,
+}
+
+impl Target {
+    /// The top-level sections and the entry client.
+    pub const TOP: Target = Target { service: None, call: None };
+
+    /// Service `i`'s tier sections (its client controls stay the entry's).
+    pub fn service(i: usize) -> Target {
+        Target { service: Some(i), call: None }
+    }
+
+    /// Call `k` of service `i`.
+    pub fn call(i: usize, k: usize) -> Target {
+        Target { service: Some(i), call: Some(k) }
+    }
+}
+
+/// Reads a catalogue row at `t`; a target missing from `c` reads the top level.
+fn read_at(f: &'static Field, c: &Config, t: Target) -> Value {
+    let service = t.service.and_then(|i| c.services.get(i));
+    let at = match f.scope {
+        Scope::Tier => service.and_then(|s| f.get_tier(s)),
+        Scope::Client => service.zip(t.call).and_then(|(s, k)| s.calls.get(k)).and_then(|x| f.get_client(&x.client)),
+        Scope::Root => None,
+    };
+    at.unwrap_or_else(|| f.get(c))
+}
+
+/// Writes a catalogue row at `t` (the top level when `t` is not in `c`).
+fn write_at(f: &'static Field, c: &mut Config, t: Target, v: Value) {
+    let service = t.service.and_then(|i| c.services.get_mut(i));
+    let done = match (f.scope, service) {
+        (Scope::Tier, Some(s)) => f.set_tier(s, v),
+        (Scope::Client, Some(s)) => {
+            t.call.and_then(|k| s.calls.get_mut(k)).is_some_and(|x| f.set_client(&mut x.client, v))
+        }
+        _ => false,
+    };
+    if !done {
+        write_row(f, c, v);
+    }
+}
+
+impl Control {
+    /// True when it shows a different value at `t` in `c` than in the
+    /// defaults `d` (read at the top level).
+    pub fn changed_at(&self, c: &Config, t: Target, d: &Config) -> bool {
+        match self {
+            Control::Knob(k) => k.get_at(c, t) != k.get(d),
+            Control::Toggle(x) => x.get_at(c, t) != x.get(d),
+            Control::Select(s) => s.get_at(c, t) != s.get(d),
+        }
+    }
+
+    /// Sets it at `t` in `c` to its default in `d`.
+    pub fn copy_from_at(&self, c: &mut Config, t: Target, d: &Config) {
+        match self {
+            Control::Knob(k) => match k.source {
+                Source::Row(f) => write_at(f, c, t, f.get(d)),
+                Source::Derived(x) => (x.set)(c, (x.get)(d)),
+            },
+            Control::Toggle(x) => x.set_at(c, t, x.get(d)),
+            Control::Select(s) => s.set_at(c, t, s.get(d)),
+        }
+    }
+
+    /// True when the control is one of a client policy (the entry's or a call's).
+    pub fn is_client(&self) -> bool {
+        self.row().is_some_and(|f| f.scope == Scope::Client)
+    }
+
+    fn row(&self) -> Option<&'static Field> {
+        match self {
+            Control::Knob(Knob { source: Source::Row(f), .. }) => Some(f),
+            Control::Knob(_) => None,
+            Control::Toggle(t) => Some(t.row),
+            Control::Select(s) => Some(s.row),
+        }
+    }
+}
+
+/// True when any control under `g` differs at `t` in `c` from the defaults `d`.
+pub fn group_changed_at(g: Group, c: &Config, t: Target, d: &Config) -> bool {
+    CONTROLS.iter().filter(|x| x.group() == g).any(|x| x.changed_at(c, t, d))
+}
+
+/// Puts every control under `g` at `t` back to its value in `d`.
+pub fn reset_group_at(g: Group, c: &mut Config, t: Target, d: &Config) {
+    for x in CONTROLS.iter().filter(|x| x.group() == g) {
+        x.copy_from_at(c, t, d);
+    }
+}
+
 /// A fraction shown as a percentage, rounded to a billionth of a percent so
 /// that a typed "7" reads back as 7 and not 7.000000000000001.
 fn percent(fraction: f64) -> f64 {
@@ -541,6 +644,35 @@ impl Knob {
                     _ => Value::Real(if self.percent { v / 100.0 } else { v }),
                 };
                 write_row(f, c, value);
+            }
+            Source::Derived(d) => (d.set)(c, v),
+        }
+    }
+
+    /// The knob's value at `t` in `c`, in shown units.
+    pub fn get_at(&self, c: &Config, t: Target) -> f64 {
+        match self.source {
+            Source::Row(f) => {
+                let v = read_at(f, c, t).as_f64();
+                if self.percent {
+                    percent(v)
+                } else {
+                    v
+                }
+            }
+            Source::Derived(d) => (d.get)(c),
+        }
+    }
+
+    /// Writes `v` (in shown units) at `t` in `c`.
+    pub fn set_at(&self, c: &mut Config, t: Target, v: f64) {
+        match self.source {
+            Source::Row(f) => {
+                let value = match f.kind {
+                    Kind::Whole { .. } => Value::Whole(v.round().clamp(0.0, u32::MAX as f64) as u32),
+                    _ => Value::Real(if self.percent { v / 100.0 } else { v }),
+                };
+                write_at(f, c, t, value);
             }
             Source::Derived(d) => (d.set)(c, v),
         }
@@ -654,6 +786,16 @@ impl Toggle {
     pub fn set(&self, c: &mut Config, on: bool) {
         self.row.set(c, Value::Switch(on));
     }
+
+    /// Whether the mechanism is on at `t` in `c`.
+    pub fn get_at(&self, c: &Config, t: Target) -> bool {
+        matches!(read_at(self.row, c, t), Value::Switch(true))
+    }
+
+    /// Switches the mechanism on or off at `t` in `c`.
+    pub fn set_at(&self, c: &mut Config, t: Target, on: bool) {
+        write_at(self.row, c, t, Value::Switch(on));
+    }
 }
 
 impl Select {
@@ -668,6 +810,19 @@ impl Select {
     /// Chooses `name` (one of the options) in `c`.
     pub fn set(&self, c: &mut Config, name: &'static str) {
         self.row.set(c, Value::Choice(name));
+    }
+
+    /// The chosen name at `t` in `c`.
+    pub fn get_at(&self, c: &Config, t: Target) -> &'static str {
+        match read_at(self.row, c, t) {
+            Value::Choice(name) => name,
+            _ => "",
+        }
+    }
+
+    /// Chooses `name` at `t` in `c`.
+    pub fn set_at(&self, c: &mut Config, t: Target, name: &'static str) {
+        write_at(self.row, c, t, Value::Choice(name));
     }
 
     /// The option called `text`; the error lists the options.

@@ -18,6 +18,8 @@ pub mod knobs;
 pub mod pacing;
 pub mod presets;
 pub mod state;
+pub mod system;
+pub mod templates;
 #[cfg(test)]
 mod testkit;
 pub mod topology_view;

@@ -5,11 +5,13 @@
 
 use crate::defaults::app_defaults;
 use crate::engine::Engine;
-use crate::knobs::{self, Group};
+use crate::knobs::{self, Group, Target};
 use crate::pacing::{Pacer, PerfMeter, FIRST_FRAME_DT_MS, MAX_FRAME_DT_MS};
 use crate::presets::PRESETS;
+use crate::system::{self, NewCall, NewService};
+use crate::templates::TEMPLATES;
 use crate::url::{parse_seed, ParamError, UrlSettings, SPEED_RANGE};
-use sim_core::{Config, SimTime, Snapshot};
+use sim_core::{Config, Fault, FaultKind, Series, SimTime, Snapshot};
 use std::rc::Rc;
 
 /// Charts are redrawn at most once every this many frames, however many
@@ -66,6 +68,23 @@ pub enum Action {
     /// Select a service (index into the snapshot's services, the entry
     /// first): the knob panel then shows its knobs.
     SelectService(usize),
+    /// Reset the run on a template's topology (index into `TEMPLATES`).
+    LoadTemplate(usize),
+    /// A knob, toggle or select action aimed at call `k` of the selected
+    /// service (its client policy) instead of the entry client.
+    OnCall(usize, Box<Action>),
+    /// Add a service to the system; applies on reset.
+    AddService(NewService),
+    /// Add a call edge; applies on reset.
+    AddCall(NewCall),
+    /// Remove a service (not the entry) and the calls to it; applies on reset.
+    RemoveService(usize),
+    /// Remove call `k` of service `i`; applies on reset.
+    RemoveCall(usize, usize),
+    /// Chart the whole system (`None`) or one service.
+    ChartService(Option<usize>),
+    /// Fire a fault now.
+    FireFault(Fault),
 }
 
 /// The playground's state.
@@ -104,6 +123,11 @@ pub struct AppState {
     /// The service the knob panel shows (index into the snapshot's
     /// services; 0, the entry, for a single tier).
     pub selected_service: usize,
+    /// The template last loaded, for the menu.
+    pub template: Option<usize>,
+    /// The service the charts show; `None` for the whole system.
+    pub chart_service: Option<usize>,
+    call_target: Option<usize>,
     pacer: Pacer,
     last_frame_ms: Option<f64>,
     frames_since_chart: u32,
@@ -138,9 +162,12 @@ impl AppState {
             perf: PerfMeter::default(),
             notices: Vec::new(),
             preset: None,
-            story_open: false,
+            story_open: settings.template.is_some(),
             scheduled_crash: None,
             selected_service: 0,
+            template: settings.template,
+            chart_service: None,
+            call_target: None,
             pacer: Pacer::default(),
             last_frame_ms: None,
             frames_since_chart: 0,
@@ -173,11 +200,74 @@ impl AppState {
             Action::Dismiss(id) => self.notices.retain(|n| n.id != id),
             Action::HideStory => self.story_open = false,
             Action::SelectService(i) => {
-                if i < self.snapshot.services.len() {
+                if i < self.snapshot.services.len().max(self.config.services.len()) {
                     self.selected_service = i;
                 }
             }
+            Action::LoadTemplate(i) => self.load_template(i),
+            Action::OnCall(k, inner) => {
+                self.call_target = Some(k);
+                self.apply(*inner);
+                self.call_target = None;
+            }
+            Action::AddService(n) => self.edit_topology(system::add_service(&self.config, &n)),
+            Action::AddCall(n) => self.edit_topology(system::add_call(&self.config, &n)),
+            Action::RemoveService(i) => self.edit_topology(system::remove_service(&self.config, i)),
+            Action::RemoveCall(i, k) => self.edit_topology(system::remove_call(&self.config, i, k)),
+            Action::ChartService(i) => {
+                self.chart_service = i.filter(|&i| i < self.snapshot.services.len());
+                self.chart_rev += 1;
+            }
+            Action::FireFault(f) => self.fire_fault(f),
         }
+    }
+
+    /// Where the panel's tier and client controls read and write: the top
+    /// level for a single tier, else the selected service (or, inside
+    /// [`Action::OnCall`], one of its calls).
+    pub fn target(&self) -> Target {
+        let sel = self.selected_service;
+        match (self.config.services.get(sel), self.call_target) {
+            (None, _) => Target::TOP,
+            (Some(_), None) => Target::service(sel),
+            (Some(_), Some(k)) => Target::call(sel, k),
+        }
+    }
+
+    /// The series the charts draw: the chosen service's, or the run's.
+    pub fn chart_series<'a>(&self, sim: &'a sim_core::Simulation) -> &'a Series {
+        crate::charts::series_of(sim, self.chart_service)
+    }
+
+    /// What the running engine has for the selected service, as a line
+    /// of text: its name, nodes and workers per node.
+    pub fn running_summary(&self) -> String {
+        let sim = self.engine.sim();
+        let system = sim.config().system();
+        let Some(s) = system.get(self.selected_service) else { return String::new() };
+        format!("{}: {} nodes × {} workers", s.name, s.nodes.count, s.nodes.workers)
+    }
+
+    /// The story shown under the toolbar: the preset's, else the template's.
+    pub fn story(&self) -> Option<(&'static str, &'static str)> {
+        if !self.story_open {
+            return None;
+        }
+        match (self.preset, self.template) {
+            (Some(i), _) => PRESETS.get(i).map(|p| (p.name, p.story)),
+            (None, Some(i)) => TEMPLATES.get(i).map(|t| (t.name, t.story)),
+            _ => None,
+        }
+    }
+
+    /// The fault a fault button fires at the selected service now (as the
+    /// running engine names it); `None` when it cannot apply (a partition
+    /// of a service that calls none).
+    pub fn fault_for(&self, kind: FaultKind) -> Option<Fault> {
+        let sel = self.selected_service;
+        let s = self.snapshot.services.get(sel)?;
+        let callee = s.calls.first().and_then(|c| self.snapshot.services.get(c.to as usize));
+        system::fault(kind, &s.name, callee.map(|c| c.name.as_str()), sel == 0, self.snapshot.now.as_secs_f64())
     }
 
     /// True when the run has reached its end (or was halted).
@@ -188,7 +278,7 @@ impl AppState {
     /// True when control `id` (a knob, toggle or select) differs from the
     /// default scenario.
     pub fn changed(&self, id: &str) -> bool {
-        knobs::control(id).is_some_and(|x| x.changed(&self.config, &self.defaults))
+        knobs::control(id).is_some_and(|x| x.changed_at(&self.config, self.target(), &self.defaults))
     }
 
     fn notify(&mut self, text: String) {
@@ -227,7 +317,8 @@ impl AppState {
     fn set_knob(&mut self, id: &str, v: f64) {
         if let Some(k) = knobs::knob(id) {
             let v = k.clean(v);
-            self.edit(|c| k.set(c, v));
+            let t = self.target();
+            self.edit(|c| k.set_at(c, t, v));
         }
     }
 
@@ -242,14 +333,18 @@ impl AppState {
 
     fn set_toggle(&mut self, id: &str, on: bool) {
         if let Some(t) = knobs::toggle(id) {
-            self.edit(|c| t.set(c, on));
+            let at = self.target();
+            self.edit(|c| t.set_at(c, at, on));
         }
     }
 
     fn set_choice(&mut self, id: &str, name: &str) {
         if let Some(s) = knobs::select(id) {
             match s.parse(name) {
-                Ok(name) => self.edit(|c| s.set(c, name)),
+                Ok(name) => {
+                    let t = self.target();
+                    self.edit(|c| s.set_at(c, t, name))
+                }
                 Err(e) => self.notify(format!("{}: {e}", s.label)),
             }
         }
@@ -284,13 +379,23 @@ impl AppState {
 
     fn load_preset(&mut self, i: usize) {
         let Some(p) = PRESETS.get(i) else { return };
-        let mut next = (p.build)(self.snapshot.now.as_secs_f64());
-        // Presets describe the system, not the run: keep the restart fields.
-        next.seed = self.config.seed;
-        next.nodes.count = self.config.nodes.count;
-        next.traffic.duration_s = self.config.traffic.duration_s;
-        next.faults = self.config.faults.clone();
-        self.set_config(next);
+        if !self.config.services.is_empty() {
+            // Presets describe a single tier: leaving a system takes a new run.
+            let mut next = (p.build)(0.0);
+            next.seed = self.config.seed;
+            if !self.start_on(next) {
+                return;
+            }
+            self.template = None;
+        } else {
+            let mut next = (p.build)(self.snapshot.now.as_secs_f64());
+            // Presets describe the system, not the run: keep the restart fields.
+            next.seed = self.config.seed;
+            next.nodes.count = self.config.nodes.count;
+            next.traffic.duration_s = self.config.traffic.duration_s;
+            next.faults = self.config.faults.clone();
+            self.set_config(next);
+        }
         self.preset = Some(i);
         self.story_open = true;
         self.scheduled_crash = p.crash_after_s.map(|after| {
@@ -300,8 +405,54 @@ impl AppState {
     }
 
     fn reset_group(&mut self, g: Group) {
-        let d = self.defaults.clone();
-        self.edit(|c| knobs::reset_group(g, c, &d));
+        let (d, t) = (self.defaults.clone(), self.target());
+        self.edit(|c| knobs::reset_group_at(g, c, t, &d));
+    }
+
+    /// Starts a new run on template `i`'s topology, keeping the seed.
+    fn load_template(&mut self, i: usize) {
+        let Some(t) = TEMPLATES.get(i) else { return };
+        let mut next = (t.build)();
+        next.seed = self.config.seed;
+        if self.start_on(next) {
+            (self.template, self.preset, self.story_open) = (Some(i), None, true);
+        }
+    }
+
+    /// Resets the run on `next`, with the entry selected; false (the knobs
+    /// unchanged, a notice saying why) when the engine refuses it.
+    fn start_on(&mut self, next: Config) -> bool {
+        let previous = std::mem::replace(&mut self.config, next);
+        self.reset();
+        if self.engine.sim().config() != &self.config {
+            self.config = previous;
+            return false;
+        }
+        (self.selected_service, self.chart_service) = (0, None);
+        true
+    }
+
+    /// Takes an edited topology: it applies on reset, so the knobs show it
+    /// and the run is flagged; a refused edit says why.
+    fn edit_topology(&mut self, result: Result<Config, String>) {
+        match result {
+            Ok(next) => {
+                self.config = next;
+                if !self.pending_restart.contains(&"services") {
+                    self.pending_restart.push("services");
+                }
+                self.selected_service = self.selected_service.min(self.config.services.len().saturating_sub(1));
+            }
+            Err(e) => self.notify(format!("Topology not changed: {e}")),
+        }
+    }
+
+    fn fire_fault(&mut self, f: Fault) {
+        let result = self.engine.sim_mut().fire_fault(f);
+        match result {
+            Ok(()) => self.refresh(true),
+            Err(e) => self.notify(format!("Fault not fired: {e}")),
+        }
     }
 
     fn reset(&mut self) {
@@ -309,6 +460,9 @@ impl AppState {
             Ok(engine) => {
                 self.engine = engine;
                 self.pending_restart.clear();
+                let services = self.config.services.len().max(1);
+                self.selected_service = self.selected_service.min(services - 1);
+                self.chart_service = self.chart_service.filter(|&i| i < services);
                 // A preset's crash belongs to the run it was loaded into.
                 self.scheduled_crash = None;
                 self.behind = false;
@@ -407,6 +561,7 @@ mod tests {
     use super::*;
     use crate::knobs::{knob, knobs, toggles, Group};
     use crate::pacing::MAX_FRAME_DT_MS;
+    use crate::system::{NewCall, NewService};
     use crate::testkit::{frozen_clock, seconds, state, steps};
     use sim_core::{Backoff, LbPolicy, NodeLife, NodeState};
 
@@ -541,7 +696,7 @@ mod tests {
     fn a_finished_run_stops_and_refuses_to_play() {
         let mut config = app_defaults();
         config.traffic.duration_s = 2.0;
-        let settings = UrlSettings { config, speed: None, bench: false, autoplay: true };
+        let settings = UrlSettings { config, speed: None, bench: false, autoplay: true, template: None };
         let mut s = AppState::new(settings, Vec::new(), frozen_clock);
         s.apply(Action::Frame(0.0));
         s.apply(Action::Frame(100.0));
@@ -740,7 +895,7 @@ mod tests {
         let mut config = app_defaults();
         config.traffic.rate_per_s = 50_000.0;
         config.client.attempts = 10;
-        let settings = UrlSettings { config, speed: Some(20.0), bench: false, autoplay: true };
+        let settings = UrlSettings { config, speed: Some(20.0), bench: false, autoplay: true, template: None };
         let s = AppState::new(settings, Vec::new(), frozen_clock);
         assert_eq!(s.config, app_defaults());
         assert_eq!(*s.engine.sim().config(), app_defaults());
@@ -862,5 +1017,193 @@ mod tests {
                 c
             });
         }
+    }
+
+    fn template(name: &str) -> AppState {
+        let mut s = state("");
+        s.apply(Action::LoadTemplate(crate::templates::by_param(name).unwrap()));
+        s
+    }
+
+    #[test]
+    fn every_template_loads_into_a_new_run_with_its_services() {
+        for (i, t) in TEMPLATES.iter().enumerate() {
+            let mut s = state("?seed=5");
+            s.apply(Action::Step);
+            s.apply(Action::LoadTemplate(i));
+            assert!(s.notices.is_empty(), "{}: {:?}", t.name, s.notices);
+            assert_eq!(seconds(&s), 0.0, "{}: a template resets the run", t.name);
+            let want: Vec<String> = (t.build)().system().iter().map(|x| x.name.clone()).collect();
+            let got: Vec<String> = s.snapshot.services.iter().map(|x| x.name.clone()).collect();
+            assert_eq!(got, want, "{}", t.name);
+            assert_eq!((s.template, s.config.seed), (Some(i), 5));
+            assert_eq!(s.story().map(|x| x.0), Some(t.name));
+            steps(&mut s, 5);
+            for x in &s.snapshot.services {
+                let t = &x.totals;
+                assert!(
+                    t.goodput > 0 && t.rejected + t.failed + t.timed_out < t.attempts / 50,
+                    "{}: healthy at first: {t:?}",
+                    x.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_url_template_opens_the_page_on_it_with_other_knobs_over_it() {
+        let s = state("?rate=1000&template=gateway-api-db");
+        assert_eq!(s.snapshot.services.len(), 3);
+        assert_eq!((s.config.traffic.rate_per_s, s.template), (1_000.0, Some(1)));
+        assert_eq!(s.story().map(|x| x.0), Some(TEMPLATES[1].name), "its story is shown");
+        assert_eq!(crate::url::with_template("?rate=1000", s.template), "?rate=1000&template=gateway-api-db");
+        let (_, errors) = crate::url::parse_query("?template=nope", &app_defaults());
+        assert!(errors[0].to_string().contains("gateway-api-db"), "{errors:?}");
+    }
+
+    #[test]
+    fn a_selected_services_knob_changes_that_service_only_mid_run() {
+        let mut s = template("gateway-api-db");
+        s.apply(Action::Step);
+        s.apply(Action::SelectService(1));
+        s.apply(Action::SetKnob("nodes.workers", 48.0));
+        s.apply(Action::SetToggle("cache.enabled", true));
+        s.apply(Action::SetChoice("balancer.policy", "random".into()));
+        assert!(s.notices.is_empty() && s.pending_restart.is_empty(), "{:?} {:?}", s.notices, s.pending_restart);
+        let c = s.engine.sim().config().clone();
+        assert_eq!(c.services[1].nodes.workers, 48);
+        assert_eq!(s.running_summary(), "api: 4 nodes × 48 workers");
+        assert!(c.services[1].cache.enabled && c.services[1].balancer.policy == LbPolicy::Random);
+        assert_eq!((c.services[0].nodes.workers, c.services[2].nodes.workers), (32, 32), "others keep theirs");
+        assert!(!c.services[0].cache.enabled);
+        assert_eq!(c.nodes, app_defaults().nodes, "the top-level sections stay at their defaults");
+        assert!(s.changed("nodes.workers"));
+        s.apply(Action::SelectService(0));
+        assert!(!s.changed("nodes.workers"), "the gateway's workers are its own");
+        s.apply(Action::SelectService(1));
+        s.apply(Action::ResetGroup(Group::Nodes));
+        assert_eq!(s.engine.sim().config().services[1].nodes.workers, app_defaults().nodes.workers);
+        assert!((seconds(&s) - 1.0).abs() < 1e-6, "live changes do not restart the run");
+    }
+
+    #[test]
+    fn a_calls_timeout_knob_changes_that_edge_only() {
+        let mut s = template("fan-out");
+        s.apply(Action::Step);
+        s.apply(Action::OnCall(2, Box::new(Action::SetKnob("client.timeout_s", 0.1))));
+        s.apply(Action::OnCall(2, Box::new(Action::SetChoice("client.backoff", "fixed".into()))));
+        let c = s.engine.sim().config().clone();
+        let timeouts: Vec<f64> = c.services[0].calls.iter().map(|x| x.client.timeout_s).collect();
+        assert_eq!(timeouts, vec![0.5, 0.5, 0.1]);
+        assert_eq!(c.services[0].calls[2].client.backoff, Backoff::Fixed);
+        assert_eq!(c.client, app_defaults().client, "the entry client keeps its policy");
+        s.apply(Action::SetKnob("client.timeout_s", 3.0));
+        assert_eq!(s.engine.sim().config().client.timeout_s, 3.0, "outside a call, client knobs are the entry's");
+        assert_eq!(s.engine.sim().config().services[0].calls[2].client.timeout_s, 0.1);
+    }
+
+    #[test]
+    fn adding_a_service_and_a_call_waits_for_a_reset() {
+        let mut s = state("?workers=40");
+        s.apply(Action::Step);
+        s.apply(Action::AddService(NewService { name: "payments".into(), nodes: 2, workers: 8 }));
+        s.apply(Action::AddCall(NewCall { caller: 0, callee: "payments".into(), attempts: 2, timeout_s: 0.3 }));
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+        assert_eq!(s.pending_restart, vec!["services"]);
+        assert_eq!(s.snapshot.services.len(), 1, "the run keeps its topology");
+        s.apply(Action::SetKnob("traffic.rate_per_s", 5_000.0));
+        assert!(s.pending_restart.contains(&"services"), "still waiting after a live change");
+        s.apply(Action::Reset);
+        assert!(s.pending_restart.is_empty());
+        let names: Vec<&str> = s.snapshot.services.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, ["app", "payments"]);
+        let c = s.engine.sim().config().clone();
+        assert_eq!(
+            (c.services[0].nodes.workers, c.services[1].nodes.workers),
+            (40, 8),
+            "the single tier's knobs move with it"
+        );
+        assert_eq!(c.services[0].calls[0].client.timeout_s, 0.3);
+    }
+
+    #[test]
+    fn removing_services_and_calls_waits_for_a_reset() {
+        let mut s = template("gateway-api-db");
+        s.apply(Action::SelectService(2));
+        s.apply(Action::RemoveService(2));
+        assert_eq!((s.selected_service, s.pending_restart.clone()), (1, vec!["services"]));
+        s.apply(Action::RemoveCall(0, 0));
+        s.apply(Action::Reset);
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+        let names: Vec<&str> = s.snapshot.services.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, ["gateway", "api"]);
+        assert!(s.snapshot.services.iter().all(|x| x.calls.is_empty()));
+    }
+
+    #[test]
+    fn an_invalid_edit_is_a_notice_not_a_panic() {
+        let mut s = template("gateway-api-db");
+        s.apply(Action::AddCall(NewCall { caller: 2, callee: "gateway".into(), attempts: 1, timeout_s: 1.0 }));
+        s.apply(Action::AddCall(NewCall { caller: 2, callee: "api".into(), attempts: 1, timeout_s: 1.0 }));
+        s.apply(Action::AddCall(NewCall { caller: 0, callee: "nowhere".into(), attempts: 1, timeout_s: 1.0 }));
+        s.apply(Action::AddService(NewService { name: "bad name!".into(), nodes: 1, workers: 1 }));
+        s.apply(Action::RemoveService(0));
+        assert_eq!(s.notices.len(), 5, "{:?}", s.notices);
+        assert!(s.notices.iter().all(|n| n.text.starts_with("Topology not changed:")));
+        assert!(s.notices[1].text.contains("cycle") || s.notices[1].text.contains("api"), "{:?}", s.notices[1]);
+        assert!(s.pending_restart.is_empty());
+        assert_eq!(s.config, *s.engine.sim().config());
+    }
+
+    #[test]
+    fn the_chart_selector_picks_a_services_series() {
+        let mut s = template("gateway-api-db");
+        steps(&mut s, 2);
+        s.apply(Action::ChartService(Some(2)));
+        let sim = s.engine.sim();
+        assert!(std::ptr::eq(s.chart_series(&sim), sim.service_series(2).unwrap()));
+        drop(sim);
+        s.apply(Action::ChartService(Some(9)));
+        assert_eq!(s.chart_service, None, "an unknown service charts the whole system");
+        let sim = s.engine.sim();
+        assert!(std::ptr::eq(s.chart_series(&sim), sim.series()));
+    }
+
+    #[test]
+    fn every_fault_button_fires_at_the_selected_service() {
+        let run = |kind: Option<FaultKind>| {
+            let mut s = template("gateway-api-db");
+            s.apply(Action::SelectService(1));
+            s.apply(Action::SetToggle("db.enabled", true));
+            s.apply(Action::SetToggle("cache.enabled", true));
+            steps(&mut s, 2);
+            if let Some(kind) = kind {
+                let f = s.fault_for(kind).expect("the api can take every fault");
+                assert_eq!(f.service, "api");
+                s.apply(Action::FireFault(f));
+                assert!(s.notices.is_empty(), "{kind:?}: {:?}", s.notices);
+            }
+            steps(&mut s, 3);
+            s.snapshot.services.iter().map(|x| x.totals).collect::<Vec<_>>()
+        };
+        let calm = run(None);
+        for b in crate::system::FAULT_BUTTONS {
+            assert_ne!(run(Some(b.kind)), calm, "{}: the fault changes what the services see", b.label);
+        }
+        let s = state("");
+        assert!(s.fault_for(FaultKind::Partition).is_none(), "a single tier calls nothing");
+        assert_eq!(s.fault_for(FaultKind::LatencySpike).unwrap().service, "", "the entry is named by an empty string");
+    }
+
+    #[test]
+    fn a_preset_loaded_in_a_system_starts_a_single_tier_run() {
+        let mut s = template("fan-out");
+        steps(&mut s, 2);
+        s.apply(Action::SelectService(2));
+        s.apply(Action::LoadPreset(1));
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+        assert_eq!((seconds(&s), s.snapshot.services.len(), s.selected_service), (0.0, 1, 0));
+        assert_eq!((s.preset, s.template), (Some(1), None));
+        assert_eq!(s.engine.sim().config().traffic.rate_per_s, 14_000.0);
     }
 }

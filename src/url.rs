@@ -3,6 +3,7 @@
 //! it and its allowed range; the rest of the query still applies.
 
 use crate::knobs::{by_param, Control, Knob, CONTROLS};
+use crate::templates::{self, TEMPLATES};
 use sim_core::catalogue::{Kind, FIELDS};
 use sim_core::Config;
 use std::fmt;
@@ -21,6 +22,9 @@ pub struct UrlSettings {
     pub bench: bool,
     /// `play`: start running at once.
     pub autoplay: bool,
+    /// `template=NAME`: the topology the page opens on (index into
+    /// `TEMPLATES`); other knobs apply over it.
+    pub template: Option<usize>,
 }
 
 /// One parameter that could not be used.
@@ -117,6 +121,15 @@ fn apply(s: &mut UrlSettings, name: &str, value: &str) -> Result<(), ParamError>
     match name {
         "bench" => s.bench = true,
         "play" => s.autoplay = true,
+        "template" => {
+            let i = templates::by_param(value.trim())
+                .ok_or_else(|| fail(format!("unknown; known templates are {}", template_names())))?;
+            // Read first (see `parse_query`), so the other parameters apply over it.
+            let mut c = (TEMPLATES[i].build)();
+            c.seed = s.config.seed;
+            s.config = c;
+            s.template = Some(i);
+        }
         "speed" => s.speed = Some(parse_speed(value).map_err(fail)?),
         _ if name == seed_param() => s.config.seed = parse_seed(value).map_err(fail)?,
         _ => {
@@ -128,9 +141,13 @@ fn apply(s: &mut UrlSettings, name: &str, value: &str) -> Result<(), ParamError>
     Ok(())
 }
 
+fn template_names() -> String {
+    TEMPLATES.iter().map(|t| t.param).collect::<Vec<_>>().join(", ")
+}
+
 fn known_params() -> String {
     let mut all: Vec<&str> = CONTROLS.iter().map(Control::param).collect();
-    all.extend([seed_param(), "speed", "play", "bench"]);
+    all.extend([seed_param(), "speed", "play", "bench", "template"]);
     all.join(", ")
 }
 
@@ -138,9 +155,12 @@ fn known_params() -> String {
 /// skipped; if the combination fails the engine's validation the defaults
 /// are kept and that is reported too.
 pub fn parse_query(query: &str, defaults: &Config) -> (UrlSettings, Vec<ParamError>) {
-    let mut s = UrlSettings { config: defaults.clone(), speed: None, bench: false, autoplay: false };
+    let mut s = UrlSettings { config: defaults.clone(), speed: None, bench: false, autoplay: false, template: None };
     let mut errors = Vec::new();
-    for (name, value) in pairs(query) {
+    // The template first, so that the other parameters apply over it.
+    let mut all = pairs(query);
+    all.sort_by_key(|(name, _)| name != "template");
+    for (name, value) in all {
         if let Err(e) = apply(&mut s, &name, &value) {
             errors.push(e);
         }
@@ -148,8 +168,16 @@ pub fn parse_query(query: &str, defaults: &Config) -> (UrlSettings, Vec<ParamErr
     if let Err(e) = s.config.validate() {
         errors.push(error(e.field(), format!("{e}; using the default scenario")));
         s.config = defaults.clone();
+        s.template = None;
     }
     (s, errors)
+}
+
+/// `query` with the template parameter added, when a system is open on one.
+pub fn with_template(query: &str, template: Option<usize>) -> String {
+    let Some(t) = template.and_then(|i| TEMPLATES.get(i)) else { return query.to_string() };
+    let sep = if query.is_empty() { '?' } else { '&' };
+    format!("{query}{sep}template={}", t.param)
 }
 
 /// The query string reproducing `config` (only knobs that differ from

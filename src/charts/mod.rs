@@ -25,7 +25,12 @@ pub use style::{palette, ChartError};
 #[cfg(target_arch = "wasm32")]
 pub use traffic::draw as draw_traffic;
 
-use sim_core::Series;
+use sim_core::{Series, Simulation};
+
+/// The series charted: service `i`'s in a system, else the run's.
+pub fn series_of(sim: &Simulation, service: Option<usize>) -> &Series {
+    service.and_then(|i| sim.service_series(i)).unwrap_or(sim.series())
+}
 
 /// Simulated seconds shown by every chart.
 pub const WINDOW_S: usize = 60;

@@ -1,13 +1,15 @@
 //! The four live charts. They redraw when the state bumps `rev` (a second
 //! completed, at most every few frames), after a reset, and on resize.
 
-use crate::charts::{draw_cpu, draw_errors, draw_latency, draw_traffic, ChartData, ChartError, WINDOW_S};
+use crate::charts::{draw_cpu, draw_errors, draw_latency, draw_traffic, series_of, ChartData, ChartError, WINDOW_S};
 use crate::engine::Engine;
+use crate::state::Action;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 /// Chart inputs.
@@ -17,6 +19,12 @@ pub struct ChartsProps {
     pub engine: Engine,
     /// Redraw counter.
     pub rev: u64,
+    /// The service charted; `None` for the whole system.
+    pub service: Option<usize>,
+    /// The services' names, for the selector (one for a single tier).
+    pub services: Vec<String>,
+    /// The reducer.
+    pub dispatch: Callback<crate::state::Action>,
 }
 
 /// Name of the performance mark set when the charts first draw.
@@ -24,10 +32,11 @@ pub const FIRST_CHART_MARK: &str = "brink-first-chart";
 
 type DrawFn = fn(&HtmlCanvasElement, &ChartData) -> Result<(), ChartError>;
 
-fn draw_all(canvases: &[(NodeRef, DrawFn)], engine: &Engine) {
+fn draw_all(canvases: &[(NodeRef, DrawFn)], engine: &Engine, service: Option<usize>) {
     let (data, completed) = {
         let sim = engine.sim();
-        (ChartData::from_series(sim.series(), sim.completed_seconds(), WINDOW_S), sim.completed_seconds())
+        let series = series_of(&sim, service);
+        (ChartData::from_series(series, sim.completed_seconds(), WINDOW_S), sim.completed_seconds())
     };
     for (node, draw) in canvases {
         let Some(canvas) = node.cast::<HtmlCanvasElement>() else { continue };
@@ -72,6 +81,24 @@ fn mark_first_chart(done: &RefCell<bool>) {
     }
 }
 
+/// "Charts: whole system | <service>".
+fn selector(p: &ChartsProps) -> Html {
+    let on = p
+        .dispatch
+        .reform(|e: Event| Action::ChartService(e.target_unchecked_into::<HtmlSelectElement>().value().parse().ok()));
+    html! {
+        <label class="chart-selector">
+            { "Charts: " }
+            <select id="chart-service" class="knob__select" onchange={on}>
+                <option value="" selected={p.service.is_none()}>{ "whole system" }</option>
+                { for p.services.iter().enumerate().map(|(i, name)| html! {
+                    <option value={i.to_string()} selected={p.service == Some(i)}>{ name.clone() }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
 /// The charts.
 #[component]
 pub fn Charts(p: &ChartsProps) -> Html {
@@ -96,13 +123,14 @@ pub fn Charts(p: &ChartsProps) -> Html {
             (errors.clone(), draw_errors),
             (cpu.clone(), draw_cpu),
         ];
-        use_effect_with((p.rev, p.engine.clone(), *resized), move |(_, engine, _)| {
-            draw_all(&canvases, engine);
+        use_effect_with((p.rev, p.engine.clone(), *resized, p.service), move |(_, engine, _, service)| {
+            draw_all(&canvases, engine, *service);
             mark_first_chart(&first);
         });
     }
     html! {
         <section class="charts" aria-label="Charts">
+            if p.services.len() > 1 { { selector(p) } }
             <figure class="chart chart--main">
                 <figcaption>
                     { "Offered load, throughput and goodput" }<small>{ "· last 60 simulated seconds" }</small>

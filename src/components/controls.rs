@@ -1,9 +1,10 @@
-//! The toolbar: presets, play / pause / step / reset, speed, the status line
+//! The toolbar: presets, topology templates, play / pause / step / reset, speed, the status line
 //! with simulated time, the seed and the share link.
 
 use crate::format::{number, round_sig, sim_seconds};
 use crate::presets::PRESETS;
 use crate::state::Action;
+use crate::templates::TEMPLATES;
 use crate::url::SPEED_RANGE;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -40,6 +41,8 @@ pub struct ToolbarProps {
     pub seed_pending: bool,
     /// The preset last loaded.
     pub preset: Option<usize>,
+    /// The topology template last loaded.
+    pub template: Option<usize>,
     /// Query string of the current scenario, for the share link.
     pub share_query: String,
     /// Whether the knob drawer is open (narrow screens).
@@ -62,6 +65,9 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
     let on_preset = d.reform(|e: Event| {
         Action::LoadPreset(e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(usize::MAX))
     });
+    let on_template = d.reform(|e: Event| {
+        Action::LoadTemplate(e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(usize::MAX))
+    });
     let (play_icon, play_text) = match (p.finished, p.playing) {
         (true, _) => (Icon::Stop, "Ended"),
         (false, true) => (Icon::Pause, "Pause"),
@@ -83,6 +89,12 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
                 <option value="" selected={p.preset.is_none()} disabled=true>{ "Preset…" }</option>
                 { for PRESETS.iter().enumerate().map(|(i, pr)| html! {
                     <option value={i.to_string()} selected={p.preset == Some(i)}>{ pr.name }</option>
+                }) }
+            </select>
+            <select id="template" class="topology" aria-label="Topology" title="Load a system of services; it starts a new run." onchange={on_template}>
+                <option value="" selected={p.template.is_none()} disabled=true>{ "Topology…" }</option>
+                { for TEMPLATES.iter().enumerate().map(|(i, t)| html! {
+                    <option value={i.to_string()} selected={p.template == Some(i)}>{ t.name }</option>
                 }) }
             </select>
             <div class="transport" role="group" aria-label="Run controls">

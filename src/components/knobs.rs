@@ -2,9 +2,12 @@
 //! changed from the default, and a visible note on knobs that need a reset.
 //! A mechanism's on/off toggle heads the knobs it gates, which are dimmed
 //! and disabled while it is off.
+//!
+//! In a system of services the tier knobs are the selected service's (a
+//! breadcrumb says which), and each of its calls has its client knobs below.
 
 use crate::format::number;
-use crate::knobs::{self, group_changed, Control, Group, Knob, Select, Toggle, CONTROLS};
+use crate::knobs::{self, group_changed_at, Control, Group, Knob, Select, Target, Toggle, CONTROLS};
 use crate::state::Action;
 use sim_core::Config;
 use std::rc::Rc;
@@ -20,16 +23,40 @@ pub struct KnobPanelProps {
     pub defaults: Rc<Config>,
     /// Restart fields waiting for a reset.
     pub pending: Vec<&'static str>,
+    /// Where the tier controls read and write (the selected service).
+    pub target: Target,
     /// The reducer.
     pub dispatch: Callback<Action>,
+}
+
+/// What one set of controls reads from and writes to.
+struct View<'a> {
+    config: &'a Config,
+    defaults: &'a Config,
+    pending: &'a [&'static str],
+    target: Target,
+    dispatch: Callback<Action>,
+    /// Prefix of element ids, so that each call's controls have their own.
+    prefix: String,
 }
 
 /// The panel.
 #[component]
 pub fn KnobPanel(p: &KnobPanelProps) -> Html {
+    let v = View {
+        config: &p.config,
+        defaults: &p.defaults,
+        pending: &p.pending,
+        target: p.target,
+        dispatch: p.dispatch.clone(),
+        prefix: String::new(),
+    };
+    let service = p.target.service.and_then(|i| p.config.services.get(i).map(|s| (i, s)));
     html! {
         <div class="knob-panel">
-            { for Group::ALL.into_iter().map(|g| group(g, p)) }
+            if let Some((i, s)) = service { { breadcrumb(i, &s.name, &p.config, &p.dispatch) } }
+            { for Group::ALL.into_iter().map(|g| group(g, &v)) }
+            if let Some((i, s)) = service { { calls(i, &s.calls, &v) } }
             <p class="knob-panel__legend">
                 <span class="dot dot--changed" aria-hidden="true"></span>{ " changed from default · " }
                 <span class="tag tag--restart">{ "on reset" }</span>{ " applies when the run restarts" }
@@ -38,8 +65,61 @@ pub fn KnobPanel(p: &KnobPanelProps) -> Html {
     }
 }
 
-fn group(g: Group, p: &KnobPanelProps) -> Html {
-    let changed = group_changed(g, &p.config, &p.defaults);
+/// Which service the tier knobs edit, a menu to pick another, and a way
+/// back to the entry.
+fn breadcrumb(i: usize, name: &str, c: &Config, d: &Callback<Action>) -> Html {
+    let on_pick = d.reform(|e: Event| {
+        Action::SelectService(e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(0))
+    });
+    html! {
+        <nav class="breadcrumb" aria-label="Service being edited" data-editing={name.to_string()}>
+            <span>{ "Editing service: " }<b id="editing-service">{ name.to_string() }</b></span>
+            <select id="pick-service" class="knob__select" aria-label="Service to edit" onchange={on_pick}>
+                { for c.services.iter().enumerate().map(|(k, s)| html! {
+                    <option value={k.to_string()} selected={k == i}>{ s.name.clone() }</option>
+                }) }
+            </select>
+            if i != 0 {
+                <button class="link" onclick={d.reform(|_: MouseEvent| Action::SelectService(0))}
+                    title="Edit the entry service, which the clients call">{ "← entry" }</button>
+            }
+        </nav>
+    }
+}
+
+/// The selected service's calls, each with its client policy.
+fn calls(i: usize, calls: &[sim_core::CallConfig], v: &View) -> Html {
+    html! {
+        <section class="knob-group knob-group--calls" aria-labelledby="group-Calls">
+            <h2 id="group-Calls" class="knob-group__title">{ "Calls" }</h2>
+            if calls.is_empty() { <p class="system__note">{ "This service calls no other; add a call below." }</p> }
+            { for calls.iter().enumerate().map(|(k, c)| {
+                let at = View {
+                    config: v.config,
+                    defaults: v.defaults,
+                    pending: v.pending,
+                    target: Target::call(i, k),
+                    dispatch: v.dispatch.reform(move |a| Action::OnCall(k, Box::new(a))),
+                    prefix: format!("call{k}-"),
+                };
+                let client = CONTROLS.iter().filter(|x| x.is_client() && x.gate().is_none());
+                html! {
+                    <div class="call" data-call={c.to.clone()}>
+                        <h3 class="call__title">
+                            { format!("→ {}", c.to) }
+                            <button class="link" onclick={v.dispatch.reform(move |_: MouseEvent| Action::RemoveCall(i, k))}
+                                title="Remove this call (applies on reset)">{ "remove" }</button>
+                        </h3>
+                        { for client.map(|x| control(x, false, &at)) }
+                    </div>
+                }
+            }) }
+        </section>
+    }
+}
+
+fn group(g: Group, p: &View) -> Html {
+    let changed = group_changed_at(g, p.config, p.target, p.defaults);
     html! {
         <section class="knob-group" aria-labelledby={format!("group-{}", g.title())}>
             <h2 id={format!("group-{}", g.title())} class="knob-group__title">
@@ -65,7 +145,7 @@ fn ungated(g: Group) -> impl Iterator<Item = &'static Control> {
 }
 
 /// A knob or a select (a toggle is drawn by [`mechanism`]).
-fn control(x: &'static Control, disabled: bool, p: &KnobPanelProps) -> Html {
+fn control(x: &'static Control, disabled: bool, p: &View) -> Html {
     match x {
         Control::Knob(k) => knob_row(k, disabled, p),
         Control::Select(s) => select_row(s, disabled, p),
@@ -73,14 +153,15 @@ fn control(x: &'static Control, disabled: bool, p: &KnobPanelProps) -> Html {
     }
 }
 
-fn knob_row(k: &Knob, disabled: bool, p: &KnobPanelProps) -> Html {
+fn knob_row(k: &Knob, disabled: bool, p: &View) -> Html {
     html! {
         <KnobRow
             id={k.id}
-            value={k.get(&p.config)}
-            default={k.get(&p.defaults)}
+            value={k.get_at(p.config, p.target)}
+            default={k.get(p.defaults)}
             pending={p.pending.contains(&k.field)}
             {disabled}
+            prefix={p.prefix.clone()}
             dispatch={p.dispatch.clone()}
         />
     }
@@ -89,25 +170,25 @@ fn knob_row(k: &Knob, disabled: bool, p: &KnobPanelProps) -> Html {
 /// A toggle and, beneath it, the knobs and finer toggles it gates. While
 /// `parent_off` (the toggle it refines is off) it is drawn dimmed and
 /// disabled, since switching it would change nothing.
-fn mechanism(t: &Toggle, parent_off: bool, p: &KnobPanelProps) -> Html {
+fn mechanism(t: &Toggle, parent_off: bool, p: &View) -> Html {
     let id = t.id;
-    let on = t.get(&p.config);
+    let on = t.get_at(p.config, p.target);
     let live = on && !parent_off;
-    let changed = on != t.get(&p.defaults);
+    let changed = on != t.get(p.defaults);
     let onchange = p
         .dispatch
         .reform(move |e: Event| Action::SetToggle(id, e.target_unchecked_into::<HtmlInputElement>().checked()));
     html! {
         <div class={classes!("mechanism", (!live).then_some("mechanism--off"))} data-toggle={t.param}>
             <div class={classes!("toggle", changed.then_some("knob--changed"))} title={t.tip}>
-                <label class="toggle__label" for={format!("toggle-{}", t.param)}>
-                    <input id={format!("toggle-{}", t.param)} type="checkbox" checked={on} {onchange} disabled={parent_off}
-                        aria-describedby={format!("tip-{}", t.param)} />
+                <label class="toggle__label" for={format!("{}toggle-{}", p.prefix, t.param)}>
+                    <input id={format!("{}toggle-{}", p.prefix, t.param)} type="checkbox" checked={on} {onchange} disabled={parent_off}
+                        aria-describedby={format!("{}tip-{}", p.prefix, t.param)} />
                     { t.label }
                     if changed { <span class="dot dot--changed" title={format!("changed from default ({})", if on { "off" } else { "on" })}></span> }
                 </label>
                 <span class="toggle__state">{ if on { "on" } else { "off" } }</span>
-                <p id={format!("tip-{}", t.param)} class="knob__tip">{ t.tip }</p>
+                <p id={format!("{}tip-{}", p.prefix, t.param)} class="knob__tip">{ t.tip }</p>
             </div>
             { for CONTROLS.iter().filter(|x| x.gate() == Some(id) && !matches!(x, Control::Toggle(_))).map(|x| control(x, !live, p)) }
             { for knobs::toggles().filter(|sub| sub.gate == Some(id)).map(|sub| mechanism(sub, !live, p)) }
@@ -116,8 +197,8 @@ fn mechanism(t: &Toggle, parent_off: bool, p: &KnobPanelProps) -> Html {
 }
 
 /// A select: a menu of the row's options.
-fn select_row(s: &'static Select, disabled: bool, p: &KnobPanelProps) -> Html {
-    let (value, default) = (s.get(&p.config), s.get(&p.defaults));
+fn select_row(s: &'static Select, disabled: bool, p: &View) -> Html {
+    let (value, default) = (s.get_at(p.config, p.target), s.get(p.defaults));
     let changed = value != default;
     let id = s.id;
     let on = p
@@ -126,17 +207,17 @@ fn select_row(s: &'static Select, disabled: bool, p: &KnobPanelProps) -> Html {
     html! {
         <div class={classes!("knob", "knob--select", changed.then_some("knob--changed"), disabled.then_some("knob--off"))}
             title={s.tip} data-knob={s.param}>
-            <label class="knob__label" for={format!("knob-{}", s.param)}>
+            <label class="knob__label" for={format!("{}knob-{}", p.prefix, s.param)}>
                 { s.label }
                 if changed { <span class="dot dot--changed" title={format!("changed from default ({})", s.option_text(default))}></span> }
             </label>
-            <select id={format!("knob-{}", s.param)} class="knob__select" onchange={on} {disabled}
-                aria-describedby={format!("tip-{}", s.param)}>
+            <select id={format!("{}knob-{}", p.prefix, s.param)} class="knob__select" onchange={on} {disabled}
+                aria-describedby={format!("{}tip-{}", p.prefix, s.param)}>
                 { for s.options.iter().map(|&name| html! {
                     <option value={name} selected={name == value}>{ s.option_text(name) }</option>
                 }) }
             </select>
-            <p id={format!("tip-{}", s.param)} class="knob__tip">{ s.tip }</p>
+            <p id={format!("{}tip-{}", p.prefix, s.param)} class="knob__tip">{ s.tip }</p>
         </div>
     }
 }
@@ -150,6 +231,8 @@ struct KnobRowProps {
     pending: bool,
     /// True while the knob's mechanism is off.
     disabled: bool,
+    /// Prefix of its element ids.
+    prefix: AttrValue,
     dispatch: Callback<Action>,
 }
 
@@ -180,7 +263,7 @@ fn KnobRow(p: &KnobRowProps) -> Html {
     html! {
         <div class={classes!("knob", changed.then_some("knob--changed"), p.pending.then_some("knob--pending"), p.disabled.then_some("knob--off"))}
             title={knob.tip} data-knob={knob.param} data-value={p.value.to_string()}>
-            <label class="knob__label" for={format!("knob-{}", knob.param)}>
+            <label class="knob__label" for={format!("{}knob-{}", p.prefix, knob.param)}>
                 { knob.label }
                 if changed { <span class="dot dot--changed" title={format!("changed from default ({})", number(p.default))}></span> }
                 if restart { <span class={classes!("tag", "tag--restart", p.pending.then_some("tag--active"))}>{ "on reset" }</span> }
@@ -190,11 +273,11 @@ fn KnobRow(p: &KnobRowProps) -> Html {
                     aria-label={format!("{} in {}", knob.label, knob.unit)} />
                 <span class="knob__unit">{ knob.unit.as_str() }</span>
             </span>
-            <input id={format!("knob-{}", knob.param)} class="knob__slider" type="range"
+            <input id={format!("{}knob-{}", p.prefix, knob.param)} class="knob__slider" type="range"
                 min={min.to_string()} max={max.to_string()} step={step.to_string()}
                 value={knob.to_position(p.value).to_string()} oninput={on_slide} disabled={p.disabled}
-                aria-describedby={format!("tip-{}", knob.param)} aria-valuetext={format!("{} {}", number(p.value), knob.unit)} />
-            <p id={format!("tip-{}", knob.param)} class="knob__tip">{ knob.tip }</p>
+                aria-describedby={format!("{}tip-{}", p.prefix, knob.param)} aria-valuetext={format!("{} {}", number(p.value), knob.unit)} />
+            <p id={format!("{}tip-{}", p.prefix, knob.param)} class="knob__tip">{ knob.tip }</p>
         </div>
     }
 }

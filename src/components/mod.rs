@@ -13,6 +13,7 @@ mod nodes;
 mod notices;
 mod perf;
 mod playground;
+mod system;
 mod topology;
 
 pub use animation::use_animation_frames;
@@ -26,6 +27,7 @@ pub use nodes::{node_look, NodeLook, NodeView};
 pub use notices::Notices;
 pub use perf::PerfOverlay;
 pub use playground::{Playground, PlaygroundProps};
+pub use system::SystemEditor;
 pub use topology::{TopologyProps, TopologyView};
 
 use crate::state::{Action, AppState};

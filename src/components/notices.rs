@@ -1,7 +1,6 @@
 //! Messages (bad input, refused changes), the pending-restart banner and the
 //! story of the preset last loaded.
 
-use crate::presets::PRESETS;
 use crate::state::{Action, Notice};
 use yew::prelude::*;
 
@@ -12,8 +11,9 @@ pub struct NoticesProps {
     pub notices: Vec<Notice>,
     /// Restart fields waiting for a reset.
     pub pending: Vec<&'static str>,
-    /// The preset whose story is shown, if any.
-    pub story: Option<usize>,
+    /// The story shown, if any: the name and text of the preset or
+    /// template last loaded.
+    pub story: Option<(&'static str, &'static str)>,
     /// The reducer.
     pub dispatch: Callback<Action>,
 }
@@ -23,6 +23,7 @@ fn field_label(field: &str) -> &str {
         "seed" => "seed",
         "nodes.count" => "node count",
         "traffic.duration_s" => "duration",
+        "services" => "the services and calls",
         other => other,
     }
 }
@@ -48,9 +49,9 @@ pub fn Notices(p: &NoticesProps) -> Html {
                     <button class="btn btn--small btn--primary" onclick={p.dispatch.reform(|_: MouseEvent| Action::Reset)}>{ "Restart now" }</button>
                 </div>
             }
-            if let Some(preset) = p.story.and_then(|i| PRESETS.get(i)) {
+            if let Some((name, story)) = p.story {
                 <div class="notice story" role="status">
-                    <span class="notice__text"><b>{ preset.name }{ ". " }</b>{ preset.story }</span>
+                    <span class="notice__text"><b>{ name }{ ". " }</b>{ story }</span>
                     <button class="notice__close" aria-label="Hide" onclick={p.dispatch.reform(|_: MouseEvent| Action::HideStory)}>{ "✕" }</button>
                 </div>
             }

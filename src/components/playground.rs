@@ -1,9 +1,12 @@
 //! The playground page: owns the state, the animation loop and the layout.
 
-use super::{perf_now, use_animation_frames, Charts, Insight, KnobPanel, NodeView, Notices, PerfOverlay, Toolbar};
+use super::{
+    perf_now, use_animation_frames, Charts, Insight, KnobPanel, NodeView, Notices, PerfOverlay, SystemEditor, Toolbar,
+};
 use crate::charts::LastSecond;
 use crate::state::{Action, AppState};
-use crate::url::{to_query, ParamError, UrlSettings};
+use crate::system::FAULT_BUTTONS;
+use crate::url::{to_query, with_template, ParamError, UrlSettings};
 use yew::prelude::*;
 
 /// What the page was opened with.
@@ -45,7 +48,8 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 seed={state.config.seed}
                 seed_pending={state.pending_restart.contains(&"seed")}
                 preset={state.preset}
-                share_query={to_query(&state.config, &state.defaults, state.speed)}
+                template={state.template}
+                share_query={with_template(&to_query(&state.config, &state.defaults, state.speed), state.template)}
                 drawer_open={*drawer_open}
                 on_toggle_drawer={toggle_drawer.clone()}
                 dispatch={dispatch.clone()}
@@ -57,13 +61,23 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                         config={state.config.clone()}
                         defaults={state.defaults.clone()}
                         pending={state.pending_restart.clone()}
+                        target={state.target()}
+                        dispatch={dispatch.clone()}
+                    />
+                    <SystemEditor
+                        config={state.config.clone()}
+                        selected={state.selected_service}
+                        running_name={snap.services.get(state.selected_service).map(|s| s.name.clone()).unwrap_or_default()}
+                        running={state.running_summary()}
+                        faults={FAULT_BUTTONS.iter().map(|b| state.fault_for(b.kind)).collect::<Vec<_>>()}
                         dispatch={dispatch.clone()}
                     />
                 </aside>
                 <main class="main">
-                    <Notices notices={state.notices.clone()} pending={state.pending_restart.clone()} story={state.story_open.then_some(state.preset).flatten()} dispatch={dispatch.clone()} />
+                    <Notices notices={state.notices.clone()} pending={state.pending_restart.clone()} story={state.story()} dispatch={dispatch.clone()} />
                     <NodeView snapshot={snap.clone()} config={state.config.clone()} {last} finished={state.finished()} selected={state.selected_service} dispatch={dispatch.clone()} />
-                    <Charts engine={state.engine.clone()} rev={state.chart_rev} />
+                    <Charts engine={state.engine.clone()} rev={state.chart_rev} service={state.chart_service}
+                        services={snap.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>()} dispatch={dispatch.clone()} />
                     <Insight engine={state.engine.clone()} rev={state.chart_rev} />
                 </main>
             </div>

@@ -72,6 +72,8 @@ impl Simulation {
             return Ok(());
         }
         let index = self.config.faults.len() + self.live_faults.len();
+        // Attempts check for a partition only where the network is modelled.
+        self.any_network |= fault.kind == FaultKind::Partition;
         self.live_faults.push(fault);
         if self.series.node_states.is_none() {
             self.series.node_states = Some(NodeStateSeries::new(self.seconds));

@@ -499,6 +499,26 @@ fn a_fault_fired_mid_run_acts_and_ends() {
 }
 
 #[test]
+fn a_partition_fired_mid_run_drops_the_calls_on_its_edge() {
+    let seed = 108;
+    let mut c = chain(seed, 100.0);
+    c.traffic.duration_s = 6.0;
+    let mut sim = Simulation::new(c.clone()).unwrap();
+    sim.step_until(SimTime::from_secs(2));
+    let before = sim.snapshot().services[1].calls[0];
+    let cut = Fault {
+        to: c.services[1].calls[0].to.clone(),
+        ..fault(FaultKind::Partition, &c.services[1].name, 0.0, 2.0, 0.0)
+    };
+    sim.fire_fault(cut).unwrap();
+    sim.step_until(SimTime::from_secs(3));
+    let during = sim.snapshot().services[1].calls[0];
+    assert!(during.partitioned, "seed {seed}");
+    assert_eq!(during.ok, before.ok, "seed {seed}: nothing gets through a partition");
+    assert!(during.timed_out > before.timed_out, "seed {seed}: callers time out");
+}
+
+#[test]
 fn snapshots_and_series_show_each_service_and_call() {
     let seed = 107;
     let mut c = chain(seed, 100.0);
