@@ -21,12 +21,9 @@ test('time from page load to first chart', async () => {
   await page.close();
 });
 
-test('frames per second at 100× on the steady scenario', async () => {
-  const { page, log } = await openPage(env.browser.context, `${env.srv.url}?speed=100&play`);
-  await ready(page);
-  // Let the pacer learn the engine's speed, then count frames ourselves.
-  await page.waitForTimeout(1500);
-  const m = await page.evaluate(async () => {
+/** Frames, achieved speed and events per second over 5 s of wall time. */
+async function measure(page) {
+  return page.evaluate(async () => {
     const t = () => Number(document.querySelector('#status').dataset.simTime);
     const [sim0, wall0] = [t(), performance.now()];
     let frames = 0;
@@ -38,9 +35,22 @@ test('frames per second at 100× on the steady scenario', async () => {
     const perf = document.querySelector('#perf').dataset;
     return { fps: frames / wall, speed: (t() - sim0) / wall, overlayFps: Number(perf.fps), events: Number(perf.eventsPerS) };
   });
-  await screenshot(page, 'steady-100x.png');
-  console.log(`100× steady: ${m.fps.toFixed(1)} fps (overlay ${m.overlayFps.toFixed(1)}), achieved ${m.speed.toFixed(1)}× simulated/wall, ${(m.events / 1e6).toFixed(2)} M events/s`);
-  assert.ok(m.fps > 0 && m.speed > 0 && m.events > 0, JSON.stringify(m));
-  assert.deepEqual(log.errors, []);
-  await page.close();
-});
+}
+
+for (const [label, query, shot] of [
+  ['100× steady', '?speed=100&play', 'steady-100x.png'],
+  ['50× gateway → api → db', '?template=gateway-api-db&speed=50&play', 'three-tier-50x.png'],
+]) {
+  test(`frames per second at ${label}`, async () => {
+    const { page, log } = await openPage(env.browser.context, `${env.srv.url}${query}`);
+    await ready(page);
+    // Let the pacer learn the engine's speed, then count frames ourselves.
+    await page.waitForTimeout(1500);
+    const m = await measure(page);
+    await screenshot(page, shot);
+    console.log(`${label}: ${m.fps.toFixed(1)} fps (overlay ${m.overlayFps.toFixed(1)}), achieved ${m.speed.toFixed(1)}× simulated/wall, ${(m.events / 1e6).toFixed(2)} M events/s`);
+    assert.ok(m.fps > 0 && m.speed > 0 && m.events > 0, JSON.stringify(m));
+    assert.deepEqual(log.errors, []);
+    await page.close();
+  });
+}
