@@ -83,10 +83,7 @@ pub fn NodeView(p: &NodeViewProps) -> Html {
     html! {
         <section class="system" aria-label="System">
             <div class="flow">
-                <span class="flow__box" title="Logical requests arriving per second, and those not yet succeeded or given up">
-                    <span class="flow__label">{ "clients" }</span>{ kpi("offered", p.last.offered) }{ "req/s" }
-                    <span class="flow__sub">{ format!("· {} in flight", si(p.snapshot.in_flight as f64)) }</span>
-                </span>
+                { clients_box(p) }
                 <span class="flow__lb" title="The load balancer and its policy">
                     <span aria-hidden="true">{ "→ " }</span><b>{ p.config.balancer.policy.name() }</b><span aria-hidden="true">{ " →" }</span>
                 </span>
@@ -94,11 +91,7 @@ pub fn NodeView(p: &NodeViewProps) -> Html {
                     <span class="flow__label">{ if nodes.len() == 1 { "1 node".to_string() } else { format!("{} nodes", nodes.len()) } }</span>{ "capacity" }<b>{ si(capacity) }</b>{ "req/s" }
                 </span>
                 <span class="flow__arrow" aria-hidden="true">{ "⇒" }</span>
-                <span class="flow__box flow__box--out" title="Per second, in the last completed simulated second">
-                    { "goodput" }{ kpi("goodput", p.last.goodput) }
-                    { "503s" }{ kpi("rejected", p.last.rejected) }
-                    { "timeouts" }{ kpi("timed-out", p.last.timed_out) }{ "/s" }
-                </span>
+                { outcome_box(p) }
             </div>
             if p.snapshot.routing_panic {
                 <p id="routing-panic" class="panic" role="status">
@@ -120,19 +113,33 @@ fn system_of_services(p: &NodeViewProps) -> Html {
     html! {
         <section class="system system--services" aria-label="System">
             <div class="flow">
-                <span class="flow__box" title="Logical requests arriving per second, and those not yet succeeded or given up">
-                    <span class="flow__label">{ "clients" }</span>{ kpi("offered", p.last.offered) }{ "req/s" }
-                    <span class="flow__sub">{ format!("· {} in flight", si(p.snapshot.in_flight as f64)) }</span>
-                </span>
+                { clients_box(p) }
                 <span class="flow__arrow" aria-hidden="true">{ "⇒" }</span>
-                <span class="flow__box flow__box--out" title="Per second, in the last completed simulated second">
-                    { "goodput" }{ kpi("goodput", p.last.goodput) }
-                    { "503s" }{ kpi("rejected", p.last.rejected) }
-                    { "timeouts" }{ kpi("timed-out", p.last.timed_out) }{ "/s" }
-                </span>
+                { outcome_box(p) }
             </div>
             <TopologyView snapshot={p.snapshot.clone()} selected={p.selected} dispatch={p.dispatch.clone()} />
         </section>
+    }
+}
+
+/// The clients: requests arriving per second and those in flight.
+fn clients_box(p: &NodeViewProps) -> Html {
+    html! {
+        <span class="flow__box" title="Logical requests arriving per second, and those not yet succeeded or given up">
+            <span class="flow__label">{ "clients" }</span>{ kpi("offered", p.last.offered) }{ "req/s" }
+            <span class="flow__sub">{ format!("· {} in flight", si(p.snapshot.in_flight as f64)) }</span>
+        </span>
+    }
+}
+
+/// What the clients got in the last whole second.
+fn outcome_box(p: &NodeViewProps) -> Html {
+    html! {
+        <span class="flow__box flow__box--out" title="Per second, in the last completed simulated second">
+            { "goodput" }{ kpi("goodput", p.last.goodput) }
+            { "503s" }{ kpi("rejected", p.last.rejected) }
+            { "timeouts" }{ kpi("timed-out", p.last.timed_out) }{ "/s" }
+        </span>
     }
 }
 
