@@ -11,8 +11,9 @@ use std::rc::Rc;
 
 /// Width of a service card, px.
 pub const CARD_W: f64 = 120.0;
-/// Horizontal room between two layers, for the arrows and their labels, px.
-pub const GAP_X: f64 = 80.0;
+/// Horizontal room between two layers, for the arrows and their labels, px:
+/// the widest label line, "⏱ 100% timed out", is about 90 px at 10 px type.
+pub const GAP_X: f64 = 110.0;
 /// Vertical room between two stacked cards, px.
 pub const GAP_Y: f64 = 14.0;
 /// Room around the diagram, px.

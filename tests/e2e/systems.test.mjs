@@ -1,6 +1,6 @@
 // Systems of services: a topology template, a service selected for its
-// knobs, and a live change of that service's workers that the running
-// engine takes without a restart.
+// knobs by clicking its card in the diagram, and a live change of that
+// service's workers that the running engine takes without a restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, ready, simTime, setSpeed, typeKnob, screenshot, useBrowser } from './helpers.mjs';
@@ -16,13 +16,14 @@ test('the gateway → API → database template: the api workers change mid-run'
   await setSpeed(page, 10);
   await page.click('#play');
   await page.waitForFunction(() => Number(document.querySelector('#status').dataset.simTime) > 2, null, { timeout: 20_000 });
-  const clicked = await page.$('[data-service="api"]');
-  if (clicked) {
-    await clicked.click();
-  } else {
-    await page.selectOption('#pick-service', { label: 'api' });
-  }
+  // Select the api by its card in the diagram.
+  await page.click('[data-service="api"]');
   await page.waitForFunction(() => document.querySelector('#editing-service')?.textContent === 'api');
+  assert.equal(await page.getAttribute('[data-service="api"]', 'aria-pressed'), 'true');
+  assert.equal(await page.getAttribute('[data-service="gateway"]', 'aria-pressed'), 'false');
+  assert.equal(await page.$$eval('.svc--selected', (els) => els.map((e) => e.dataset.service).join()), 'api');
+  assert.equal(await page.getAttribute('.breadcrumb', 'data-editing'), 'api');
+  assert.equal(await page.$eval('#pick-service', (s) => s.selectedOptions[0].textContent), 'api');
   assert.match(await page.textContent('#running-service'), /api: 4 nodes × 32 workers/);
   await typeKnob(page, 'workers', 48);
   await page.waitForFunction(() => document.querySelector('#running-service').textContent.includes('× 48 workers'));
