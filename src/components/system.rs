@@ -128,6 +128,13 @@ struct AddCallProps {
     dispatch: Callback<Action>,
 }
 
+/// The callee the form offers first: the last service listed (usually the
+/// one just added), unless that is the caller; never the entry, which only
+/// the clients call.
+fn default_callee(services: usize, caller: usize) -> Option<usize> {
+    (1..services).rev().find(|&i| i != caller)
+}
+
 /// "Add a call": caller, callee, attempts, timeout.
 #[component]
 fn AddCall(p: &AddCallProps) -> Html {
@@ -159,7 +166,7 @@ fn AddCall(p: &AddCallProps) -> Html {
             <h3 class="call__title">{ "Add a call" }</h3>
             <select ref={caller} aria-label="Caller">{ options(Some(p.selected), true) }</select>
             { "→" }
-            <select ref={callee} aria-label="Callee">{ options(None, false) }</select>
+            <select ref={callee} aria-label="Callee">{ options(default_callee(p.names.len(), p.selected), false) }</select>
             <input ref={attempts} type="number" min="1" value="2" aria-label="Attempts" title="Attempts" />
             <input ref={timeout} type="number" min="0" step="0.05" value="1" aria-label="Timeout in s" title="Timeout, s" />
             <button class="btn btn--small" type="submit">{ "Add" }</button>
