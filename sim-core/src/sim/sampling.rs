@@ -55,12 +55,25 @@ impl Simulation {
         let now = self.now;
         let row = &mut self.series.cpu;
         for n in &mut self.nodes {
-            if let Some((cores, overhead)) = self.tiers[n.tier as usize].policy.cpu {
+            let t = &mut self.tiers[n.tier as usize];
+            if let Some((cores, overhead)) = t.policy.cpu {
                 n.advance_cpu(now, cores, overhead);
             }
-            row.useful[second] += n.cpu.useful / NANOS_PER_SEC as f64;
-            row.wasted[second] += n.cpu.wasted / NANOS_PER_SEC as f64;
-            row.switching[second] += n.cpu.switching / NANOS_PER_SEC as f64;
+            let (useful, wasted, switching) = (
+                n.cpu.useful / NANOS_PER_SEC as f64,
+                n.cpu.wasted / NANOS_PER_SEC as f64,
+                n.cpu.switching / NANOS_PER_SEC as f64,
+            );
+            row.useful[second] += useful;
+            row.wasted[second] += wasted;
+            row.switching[second] += switching;
+            if let Some(s) = t.series.as_mut() {
+                // A service's own CPU chart: its nodes only.
+                let own = &mut s.series.cpu;
+                own.useful[second] += useful;
+                own.wasted[second] += wasted;
+                own.switching[second] += switching;
+            }
             n.roll_cpu();
         }
     }

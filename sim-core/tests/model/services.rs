@@ -539,5 +539,9 @@ fn snapshots_and_series_show_each_service_and_call() {
     let sent: u64 = db.attempts.iter().sum();
     assert_eq!(sent, snap.services[2].totals.attempts, "seed {seed}");
     assert!(db.latency_p50_ms[2].is_some(), "seed {seed}: per-service percentiles");
+    let cpu = |i: usize| sim.service_series(i).unwrap().cpu.useful[2];
+    let whole = sim.series().cpu.useful[2];
+    assert!(cpu(0) > 0.0 && cpu(1) > 0.0, "seed {seed}: each service books its own CPU");
+    assert!((cpu(0) + cpu(1) + cpu(2) - whole).abs() < 1e-9 * whole.max(1.0), "seed {seed}: the services' CPU adds up");
     assert!(Simulation::new(seeded(seed)).unwrap().service_series(0).is_none());
 }
