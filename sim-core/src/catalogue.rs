@@ -416,16 +416,17 @@ macro_rules! root {
     ($($f:ident).+, whole) => { Access::Root { get: |c| Value::Whole(c.$($f).+), set: |c, v| c.$($f).+ = v.whole() } };
 }
 
-/// Accessors for a client field.
+/// Accessors for a client field (`timeout_s`, or `budget.percent` in a
+/// defence's section).
 macro_rules! client {
-    ($f:ident, real) => {
-        Access::Client { get: |c| Value::Real(c.$f), set: |c, v| c.$f = v.real() }
+    ($($f:ident).+, real) => {
+        Access::Client { get: |c| Value::Real(c.$($f).+), set: |c, v| c.$($f).+ = v.real() }
     };
-    ($f:ident, whole) => {
-        Access::Client { get: |c| Value::Whole(c.$f), set: |c, v| c.$f = v.whole() }
+    ($($f:ident).+, whole) => {
+        Access::Client { get: |c| Value::Whole(c.$($f).+), set: |c, v| c.$($f).+ = v.whole() }
     };
-    ($f:ident, switch) => {
-        Access::Client { get: |c| Value::Switch(c.$f), set: |c, v| c.$f = v.switch() }
+    ($($f:ident).+, switch) => {
+        Access::Client { get: |c| Value::Switch(c.$($f).+), set: |c, v| c.$($f).+ = v.switch() }
     };
 }
 

@@ -9,6 +9,11 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod defences;
+pub use defences::{AdaptiveConfig, BreakerConfig, BudgetConfig, HedgeConfig, ThrottleConfig};
+/// Allowed ranges of the client defences' fields.
+pub use defences::limits as defence_limits;
+
 /// Upper bound on the events one run may process. A run whose worst-case
 /// event count (see [`Config::estimated_max_events`]) exceeds it is rejected
 /// before anything is allocated; the engine also stops at it as a backstop.
@@ -335,6 +340,16 @@ pub struct ClientConfig {
     /// does: the callee drops queued work whose deadline has passed, no
     /// attempt waits past it, and no retry starts after it. Default off.
     pub propagate_deadline: bool,
+    /// A Finagle retry budget on this edge. Off by default.
+    pub budget: BudgetConfig,
+    /// gRPC retry throttling on this edge. Off by default.
+    pub throttle: ThrottleConfig,
+    /// Client-side adaptive throttling on this edge. Off by default.
+    pub adaptive: AdaptiveConfig,
+    /// A circuit breaker on this edge. Off by default.
+    pub breaker: BreakerConfig,
+    /// Hedged requests on this edge. Off by default.
+    pub hedge: HedgeConfig,
 }
 
 impl Default for ClientConfig {
@@ -348,6 +363,11 @@ impl Default for ClientConfig {
             network_ms: 0.0,
             network_jitter_ms: 0.0,
             propagate_deadline: false,
+            budget: BudgetConfig::default(),
+            throttle: ThrottleConfig::default(),
+            adaptive: AdaptiveConfig::default(),
+            breaker: BreakerConfig::default(),
+            hedge: HedgeConfig::default(),
         }
     }
 }
@@ -1355,7 +1375,10 @@ impl Config {
         // sharing reschedules its next completion on every start and finish;
         // the database adds those for queries and a pool timeout.
         let per_attempt = 3.0 + if self.cpu.enabled { 2.0 } else { 0.0 } + if self.db.enabled { 3.0 } else { 0.0 };
-        let per_request = 1.0 + per_attempt * self.client.attempts as f64;
+        // A hedging client may send two attempts for each one, and wakes
+        // once more per attempt to decide.
+        let hedge = if self.client.hedge.enabled { 2.0 + 1.0 / per_attempt } else { 1.0 };
+        let per_request = 1.0 + per_attempt * hedge * self.client.attempts as f64;
         let left_s = (self.traffic.duration_s - from_s).max(0.0);
         let probes =
             if self.health.enabled { self.nodes.count as f64 * left_s * 1000.0 / self.health.interval_ms } else { 0.0 };

@@ -57,6 +57,9 @@ pub(crate) enum Event {
     Fault { index: u32 },
     /// The scripted fault `index` is over.
     FaultEnd { index: u32 },
+    /// Attempt `token` of `client` went unanswered for its edge's hedge
+    /// delay (stale unless the client still waits for it alone).
+    Hedge { client: u32, token: u32 },
 }
 
 #[derive(Debug, Clone, Copy)]

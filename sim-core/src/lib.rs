@@ -27,6 +27,8 @@
 
 pub mod analytics;
 mod balancer;
+mod breaker;
+mod budget;
 mod cache;
 pub mod catalogue;
 mod client;
@@ -34,6 +36,7 @@ pub mod config;
 mod db;
 pub mod distribution;
 mod event;
+mod hedge;
 mod keyed_cache;
 pub mod metrics;
 mod node;
@@ -45,8 +48,10 @@ mod sharing;
 mod sim;
 pub mod snapshot;
 pub mod time;
+mod throttle;
 pub mod topology;
 mod traffic;
+mod window;
 
 pub use config::{
     Backoff, CallConfig, CallMode, Config, ConfigError, Fault, FaultKind, LbPolicy, ServiceConfig, TrafficShape,
@@ -56,3 +61,4 @@ pub use report::Report;
 pub use sim::{Reconfigured, Simulation};
 pub use snapshot::{CallSnapshot, CpuBreakdown, Halt, NodeLife, NodeSnapshot, NodeState, ServiceSnapshot, Snapshot};
 pub use time::SimTime;
+pub use breaker::BreakerState;

@@ -278,6 +278,21 @@ counters! {
     CacheHits => cache_hits, "Cache reads that found their key fresh.", mechanism;
     CacheMisses => cache_misses, "Cache reads that found their key missing or stale (recomputing or joining).", mechanism;
     Regenerations => regenerations, "Recomputations of a cached key started.", mechanism;
+    BudgetSuppressed => budget_suppressed, "Retries not sent because the edge's retry budget was spent \
+        (`client.budget`).", mechanism;
+    ThrottleSuppressed => throttle_suppressed, "Retries and hedges not sent because gRPC retry throttling's \
+        tokens were at or below half (`client.throttle`).", mechanism;
+    AdaptiveRejected => adaptive_rejected, "Attempts rejected locally, unsent, by client-side adaptive \
+        throttling (`client.adaptive`).", mechanism;
+    BreakerRejected => breaker_rejected, "Attempts rejected locally, unsent, by an open or half-open circuit \
+        breaker (`client.breaker`).", mechanism;
+    BreakerTrips => breaker_trips, "Circuit breakers opening, from closed or after failed probes.", mechanism;
+    BreakerOpen => breaker_open, "Circuit breakers open at the start of each second (summed over the run: \
+        breaker-seconds open).", mechanism;
+    Hedges => hedges, "Hedged attempts sent (`client.hedge`).", mechanism;
+    HedgeWins => hedge_wins, "Hedged requests whose hedge answered first.", mechanism;
+    HedgesCancelled => hedges_cancelled, "Attempts cancelled because the other attempt of their hedged pair \
+        answered first.", mechanism;
 }
 
 fn is_zero(v: &u64) -> bool {

@@ -26,6 +26,7 @@ use crate::traffic::Traffic;
 
 mod client;
 mod cpu;
+mod defences;
 mod dependencies;
 mod health;
 mod lifecycle;
@@ -87,6 +88,15 @@ pub struct Simulation {
     /// Faults fired while running ([`Simulation::fire_fault`]), numbered
     /// after the scripted ones.
     live_faults: Vec<crate::config::Fault>,
+    /// True when some call edge has a client defence on (budget, throttle,
+    /// adaptive throttling, breaker or hedging): else none of their hooks run.
+    any_defences: bool,
+    /// True when some call edge hedges.
+    any_hedge: bool,
+    /// The adaptive throttles' draws.
+    rng_defences: Stream,
+    /// Hedged clients' original attempts.
+    hedges: crate::hedge::Hedges,
 }
 
 impl Simulation {
@@ -128,6 +138,10 @@ impl Simulation {
             halted: None,
             cpu_closed: false,
             live_faults: Vec::new(),
+            any_defences: false,
+            any_hedge: false,
+            rng_defences: Stream::new(config.seed, "defences"),
+            hedges: Default::default(),
             config,
         };
         if config_tracks_node_states(&sim.config) {
@@ -245,6 +259,7 @@ impl Simulation {
                 (hits + misses > 0).then(|| hits as f32 / (hits + misses) as f32)
             }),
             services: self.service_snapshots(),
+            client_breaker: self.breaker_state(0),
         }
     }
 
@@ -261,7 +276,7 @@ impl Simulation {
                     .iter()
                     .map(|&e| {
                         let edge = &self.edges[e as usize];
-                        CallSnapshot { partitioned: edge.partitioned, ..edge.stats }
+                        CallSnapshot { partitioned: edge.partitioned, breaker: self.breaker_state(e as usize), ..edge.stats }
                     })
                     .collect(),
                 totals: totals_of(if i == 0 || !self.multi { &self.counts } else { &t.counts }, t.cache.refills),
@@ -412,6 +427,8 @@ impl Simulation {
     fn refresh_policy_flags(&mut self) {
         self.any_dequeue_policy = self.tiers.iter().any(|t| t.policy.acts_at_dequeue);
         self.any_memory_limit = self.tiers.iter().any(|t| t.policy.max_held != u64::MAX);
+        self.any_defences = self.edges.iter().any(|e| e.defences.is_some());
+        self.any_hedge = self.edges.iter().any(|e| e.hedges());
     }
 
     /// The service node `node` belongs to.
@@ -438,6 +455,7 @@ impl Simulation {
             Event::Restart { node } => self.on_restart(node),
             Event::Fault { index } => self.on_fault(index as usize),
             Event::FaultEnd { index } => self.on_fault_end(index as usize),
+            Event::Hedge { client, token } => self.on_hedge(client, token),
         }
     }
 }
@@ -467,9 +485,11 @@ fn build_system(config: &Config) -> (Vec<Tier>, Vec<Node>, Vec<Edge>) {
 }
 
 /// A service that some caller passes its deadline to drops queued work
-/// whose deadline has passed.
+/// whose deadline has passed; one that some caller hedges to drops queued
+/// work its client cancelled (took the other attempt's answer), as a gRPC
+/// server drops a cancelled call.
 fn mark_deadline_drops(tiers: &mut [Tier], edges: &[Edge]) {
-    for e in edges.iter().filter(|e| e.propagate) {
+    for e in edges.iter().filter(|e| e.propagate || e.hedges()) {
         let p = &mut tiers[e.to as usize].policy;
         p.drop_past_deadline = true;
         p.acts_at_dequeue = true;

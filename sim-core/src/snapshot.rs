@@ -142,6 +142,16 @@ pub struct CallSnapshot {
     pub retried: u64,
     /// True while a partition fault drops everything sent on it.
     pub partitioned: bool,
+    /// Attempts its caller refused locally (adaptive throttling or an open
+    /// circuit breaker): never sent.
+    pub refused: u64,
+    /// Retries (and hedges) not sent because the retry budget or gRPC
+    /// retry throttling forbade them.
+    pub suppressed: u64,
+    /// Hedged attempts sent on it.
+    pub hedged: u64,
+    /// Its circuit breaker's state (closed without one).
+    pub breaker: crate::breaker::BreakerState,
 }
 
 /// The whole system at one instant. Taking one allocates a vector of one small
@@ -179,4 +189,7 @@ pub struct Snapshot {
     /// The services, the entry first, each with its nodes' range and its
     /// calls (one service for a single-tier scenario).
     pub services: Vec<ServiceSnapshot>,
+    /// The state of the outside clients' circuit breaker (`client.breaker`;
+    /// closed without one).
+    pub client_breaker: crate::breaker::BreakerState,
 }

@@ -318,6 +318,15 @@ const GOLDEN_STEADY_SEED1: Totals = Totals {
     cache_hits: 0,
     cache_misses: 0,
     regenerations: 0,
+    budget_suppressed: 0,
+    throttle_suppressed: 0,
+    adaptive_rejected: 0,
+    breaker_rejected: 0,
+    breaker_trips: 0,
+    breaker_open: 0,
+    hedges: 0,
+    hedge_wins: 0,
+    hedges_cancelled: 0,
     refills: 0,
 };
 

@@ -2,7 +2,7 @@
 //! order the app shows them.
 
 use super::{Access, Apply, Field, Kind, Scale, Scope, Ui, Value};
-use crate::config::{limits::*, Backoff, LbPolicy, TrafficShape};
+use crate::config::{defence_limits::*, limits::*, Backoff, LbPolicy, TrafficShape};
 use crate::distribution::ServiceDist;
 
 /// Names of the [`Backoff`] policies, for the choice row.
@@ -223,6 +223,152 @@ pub static FIELDS: &[Field] = &[
         param: "propagate_deadline",
         doc: "The caller passes its remaining deadline downstream, so the service called drops work nobody waits for and no retry starts past it.",
         ..row("client.propagate_deadline", Scope::Client, Kind::Switch, client!(propagate_deadline, switch))
+    },
+    // ---- client defences (sim-core/src/config/defences.rs) ----
+    Field {
+        label: "Retry budget",
+        param: "budget",
+        doc: "Finagle's retry budget: retries may add only a share of the requests (plus a small reserve), so a failing dependency gets little more than its normal load.",
+        ..row("client.budget.enabled", Scope::Client, Kind::Switch, client!(budget.enabled, switch))
+    },
+    Field {
+        label: "Budget share",
+        param: "budget_pct",
+        doc: "Share of requests over the budget's window that may be retried; retries past it are not sent.",
+        gate: Some("client.budget.enabled"),
+        ui: pct(0.0, 100.0, Scale::Linear { step: 1.0 }),
+        ..row("client.budget.percent", Scope::Client, real(BUDGET_PERCENT), client!(budget.percent, real))
+    },
+    Field {
+        label: "Budget window",
+        param: "budget_ttl",
+        unit: "s",
+        doc: "How long a request counts towards the retry budget.",
+        gate: Some("client.budget.enabled"),
+        ui: lin(1.0, 60.0, 1.0),
+        ..row("client.budget.ttl_s", Scope::Client, real(BUDGET_TTL_S), client!(budget.ttl_s, real))
+    },
+    Field {
+        label: "Budget reserve",
+        param: "budget_min",
+        unit: "retries/s",
+        doc: "Retries a second the budget allows whatever the request rate, so a quiet client can still retry.",
+        gate: Some("client.budget.enabled"),
+        ui: log(0.0, 1000.0, 1.0),
+        ..row("client.budget.min_per_s", Scope::Client, real(BUDGET_MIN_PER_S), client!(budget.min_per_s, real))
+    },
+    Field {
+        label: "Retry throttling",
+        param: "throttle",
+        doc: "gRPC retry throttling: failures drain a token count that successes refill slowly; at half or below no retry is sent.",
+        ..row("client.throttle.enabled", Scope::Client, Kind::Switch, client!(throttle.enabled, switch))
+    },
+    Field {
+        label: "Max tokens",
+        param: "throttle_tokens",
+        unit: "tokens",
+        doc: "Tokens at the start and at most; each failed attempt takes one, and retries stop at half.",
+        gate: Some("client.throttle.enabled"),
+        ui: log(1.0, 1000.0, 1.0),
+        ..row("client.throttle.max_tokens", Scope::Client, real(THROTTLE_MAX_TOKENS), client!(throttle.max_tokens, real))
+    },
+    Field {
+        label: "Token ratio",
+        param: "throttle_ratio",
+        unit: "tokens",
+        doc: "Tokens a success gives back; retries stop once more than ratio / (1 + ratio) of attempts fail.",
+        gate: Some("client.throttle.enabled"),
+        ui: log(0.01, 10.0, 0.01),
+        ..row("client.throttle.token_ratio", Scope::Client, real(THROTTLE_TOKEN_RATIO), client!(throttle.token_ratio, real))
+    },
+    Field {
+        label: "Adaptive throttling",
+        param: "adaptive",
+        doc: "The SRE book's client-side throttling: when the backend accepts too few requests, the client rejects a share of new ones itself.",
+        ..row("client.adaptive.enabled", Scope::Client, Kind::Switch, client!(adaptive.enabled, switch))
+    },
+    Field {
+        label: "Throttle K",
+        param: "adaptive_k",
+        unit: "×",
+        doc: "Requests allowed per accepted one before the client rejects locally; lower rejects sooner.",
+        gate: Some("client.adaptive.enabled"),
+        ui: lin(1.0, 10.0, 0.1),
+        ..row("client.adaptive.k", Scope::Client, real(ADAPTIVE_K), client!(adaptive.k, real))
+    },
+    Field {
+        label: "Throttle window",
+        param: "adaptive_window",
+        unit: "s",
+        doc: "How far back the client counts requests and accepts.",
+        gate: Some("client.adaptive.enabled"),
+        ui: log(1.0, 600.0, 1.0),
+        ..row("client.adaptive.window_s", Scope::Client, real(DEFENCE_WINDOW_S), client!(adaptive.window_s, real))
+    },
+    Field {
+        label: "Circuit breaker",
+        param: "breaker",
+        doc: "Opens when too many attempts fail, so callers fail at once instead of waiting out timeouts; probes after a while and closes when they succeed.",
+        ..row("client.breaker.enabled", Scope::Client, Kind::Switch, client!(breaker.enabled, switch))
+    },
+    Field {
+        label: "Failure threshold",
+        param: "breaker_rate",
+        doc: "Share of failed attempts in the window that opens the breaker.",
+        gate: Some("client.breaker.enabled"),
+        ui: pct(1.0, 100.0, Scale::Linear { step: 1.0 }),
+        ..row("client.breaker.failure_rate", Scope::Client, real(BREAKER_RATE), client!(breaker.failure_rate, real))
+    },
+    Field {
+        label: "Minimum requests",
+        param: "breaker_min",
+        unit: "attempts",
+        doc: "Attempts the window must hold before the breaker may open.",
+        gate: Some("client.breaker.enabled"),
+        ui: log(1.0, 10_000.0, 1.0),
+        ..row("client.breaker.min_requests", Scope::Client, whole(BREAKER_MIN_REQUESTS), client!(breaker.min_requests, whole))
+    },
+    Field {
+        label: "Breaker window",
+        param: "breaker_window",
+        unit: "s",
+        doc: "How far back the breaker counts attempts and failures.",
+        gate: Some("client.breaker.enabled"),
+        ui: log(1.0, 600.0, 1.0),
+        ..row("client.breaker.window_s", Scope::Client, real(DEFENCE_WINDOW_S), client!(breaker.window_s, real))
+    },
+    Field {
+        label: "Open for",
+        param: "breaker_open",
+        unit: "ms",
+        doc: "How long an open breaker fails every attempt before it lets probes through.",
+        gate: Some("client.breaker.enabled"),
+        ui: log(100.0, 600_000.0, 100.0),
+        ..row("client.breaker.open_ms", Scope::Client, real(BREAKER_OPEN_MS), client!(breaker.open_ms, real))
+    },
+    Field {
+        label: "Half-open probes",
+        param: "breaker_probes",
+        unit: "attempts",
+        doc: "Attempts a half-open breaker lets through to decide whether to close again.",
+        gate: Some("client.breaker.enabled"),
+        ui: log(1.0, 1000.0, 1.0),
+        ..row("client.breaker.probes", Scope::Client, whole(BREAKER_PROBES), client!(breaker.probes, whole))
+    },
+    Field {
+        label: "Hedged requests",
+        param: "hedge",
+        doc: "Sends a second attempt when the first is slow, takes the first answer and cancels the other: a shorter tail for some extra load.",
+        ..row("client.hedge.enabled", Scope::Client, Kind::Switch, client!(hedge.enabled, switch))
+    },
+    Field {
+        label: "Hedge delay",
+        param: "hedge_delay",
+        unit: "ms",
+        doc: "How long an attempt goes unanswered before the hedge is sent; about the 95th percentile of latency.",
+        gate: Some("client.hedge.enabled"),
+        ui: log(1.0, 10_000.0, 1.0),
+        ..row("client.hedge.delay_ms", Scope::Client, real(HEDGE_DELAY_MS), client!(hedge.delay_ms, real))
     },
     // ---- balancer and health ----
     Field {

@@ -66,6 +66,9 @@ impl Simulation {
         }
         let tier = if self.any_calls { self.edges[edge].to } else { 0 };
         loop {
+            if self.any_defences && self.refused_locally(client, edge) {
+                return;
+            }
             self.count_at(tier, Counter::Attempts);
             let c = self.clients.get(client);
             c.sent += 1;
@@ -75,12 +78,18 @@ impl Simulation {
             self.note_sent(edge as u32, retry);
             let Some(node) = self.admit(tier, w) else {
                 self.note_edge(edge as u32, |s| &mut s.failed);
+                if self.any_defences {
+                    self.note_outcome(edge, false);
+                }
                 if self.retry_or_give_up(client) {
                     continue;
                 }
                 return;
             };
             self.await_answer(client, w.token, edge);
+            if self.any_defences {
+                self.arm_hedge(client, w.token, edge);
+            }
             if self.any_memory_limit && self.nodes[node as usize].held() > self.tiers[tier as usize].policy.max_held {
                 self.crash(node);
             }
@@ -91,7 +100,7 @@ impl Simulation {
     /// The client waits for attempt `token` until its timeout (cut to the
     /// caller's deadline when it is passed down).
     #[inline(always)]
-    fn await_answer(&mut self, client: u32, token: u32, edge: usize) {
+    pub(super) fn await_answer(&mut self, client: u32, token: u32, edge: usize) {
         let deadline = self.now + self.edges[edge].timeout_ns;
         let deadline = if self.any_calls { deadline.min(self.clients.call(client).outer_deadline) } else { deadline };
         let c = self.clients.get(client);
@@ -132,7 +141,7 @@ impl Simulation {
     }
 
     /// One way over the edge's network: its constant plus exponential delay.
-    fn network_delay(&mut self, edge: usize) -> u64 {
+    pub(super) fn network_delay(&mut self, edge: usize) -> u64 {
         let Some((fixed, jitter_s)) = self.edges[edge].network else { return 0 };
         let jitter = if jitter_s > 0.0 { secs_to_nanos(self.rng_network.exp(jitter_s)) } else { 0 };
         fixed.saturating_add(jitter)
@@ -143,6 +152,9 @@ impl Simulation {
     /// (never, across a partition).
     fn send_over_network(&mut self, client: u32) {
         let edge = self.clients.get(client).edge as usize;
+        if self.any_defences && self.refused_locally(client, edge) {
+            return;
+        }
         let tier = self.edges[edge].to;
         self.count_at(tier, Counter::Attempts);
         let c = self.clients.get(client);
@@ -151,6 +163,9 @@ impl Simulation {
         let (token, retry) = (c.token, c.sent > 1);
         self.note_sent(edge as u32, retry);
         self.await_answer(client, token, edge);
+        if self.any_defences {
+            self.arm_hedge(client, token, edge);
+        }
         if !self.edges[edge].partitioned {
             let at = self.now.saturating_add(self.network_delay(edge));
             self.queue.push(at, Event::Deliver { client, token, tier });
@@ -187,7 +202,7 @@ impl Simulation {
     pub(super) fn on_reply(&mut self, client: u32, token: u32, ok: bool) {
         if ok {
             if self.client_waits_for(client, token) {
-                self.succeed(client);
+                self.succeed(client, token);
             }
         } else {
             self.fail_attempt(client, token);
@@ -196,11 +211,17 @@ impl Simulation {
 
     /// The client got a useful answer: its logical request (or call) succeeded.
     #[inline(always)]
-    pub(super) fn succeed(&mut self, client: u32) {
+    pub(super) fn succeed(&mut self, client: u32, token: u32) {
         let c = self.clients.get(client);
         let (first_send, edge) = (c.first_send, c.edge);
         let latency = self.now - first_send;
         let parent = if self.any_calls { self.clients.call(client).parent } else { JobRef::NONE };
+        if self.any_defences {
+            self.note_outcome(edge as usize, true);
+            if self.any_hedge {
+                self.hedge_answered(client, token, self.edges[edge as usize].to);
+            }
+        }
         self.clients.release(client);
         self.note_edge(edge, |s| &mut s.ok);
         if !parent.is_none() {
@@ -254,6 +275,11 @@ impl Simulation {
             self.give_up(client);
             return false;
         }
+        if self.any_defences && self.retry_refused(client) {
+            return false;
+        }
+        let c = self.clients.get(client);
+        let retry = &self.edges[c.edge as usize].retry;
         let mut prev = c.prev_sleep_s;
         let delay = retry.delay_s(c.sent - 1, &mut prev, &mut self.rng_backoff);
         self.clients.get(client).prev_sleep_s = prev;
@@ -273,7 +299,7 @@ impl Simulation {
 
     /// The client used up its attempts (or its deadline): the logical
     /// request failed, or the call failed its caller.
-    fn give_up(&mut self, client: u32) {
+    pub(super) fn give_up(&mut self, client: u32) {
         let edge = self.clients.get(client).edge;
         let parent = self.clients.call(client).parent;
         self.clients.release(client);
@@ -297,6 +323,12 @@ impl Simulation {
         }
         let edge = self.clients.get(client).edge;
         self.note_edge(edge, |s| &mut s.failed);
+        if self.any_defences {
+            self.note_outcome(edge as usize, false);
+            if self.any_hedge && self.hedge_absorbs(client, token) {
+                return;
+            }
+        }
         if self.retry_or_give_up(client) {
             // Through the queue rather than at once: a retry may land on a
             // node that crashes in turn, and recursion would have no bound.
@@ -316,7 +348,12 @@ impl Simulation {
     pub(super) fn client_waits_for_at_least(&mut self, client: u32, token: u32, margin: u64) -> bool {
         let now = self.now;
         let c = self.clients.get(client);
-        c.token == token && c.waiting && now + margin < c.deadline
+        let live = c.waiting && now + margin < c.deadline;
+        if c.token == token {
+            return live;
+        }
+        // A hedged client also waits for its original attempt.
+        live && self.any_hedge && self.hedges.is_original(client, token)
     }
 
     #[inline]
@@ -329,6 +366,12 @@ impl Simulation {
         let to = if self.any_calls { self.edges[edge as usize].to } else { 0 };
         self.count_at(to, Counter::TimedOut);
         self.note_edge(edge, |s| &mut s.timed_out);
+        if self.any_defences {
+            self.note_outcome(edge as usize, false);
+            if self.any_hedge {
+                self.hedge_timed_out(client, edge as usize);
+            }
+        }
         if self.retry_or_give_up(client) {
             self.send_attempt(client);
         }

@@ -43,6 +43,9 @@ impl Simulation {
                 states.ejected[second] += snap.ejected as u64;
             }
         }
+        if self.any_defences {
+            self.sample_breakers();
+        }
         self.close_seconds_until(second);
         if second + 1 < self.seconds {
             self.queue.push((second as u64 + 1) * NANOS_PER_SEC, Event::Sample { second: second as u32 + 1 });

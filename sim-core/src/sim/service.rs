@@ -124,6 +124,6 @@ impl Simulation {
             self.reply(done.client, done.token, true);
             return;
         }
-        self.succeed(done.client);
+        self.succeed(done.client, done.token);
     }
 }

@@ -137,6 +137,8 @@ pub(crate) struct Edge {
     /// What happened to the attempts sent on it (a system of several
     /// services only); `to` and `partitioned` are kept up to date here.
     pub stats: CallSnapshot,
+    /// Its client defences with their state; `None` when all are off.
+    pub defences: Option<Box<super::defences::Defences>>,
 }
 
 impl Edge {
@@ -152,12 +154,19 @@ impl Edge {
             propagate: c.propagate_deadline,
             partitioned: false,
             stats: CallSnapshot { to, ..CallSnapshot::default() },
+            defences: super::defences::Defences::new(c),
         }
+    }
+
+    /// True when it sends hedged requests.
+    pub fn hedges(&self) -> bool {
+        self.defences.as_ref().is_some_and(|d| d.hedge_ns.is_some())
     }
 
     /// Applies a changed policy, keeping the partition state.
     pub fn update(&mut self, c: &ClientConfig) {
         let (partitioned, stats) = (self.partitioned, self.stats);
-        *self = Edge { partitioned, stats, ..Edge::new(c, self.from, self.to) };
+        let defences = super::defences::Defences::updated(self.defences.take(), c);
+        *self = Edge { partitioned, stats, defences, ..Edge::new(c, self.from, self.to) };
     }
 }
