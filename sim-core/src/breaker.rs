@@ -119,6 +119,14 @@ impl Breaker {
         false
     }
 
+    /// An attempt it admitted was not sent after all (another defence
+    /// refused it): a half-open breaker gets its probe back.
+    pub fn unadmit(&mut self) {
+        if let Phase::HalfOpen { sent, .. } = &mut self.phase {
+            *sent = sent.saturating_sub(1);
+        }
+    }
+
     /// An attempt sent through the breaker ended. Returns true when this
     /// opened it.
     pub fn record(&mut self, now: u64, ok: bool) -> bool {

@@ -10,6 +10,8 @@ use sim_core::{Backoff, Config, LbPolicy, SimTime, Simulation, Totals};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+#[path = "model/defences.rs"]
+mod defences;
 #[path = "model/mechanisms.rs"]
 mod mechanisms;
 #[path = "model/services.rs"]

@@ -71,8 +71,8 @@ impl Defences {
 }
 
 impl Simulation {
-    /// Before an attempt of `client` on `edge`: adaptive throttling and the
-    /// breaker may refuse it locally, and then the request (or call) fails
+    /// Before an attempt of `client` on `edge`: the breaker and adaptive
+    /// throttling may refuse it locally, and then the request (or call) fails
     /// at once, unsent and not retried. Returns true when refused. A
     /// request's first attempt pays into the retry budget.
     #[inline(never)]
@@ -83,10 +83,15 @@ impl Simulation {
         let now = self.now;
         let to = self.edges[edge].to;
         let Some(d) = self.edges[edge].defences.as_mut() else { return false };
-        let refused = if d.adaptive.as_mut().is_some_and(|a| a.rejects(now, &mut self.rng_defences)) {
-            Some(Counter::AdaptiveRejected)
-        } else if d.breaker.as_mut().is_some_and(|b| !b.admits(now)) {
+        // The breaker first: what it refuses never reaches the adaptive
+        // throttle, whose counts are of attempts meant for the backend.
+        let refused = if d.breaker.as_mut().is_some_and(|b| !b.admits(now)) {
             Some(Counter::BreakerRejected)
+        } else if d.adaptive.as_mut().is_some_and(|a| a.rejects(now, &mut self.rng_defences)) {
+            if let Some(b) = d.breaker.as_mut() {
+                b.unadmit();
+            }
+            Some(Counter::AdaptiveRejected)
         } else {
             None
         };
