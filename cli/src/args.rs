@@ -51,6 +51,10 @@ pub enum Slot {
     /// a choice's names are added to the help. A new flag for a catalogued
     /// field is one row of [`MODEL_FLAGS`] with this slot.
     Field,
+    /// The entry client's retry budget as a percentage of requests: sets
+    /// `client.budget.percent` (a fraction) and switches the budget on,
+    /// with Finagle's other defaults.
+    RetryBudget,
 }
 
 /// One flag of the model: its name, the dotted `Config` field it sets (as
@@ -69,7 +73,7 @@ pub struct ModelFlag {
 
 /// The reference program's model flags, in its order, then brink's own
 /// flags in the same style.
-pub const MODEL_FLAGS: [ModelFlag; 18] = [
+pub const MODEL_FLAGS: [ModelFlag; 19] = [
     ModelFlag {
         flag: "--rate",
         field: "traffic.rate_per_s",
@@ -173,6 +177,12 @@ pub const MODEL_FLAGS: [ModelFlag; 18] = [
         slot: Slot::Field,
         help: "service-time spread, sd/mean, for uniform (at most 1/√3) and lognormal",
     },
+    ModelFlag {
+        flag: "--retry-budget",
+        field: "client.budget.percent",
+        slot: Slot::RetryBudget,
+        help: "retry budget: percent of requests that may be retried (Finagle's RetryBudget: 10 s window, 10 retries/s reserve; not in the reference)",
+    },
 ];
 
 impl ModelFlag {
@@ -227,6 +237,8 @@ pub enum Value {
     Lb(LbPolicy),
     /// For [`Slot::Field`].
     Field(catalogue::Value),
+    /// For [`Slot::RetryBudget`]: percent.
+    Percent(f64),
 }
 
 /// A model flag as given: which one, the text typed and the parsed value.
@@ -594,6 +606,13 @@ pub fn parse_value(flag: &ModelFlag, raw: &str) -> Result<Value, String> {
             let names: Vec<&str> = LbPolicy::ALL.iter().map(|b| b.name()).collect();
             format!("expected one of {}", names.join(", "))
         }),
+        Slot::RetryBudget => {
+            let (min, max) = sim_core::config::defence_limits::BUDGET_PERCENT;
+            match raw.trim().parse::<f64>() {
+                Ok(p) if p.is_finite() && p >= min * 100.0 && p <= max * 100.0 => Ok(Value::Percent(p)),
+                _ => Err(format!("expected a percentage from {} to {}", min * 100.0, max * 100.0)),
+            }
+        }
         Slot::Field => {
             let row = catalogue::field(flag.field).ok_or_else(|| format!("{} is not in the catalogue", flag.field))?;
             // The row's message reads "path = \"raw\": expected ..."; the
@@ -631,6 +650,10 @@ pub fn store(config: &mut Config, flag: &ModelFlag, value: Value) {
                 row.set(config, v);
             }
         }
+        (Slot::RetryBudget, Value::Percent(p)) => {
+            config.client.budget.enabled = true;
+            config.client.budget.percent = p / 100.0;
+        }
         // parse_value builds each value from its own flag's slot, so the
         // kinds always agree; a mismatch would be a bug in this file.
         _ => unreachable!("value kind does not match {}", flag.flag),
@@ -647,6 +670,8 @@ fn default_text(defaults: &Config, flag: &ModelFlag) -> String {
         Slot::Backoff => c.client.backoff.name().to_string(),
         Slot::Lb => c.balancer.policy.name().to_string(),
         Slot::Field => catalogue::field(flag.field).map_or_else(String::new, |row| row.format(row.get(&c))),
+        Slot::RetryBudget if c.client.budget.enabled => format!("{}", c.client.budget.percent * 100.0),
+        Slot::RetryBudget => "off".to_string(),
     }
 }
 

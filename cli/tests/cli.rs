@@ -239,10 +239,12 @@ fn csv_has_one_row_per_second() {
     assert_eq!(
         rows[0].join(","),
         "second,offered,attempts,throughput,goodput,rejected,timed_out,failed,queued,latency_p50_ms,latency_p99_ms,\
-         errors,dropped,crashes,db_timeouts,cache_hits,cache_misses,regenerations"
+         errors,dropped,crashes,db_timeouts,cache_hits,cache_misses,regenerations,\
+         budget_suppressed,throttle_suppressed,adaptive_rejected,breaker_rejected,breaker_trips,breaker_open,\
+         hedges,hedge_wins,hedges_cancelled"
     );
     assert_eq!(rows.len(), 1 + 4, "seed 5: header plus one row per second");
-    assert!(rows.iter().all(|r| r.len() == 18), "seed 5: 18 columns");
+    assert!(rows.iter().all(|r| r.len() == 27), "seed 5: 27 columns");
     let offered: u64 = rows[1..].iter().map(|r| r[1].parse::<u64>().expect("a count")).sum();
     let json = run_json(&["--duration", "4", "--seed", "5", "--rate", "14000"]);
     assert_eq!(offered, total(&json, "offered"), "seed 5: CSV and JSON agree");
@@ -361,7 +363,7 @@ fn ctrl_c_stops_with_a_partial_report() {
         } else {
             let rows: Vec<&str> = text.lines().collect();
             assert_eq!(rows.len(), 1 + 1000, "{line}: header plus the run's seconds");
-            assert!(rows.iter().all(|r| r.split(',').count() == 18), "{line}: 18 columns");
+            assert!(rows.iter().all(|r| r.split(',').count() == 27), "{line}: 27 columns");
             assert!(rows[1].split(',').nth(1).unwrap().parse::<u64>().unwrap() > 0, "{line}: second 0 has arrivals");
         }
     }
@@ -570,4 +572,35 @@ fn bench_json_has_its_keys() {
     assert_eq!(keys(&tiers["speed"]), ["logical_requests_per_wall_s", "events_per_wall_s"]);
     assert!(tiers["speed"]["logical_requests_per_wall_s"]["median"].as_f64().unwrap() > 0.0);
     assert!(tiers["totals"]["goodput"].as_u64().unwrap() > 50_000, "{tiers}");
+}
+
+#[test]
+fn retry_budget_flag_and_defence_fields_reach_the_model() {
+    // Brooker's collapse, seed 2: collapsed without defences, recovered with
+    // a 20% budget (sim-core's model tests show it for seeds 1-30).
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/brooker-collapse.toml");
+    let base = ["--config", file, "--seed", "2", "--indent", "0"];
+    let goodput_tail = |v: &Value| -> u64 {
+        let g = v["series"]["goodput"].as_array().expect("goodput series");
+        g[g.len() - 10..].iter().map(|x| x.as_u64().unwrap()).sum()
+    };
+    let plain = run_json(&base);
+    assert!(goodput_tail(&plain) < 100, "seed 2 collapses: {}", plain["totals"]);
+    assert!(plain["totals"].get("budget_suppressed").is_none(), "no budget, no key: {}", plain["totals"]);
+    let budget = run_json(&[&base[..], &["--retry-budget", "20"]].concat());
+    assert!(goodput_tail(&budget) > 300, "seed 2 recovers with a budget: {}", budget["totals"]);
+    assert!(total(&budget, "budget_suppressed") > 0);
+    assert!(budget["params"].get("retry_budget").is_none(), "the reference's params are unchanged");
+    let set =
+        run_json(&[&base[..], &["--set", "client.budget.enabled=true", "--set", "client.budget.percent=0.2"]].concat());
+    assert_eq!(set["totals"], budget["totals"], "--retry-budget 20 is the budget switch at 20%");
+    let hedged =
+        run_json(&["--duration", "3", "--set", "client.hedge.enabled=on", "--set", "client.hedge.delay_ms=20"]);
+    assert!(total(&hedged, "hedges") > 0, "{}", hedged["totals"]);
+    let out = brink(&["run", "--retry-budget", "x"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        (out.status.code(), err.trim()),
+        (Some(2), "brink: --retry-budget x: expected a percentage from 0 to 1000")
+    );
 }

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 mod defences;
-pub use defences::{AdaptiveConfig, BreakerConfig, BudgetConfig, HedgeConfig, ThrottleConfig};
 /// Allowed ranges of the client defences' fields.
 pub use defences::limits as defence_limits;
+pub use defences::{AdaptiveConfig, BreakerConfig, BudgetConfig, HedgeConfig, ThrottleConfig};
 
 /// Upper bound on the events one run may process. A run whose worst-case
 /// event count (see [`Config::estimated_max_events`]) exceeds it is rejected

@@ -47,12 +47,13 @@ pub mod rng;
 mod sharing;
 mod sim;
 pub mod snapshot;
-pub mod time;
 mod throttle;
+pub mod time;
 pub mod topology;
 mod traffic;
 mod window;
 
+pub use breaker::BreakerState;
 pub use config::{
     Backoff, CallConfig, CallMode, Config, ConfigError, Fault, FaultKind, LbPolicy, ServiceConfig, TrafficShape,
 };
@@ -61,4 +62,3 @@ pub use report::Report;
 pub use sim::{Reconfigured, Simulation};
 pub use snapshot::{CallSnapshot, CpuBreakdown, Halt, NodeLife, NodeSnapshot, NodeState, ServiceSnapshot, Snapshot};
 pub use time::SimTime;
-pub use breaker::BreakerState;

@@ -276,7 +276,11 @@ impl Simulation {
                     .iter()
                     .map(|&e| {
                         let edge = &self.edges[e as usize];
-                        CallSnapshot { partitioned: edge.partitioned, breaker: self.breaker_state(e as usize), ..edge.stats }
+                        CallSnapshot {
+                            partitioned: edge.partitioned,
+                            breaker: self.breaker_state(e as usize),
+                            ..edge.stats
+                        }
                     })
                     .collect(),
                 totals: totals_of(if i == 0 || !self.multi { &self.counts } else { &t.counts }, t.cache.refills),

@@ -199,7 +199,11 @@ fn hedging_cuts_the_tail_of_a_bimodal_service_for_a_few_extra_attempts() {
         let (p, h) = (plain.latency().p99_ms.unwrap(), hedged.latency().p99_ms.unwrap());
         let t = hedged.totals();
         let extra = t.hedges as f64 / t.offered as f64;
-        println!("seed {seed}: p99 {p:.1} ms → {h:.1} ms hedged, {:.2}% extra attempts, {} hedge wins", extra * 100.0, t.hedge_wins);
+        println!(
+            "seed {seed}: p99 {p:.1} ms → {h:.1} ms hedged, {:.2}% extra attempts, {} hedge wins",
+            extra * 100.0,
+            t.hedge_wins
+        );
         assert!(h < 0.4 * p, "seed {seed}: p99 {p:.1} ms without hedging, {h:.1} ms with");
         assert!((0.03..0.12).contains(&extra), "seed {seed}: {:.2}% extra attempts", extra * 100.0);
         assert_eq!(t.attempts, t.offered + t.hedges, "seed {seed}: every extra attempt is a hedge");
@@ -252,7 +256,11 @@ fn a_budget_turns_brookers_collapse_into_recovery_where_backoff_does_not() {
     assert!(throttle.is_empty(), "gRPC throttling: seeds {throttle:?} stayed collapsed");
     let breaker = collapsed(|c| c.client.breaker.enabled = true);
     assert!(breaker.is_empty(), "a breaker: seeds {breaker:?} stayed collapsed");
-    println!("collapsed of 30: {} plain, {} with backoff, 0 with a budget, throttling or a breaker", plain.len(), backoff.len());
+    println!(
+        "collapsed of 30: {} plain, {} with backoff, 0 with a budget, throttling or a breaker",
+        plain.len(),
+        backoff.len()
+    );
 }
 
 // ---- bookkeeping ------------------------------------------------------------------
