@@ -237,7 +237,8 @@ fn a_budget_turns_brookers_collapse_into_recovery_where_backoff_does_not() {
     // Backoff spreads the retries out but, with open-loop arrivals, does
     // not make them fewer: every timed-out request still sends three
     // attempts, which is what keeps the work in flight high (Brooker,
-    // "Fixing retries with token buckets and circuit breakers", 2022).
+    // "What is Backoff For?", 2022: backoff "is only valuable in the long
+    // term if it reduces total work").
     let backoff = collapsed(|c| {
         c.client.backoff = Backoff::FullJitter;
         c.client.backoff_base_ms = 1_000.0;
