@@ -314,3 +314,27 @@ fn defences_switch_on_live_and_bad_values_name_their_field() {
     bad.client.breaker.probes = 0;
     assert_eq!(Simulation::new(bad).unwrap_err().field(), "client.breaker.probes");
 }
+
+#[test]
+fn set_path_reaches_a_call_edges_defences() {
+    use sim_core::catalogue::set_path;
+    let mut c = seeded(1);
+    c.services = vec![
+        ServiceConfig {
+            name: "api".into(),
+            calls: vec![CallConfig { to: "db".into(), client: ClientConfig::default() }],
+            ..ServiceConfig::default()
+        },
+        ServiceConfig { name: "db".into(), ..ServiceConfig::default() },
+    ];
+    set_path(&mut c, "services.api.calls.db.client.hedge.enabled", "on").unwrap();
+    set_path(&mut c, "services.api.calls.db.client.hedge.delay_ms", "12").unwrap();
+    set_path(&mut c, "client.throttle.token_ratio", "0.2").unwrap();
+    let edge = &c.services[0].calls[0].client;
+    assert!(edge.hedge.enabled && edge.hedge.delay_ms == 12.0 && c.client.throttle.token_ratio == 0.2);
+    let e = set_path(&mut c, "services.api.calls.db.client.breaker.failure_rate", "2").unwrap_err();
+    assert!(e.contains("from 0.01 to 1"), "{e}");
+    c.services[0].calls[0].client.budget.ttl_s = 0.5;
+    let e = Simulation::new(c).unwrap_err();
+    assert!(e.to_string().contains("client.budget.ttl_s") && e.to_string().contains("db"), "{e}");
+}
