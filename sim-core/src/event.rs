@@ -57,6 +57,12 @@ pub(crate) enum Event {
     Fault { index: u32 },
     /// The scripted fault `index` is over.
     FaultEnd { index: u32 },
+    /// Health probe request `token` of `node` times out (stale once answered).
+    ProbeTimeout { node: u32, token: u32 },
+    /// Service `tier`'s autoscaler evaluates.
+    Scale { tier: u32 },
+    /// A node of service `tier` may be done provisioning.
+    Provisioned { tier: u32 },
 }
 
 #[derive(Debug, Clone, Copy)]

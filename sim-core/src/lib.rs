@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 pub mod analytics;
+mod autoscaler;
 mod balancer;
 mod cache;
 pub mod catalogue;
@@ -35,9 +36,11 @@ mod db;
 pub mod distribution;
 mod event;
 mod keyed_cache;
+mod limiter;
 pub mod metrics;
 mod node;
 mod policy;
+mod rate_limit;
 pub mod report;
 mod retry;
 pub mod rng;

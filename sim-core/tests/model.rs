@@ -318,6 +318,10 @@ const GOLDEN_STEADY_SEED1: Totals = Totals {
     cache_hits: 0,
     cache_misses: 0,
     regenerations: 0,
+    rate_limited: 0,
+    limit_rejected: 0,
+    scale_ups: 0,
+    scale_downs: 0,
     refills: 0,
 };
 
