@@ -14,6 +14,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod mechanisms;
 #[path = "model/services.rs"]
 mod services;
+#[path = "model/server_defences.rs"]
+mod server_defences;
 
 fn run(config: Config) -> Simulation {
     let mut sim = Simulation::new(config).expect("valid config");

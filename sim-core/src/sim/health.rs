@@ -127,7 +127,9 @@ impl Simulation {
     /// A worker finished probe request `done`: the worker takes the next
     /// attempt, and the probe passes if it is still awaited.
     pub(super) fn probe_answered(&mut self, job: JobRef, done: Job) {
-        self.nodes[job.node as usize].cpu.useful += done.work as f64;
+        let n = &mut self.nodes[job.node as usize];
+        n.cpu.useful += done.work as f64;
+        n.served += 1;
         self.take_next(job.node);
         let h = &mut self.nodes[job.node as usize].health;
         if h.probe_out && h.probe_seq == done.token {
