@@ -1390,6 +1390,8 @@ impl Config {
         let left_s = (self.traffic.duration_s - from_s).max(0.0);
         let probes =
             if self.health.enabled { self.nodes.count as f64 * left_s * 1000.0 / self.health.interval_ms } else { 0.0 };
+        // A probe request adds its service and its timeout to the probe.
+        let probes = if self.health.probe_mode == ProbeMode::Request { 3.0 * probes } else { probes };
         1.1 * self.expected_requests_from(from_s) * per_request
             + self.traffic.duration_s
             + probes
