@@ -241,10 +241,10 @@ fn csv_has_one_row_per_second() {
         "second,offered,attempts,throughput,goodput,rejected,timed_out,failed,queued,latency_p50_ms,latency_p99_ms,\
          errors,dropped,crashes,db_timeouts,cache_hits,cache_misses,regenerations,\
          budget_suppressed,throttle_suppressed,adaptive_rejected,breaker_rejected,breaker_trips,breaker_open,\
-         hedges,hedge_wins,hedges_cancelled"
+         hedges,hedge_wins,hedges_cancelled,rate_limited,limit_rejected,scale_ups,scale_downs"
     );
     assert_eq!(rows.len(), 1 + 4, "seed 5: header plus one row per second");
-    assert!(rows.iter().all(|r| r.len() == 27), "seed 5: 27 columns");
+    assert!(rows.iter().all(|r| r.len() == 31), "seed 5: 31 columns");
     let offered: u64 = rows[1..].iter().map(|r| r[1].parse::<u64>().expect("a count")).sum();
     let json = run_json(&["--duration", "4", "--seed", "5", "--rate", "14000"]);
     assert_eq!(offered, total(&json, "offered"), "seed 5: CSV and JSON agree");
@@ -363,7 +363,7 @@ fn ctrl_c_stops_with_a_partial_report() {
         } else {
             let rows: Vec<&str> = text.lines().collect();
             assert_eq!(rows.len(), 1 + 1000, "{line}: header plus the run's seconds");
-            assert!(rows.iter().all(|r| r.split(',').count() == 27), "{line}: 27 columns");
+            assert!(rows.iter().all(|r| r.split(',').count() == 31), "{line}: 31 columns");
             assert!(rows[1].split(',').nth(1).unwrap().parse::<u64>().unwrap() > 0, "{line}: second 0 has arrivals");
         }
     }

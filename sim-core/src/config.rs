@@ -9,10 +9,14 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-mod defences;
+mod client_defences;
+mod server_defences;
 /// Allowed ranges of the client defences' fields.
-pub use defences::limits as defence_limits;
-pub use defences::{AdaptiveConfig, BreakerConfig, BudgetConfig, HedgeConfig, ThrottleConfig};
+pub use client_defences::limits as defence_limits;
+pub use client_defences::{AdaptiveConfig, BreakerConfig, BudgetConfig, HedgeConfig, ThrottleConfig};
+pub use server_defences::{
+    server_limits, AutoscalerConfig, LimitAlgorithm, LimiterConfig, ProbeMode, RateLimitConfig,
+};
 
 /// Upper bound on the events one run may process. A run whose worst-case
 /// event count (see [`Config::estimated_max_events`]) exceeds it is rejected
@@ -54,6 +58,12 @@ pub struct Config {
     pub db: DbConfig,
     /// A cache in front of one hot key, with a TTL. Off by default.
     pub cache: CacheConfig,
+    /// An adaptive concurrency limit per node. Off by default.
+    pub limiter: LimiterConfig,
+    /// A token-bucket rate limiter answering 429s. Off by default.
+    pub rate_limit: RateLimitConfig,
+    /// A horizontal autoscaler. Off by default.
+    pub autoscaler: AutoscalerConfig,
     /// Scripted incidents (a node crashing at a given second), in time order
     /// or not; empty by default.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -80,6 +90,9 @@ impl Default for Config {
             cpu: CpuConfig::default(),
             db: DbConfig::default(),
             cache: CacheConfig::default(),
+            limiter: LimiterConfig::default(),
+            rate_limit: RateLimitConfig::default(),
+            autoscaler: AutoscalerConfig::default(),
             faults: Vec::new(),
             services: Vec::new(),
         }
@@ -113,6 +126,12 @@ pub struct ServiceConfig {
     pub db: DbConfig,
     /// Its hot-key cache.
     pub cache: CacheConfig,
+    /// Its nodes' adaptive concurrency limit.
+    pub limiter: LimiterConfig,
+    /// Its rate limiter.
+    pub rate_limit: RateLimitConfig,
+    /// Its autoscaler.
+    pub autoscaler: AutoscalerConfig,
     /// Whether a request makes its calls one after another or all at once
     /// (fan-out: it waits for every one). Default sequential.
     pub call_mode: CallMode,
@@ -145,6 +164,7 @@ impl ServiceConfig {
         if n.service_dist == crate::distribution::ServiceDist::Uniform {
             range("nodes.service_cv", n.service_cv, (0.0, crate::distribution::MAX_UNIFORM_CV), "")?;
         }
+        server_defences::validate(self)?;
         let slots = n.count as u64 * n.queue_capacity as u64;
         if slots > MAX_TOTAL_QUEUE_SLOTS {
             return Err(ConfigError::TooLarge {
@@ -626,6 +646,12 @@ pub struct HealthConfig {
     /// Below this share of healthy nodes, route to all nodes. Default 0.5;
     /// 0 disables panic mode.
     pub panic_threshold: f64,
+    /// How a probe measures the node: `request` (a real request through
+    /// the node's queue and a worker) in `HealthConfig::default()`;
+    /// `queue-wait` (the oldest queued attempt's wait, the model before)
+    /// for a scenario file that leaves the field out. See [`ProbeMode`].
+    #[serde(default = "ProbeMode::legacy")]
+    pub probe_mode: ProbeMode,
 }
 
 impl Default for HealthConfig {
@@ -637,6 +663,7 @@ impl Default for HealthConfig {
             unhealthy_after: 3,
             healthy_after: 1,
             panic_threshold: 0.5,
+            probe_mode: ProbeMode::Request,
         }
     }
 }
@@ -1309,6 +1336,9 @@ impl Config {
                 ("cpu", top.cpu != d.cpu),
                 ("db", top.db != d.db),
                 ("cache", top.cache != d.cache),
+                ("limiter", top.limiter != d.limiter),
+                ("rate_limit", top.rate_limit != d.rate_limit),
+                ("autoscaler", top.autoscaler != d.autoscaler),
             ]
             .into_iter()
             .find_map(|(name, differs)| differs.then_some(name))
@@ -1383,6 +1413,8 @@ impl Config {
         let left_s = (self.traffic.duration_s - from_s).max(0.0);
         let probes =
             if self.health.enabled { self.nodes.count as f64 * left_s * 1000.0 / self.health.interval_ms } else { 0.0 };
+        // A probe request adds its service and its timeout to the probe.
+        let probes = if self.health.probe_mode == ProbeMode::Request { 3.0 * probes } else { probes };
         1.1 * self.expected_requests_from(from_s) * per_request
             + self.traffic.duration_s
             + probes
@@ -1406,6 +1438,9 @@ impl Config {
             || self.nodes.slow_count > 0
             || self.db.enabled
             || self.cache.enabled
+            || self.limiter.adaptive
+            || self.rate_limit.enabled
+            || self.autoscaler.enabled
     }
 
     /// The top-level tier sections as one service (named "app"): the whole
@@ -1421,6 +1456,9 @@ impl Config {
             cpu: self.cpu.clone(),
             db: self.db.clone(),
             cache: self.cache.clone(),
+            limiter: self.limiter.clone(),
+            rate_limit: self.rate_limit.clone(),
+            autoscaler: self.autoscaler.clone(),
             call_mode: CallMode::Sequential,
             calls: Vec::new(),
         }
@@ -1437,6 +1475,9 @@ impl Config {
         self.cpu = s.cpu;
         self.db = s.db;
         self.cache = s.cache;
+        self.limiter = s.limiter;
+        self.rate_limit = s.rate_limit;
+        self.autoscaler = s.autoscaler;
     }
 
     /// The services of the scenario, the entry first: the listed ones, or

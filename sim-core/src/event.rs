@@ -60,6 +60,12 @@ pub(crate) enum Event {
     /// Attempt `token` of `client` went unanswered for its edge's hedge
     /// delay (stale unless the client still waits for it alone).
     Hedge { client: u32, token: u32 },
+    /// Health probe request `token` of `node` times out (stale once answered).
+    ProbeTimeout { node: u32, token: u32 },
+    /// Service `tier`'s autoscaler evaluates.
+    Scale { tier: u32 },
+    /// A node of service `tier` may be done provisioning.
+    Provisioned { tier: u32 },
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 pub mod analytics;
+mod autoscaler;
 mod balancer;
 mod breaker;
 mod budget;
@@ -38,9 +39,11 @@ pub mod distribution;
 mod event;
 mod hedge;
 mod keyed_cache;
+mod limiter;
 pub mod metrics;
 mod node;
 mod policy;
+mod rate_limit;
 pub mod report;
 mod retry;
 pub mod rng;

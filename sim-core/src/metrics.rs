@@ -179,6 +179,10 @@ macro_rules! counters {
             /// when a failure mechanism or the CPU model is on.
             #[serde(default, skip_serializing_if = "CpuSeries::is_hidden")]
             pub cpu: CpuSeries,
+            /// Node counts and concurrency limits, when an autoscaler or an
+            /// adaptive limit is on.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub scaling: Option<ScalingSeries>,
             /// Median latency of the successes completed in each second, ms.
             #[serde(skip)]
             pub latency_p50_ms: Vec<Option<f64>>,
@@ -197,6 +201,7 @@ macro_rules! counters {
                     db: None,
                     node_states: None,
                     cpu: CpuSeries::new(seconds),
+                    scaling: None,
                     latency_p50_ms: vec![None; seconds],
                     latency_p99_ms: vec![None; seconds],
                 }
@@ -293,6 +298,12 @@ counters! {
     HedgeWins => hedge_wins, "Hedged requests whose hedge answered first.", mechanism;
     HedgesCancelled => hedges_cancelled, "Attempts cancelled because the other attempt of their hedged pair \
         answered first.", mechanism;
+    RateLimited => rate_limited, "Attempts answered at once with a 429 by a service's rate limiter (`rate_limit`); \
+        clients retry them like 503s.", mechanism;
+    LimitRejected => limit_rejected, "Of the `rejected` attempts, those turned away by a node's adaptive concurrency \
+        limit (`limiter`).", mechanism;
+    ScaleUps => scale_ups, "Nodes the autoscaler asked for (`autoscaler`).", mechanism;
+    ScaleDowns => scale_downs, "Nodes the autoscaler removed, or cancelled before they served (`autoscaler`).", mechanism;
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -374,6 +385,26 @@ impl DbSeries {
             queries: vec![0; seconds],
             wait_ms: vec![0.0; seconds],
         }
+    }
+}
+
+/// The server-side defences' state, sampled at the start of each second.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScalingSeries {
+    /// Nodes serving (in rotation or draining out of it excluded), over the
+    /// services covered.
+    pub nodes: Vec<u64>,
+    /// Nodes the autoscaler asked for that do not serve yet (provisioning).
+    pub pending: Vec<u64>,
+    /// Mean adaptive concurrency limit of the serving nodes with one,
+    /// attempts (0 without an adaptive limit).
+    pub limit: Vec<f64>,
+}
+
+impl ScalingSeries {
+    /// Zeroed series for `seconds` seconds.
+    pub fn new(seconds: usize) -> ScalingSeries {
+        ScalingSeries { nodes: vec![0; seconds], pending: vec![0; seconds], limit: vec![0.0; seconds] }
     }
 }
 

@@ -247,6 +247,10 @@ pub(crate) struct Health {
     pub fails: u32,
     /// Passed probes in a row.
     pub passes: u32,
+    /// Number of the last probe sent as a request (`health.probe_mode`).
+    pub probe_seq: u32,
+    /// True while that probe is unanswered.
+    pub probe_out: bool,
 }
 
 /// One node's state.

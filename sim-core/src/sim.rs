@@ -32,6 +32,7 @@ mod health;
 mod lifecycle;
 mod reconfigure;
 mod sampling;
+mod scaling;
 mod service;
 mod shedding;
 mod tier;
@@ -164,6 +165,7 @@ impl Simulation {
         for t in 0..sim.tiers.len() {
             sim.start_probes(t as u32);
         }
+        sim.start_server_defences();
         Ok(sim)
     }
 
@@ -244,7 +246,7 @@ impl Simulation {
         Snapshot {
             now: SimTime(self.now),
             end: SimTime(self.end),
-            nodes: self.nodes.iter().map(|n| n.snapshot(self.now)).collect(),
+            nodes: self.shown_nodes().map(|n| n.snapshot(self.now)).collect(),
             totals: self.totals(),
             in_flight: self.clients.live() as u64,
             events_processed: self.events,
@@ -263,14 +265,38 @@ impl Simulation {
         }
     }
 
+    /// The nodes a snapshot shows, service by service: the serving ones
+    /// and those being provisioned (all of them without an autoscaler).
+    fn shown_nodes(&self) -> impl Iterator<Item = &Node> + '_ {
+        self.tiers.iter().flat_map(|t| &self.nodes[t.first_node as usize..(t.first_node + t.shown_nodes()) as usize])
+    }
+
+    /// The engine's number of the node a snapshot numbers `shown`.
+    fn engine_node(&self, shown: u32) -> Option<u32> {
+        let mut before = 0;
+        for t in &self.tiers {
+            if shown < before + t.shown_nodes() {
+                return Some(t.first_node + shown - before);
+            }
+            before += t.shown_nodes();
+        }
+        None
+    }
+
     fn service_snapshots(&self) -> Vec<ServiceSnapshot> {
+        let mut first_shown = 0;
         self.tiers
             .iter()
             .enumerate()
             .map(|(i, t)| ServiceSnapshot {
                 name: t.cfg.name.clone(),
-                first_node: t.first_node,
-                node_count: t.node_count,
+                first_node: {
+                    first_shown += t.shown_nodes();
+                    first_shown - t.shown_nodes()
+                },
+                node_count: t.shown_nodes(),
+                pending_nodes: t.scaler.as_ref().map_or(0, |s| s.pending()),
+                concurrency_limit: t.limits.as_ref().map(|l| l.mean(t.node_count)),
                 calls: t
                     .calls
                     .iter()
@@ -460,6 +486,9 @@ impl Simulation {
             Event::Fault { index } => self.on_fault(index as usize),
             Event::FaultEnd { index } => self.on_fault_end(index as usize),
             Event::Hedge { client, token } => self.on_hedge(client, token),
+            Event::ProbeTimeout { node, token } => self.on_probe_timeout(node, token),
+            Event::Scale { tier } => self.on_scale(tier),
+            Event::Provisioned { tier } => self.on_provisioned(tier),
         }
     }
 }
@@ -475,6 +504,7 @@ fn build_system(config: &Config) -> (Vec<Tier>, Vec<Node>, Vec<Edge>) {
         let n = &s.nodes;
         let first = nodes.len() as u32;
         nodes.extend((0..n.count).map(|k| Node::new(n, k < n.slow_count, i as u32)));
+        nodes.extend((n.count..tier::node_slots(s)).map(|_| scaling::spare_node(n, i as u32)));
         tiers.push(Tier::new(s.clone(), i, first, config.seed, 0));
     }
     for (i, s) in services.iter().enumerate() {

@@ -122,6 +122,14 @@ pub struct ServiceSnapshot {
     pub totals: Totals,
     /// True while its balancer is in panic mode.
     pub routing_panic: bool,
+    /// Of its nodes, those the autoscaler is provisioning (the last ones
+    /// shown); they serve once ready.
+    #[serde(default)]
+    pub pending_nodes: u32,
+    /// Mean adaptive concurrency limit of its serving nodes, attempts
+    /// (`None` without `limiter.adaptive`).
+    #[serde(default)]
+    pub concurrency_limit: Option<f64>,
 }
 
 /// One call edge at one instant: cumulative attempts on it and how they

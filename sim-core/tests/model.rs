@@ -16,6 +16,8 @@ mod defences;
 mod mechanisms;
 #[path = "model/services.rs"]
 mod services;
+#[path = "model/server_defences.rs"]
+mod server_defences;
 
 fn run(config: Config) -> Simulation {
     let mut sim = Simulation::new(config).expect("valid config");
@@ -329,6 +331,10 @@ const GOLDEN_STEADY_SEED1: Totals = Totals {
     hedges: 0,
     hedge_wins: 0,
     hedges_cancelled: 0,
+    rate_limited: 0,
+    limit_rejected: 0,
+    scale_ups: 0,
+    scale_downs: 0,
     refills: 0,
 };
 

@@ -2,7 +2,9 @@
 //! order the app shows them.
 
 use super::{Access, Apply, Field, Kind, Scale, Scope, Ui, Value};
-use crate::config::{defence_limits::*, limits::*, Backoff, LbPolicy, TrafficShape};
+use crate::config::{
+    defence_limits::*, limits::*, server_limits::*, Backoff, LbPolicy, LimitAlgorithm, ProbeMode, TrafficShape,
+};
 use crate::distribution::ServiceDist;
 
 /// Names of the [`Backoff`] policies, for the choice row.
@@ -13,6 +15,12 @@ const DIST_NAMES: [&str; 5] = ["exponential", "constant", "uniform", "lognormal"
 
 /// Names of the traffic shapes, for the choice row.
 const SHAPE_NAMES: [&str; 7] = ["spike", "constant", "ramp", "step", "tenfold", "diurnal", "bursts"];
+
+/// Names of the [`LimitAlgorithm`]s, for the choice row.
+const LIMIT_NAMES: [&str; 2] = ["aimd", "gradient2"];
+
+/// Names of the [`ProbeMode`]s, for the choice row.
+const PROBE_NAMES: [&str; 2] = ["request", "queue-wait"];
 
 /// Names of the [`LbPolicy`] policies, for the choice row.
 const LB_NAMES: [&str; 4] = ["round-robin", "random", "least-outstanding", "p2c"];
@@ -818,5 +826,213 @@ pub static FIELDS: &[Field] = &[
         gate: Some("cache.early_refresh"),
         ui: lin(0.0, 10.0, 0.1),
         ..row("cache.early_beta", Scope::Tier, real(EARLY_BETA), tier!(cache.early_beta, real))
+    },
+    // ---- server-side defences (issue 10) ----
+    Field {
+        label: "Probes are requests",
+        param: "probe_mode",
+        doc: "How a health probe measures a node: as a request that queues and takes a worker (a saturated node fails it), or as the wait of the oldest queued attempt.",
+        gate: Some("health.enabled"),
+        ..row(
+            "health.probe_mode",
+            Scope::Tier,
+            Kind::Choice(&PROBE_NAMES),
+            Access::Tier {
+                get: |s| Value::Choice(s.health.probe_mode.name()),
+                set: |s, v| s.health.probe_mode = ProbeMode::from_name(v.name()).unwrap_or(s.health.probe_mode),
+            },
+        )
+    },
+    Field {
+        label: "Adaptive concurrency limit",
+        param: "adaptive_limit",
+        doc: "Each node learns its concurrency limit from the latency of what it serves (Netflix concurrency-limits) and answers a 503 beyond it; it replaces the fixed limit.",
+        ..row("limiter.adaptive", Scope::Tier, Kind::Switch, tier!(limiter.adaptive, switch))
+    },
+    Field {
+        label: "Limit algorithm",
+        param: "limit_algorithm",
+        doc: "AIMD adds one while the node is busy and cuts by the backoff ratio when a client gave up; Gradient2 follows the ratio of the long-term to the latest latency.",
+        gate: Some("limiter.adaptive"),
+        ..row(
+            "limiter.algorithm",
+            Scope::Tier,
+            Kind::Choice(&LIMIT_NAMES),
+            Access::Tier {
+                get: |s| Value::Choice(s.limiter.algorithm.name()),
+                set: |s, v| s.limiter.algorithm = LimitAlgorithm::from_name(v.name()).unwrap_or(s.limiter.algorithm),
+            },
+        )
+    },
+    Field {
+        label: "Initial limit",
+        param: "limit_initial",
+        unit: "attempts",
+        doc: "Each node's concurrency limit at the start, between the minimum and the maximum.",
+        apply: Apply::Reset,
+        gate: Some("limiter.adaptive"),
+        ui: log(1.0, 10_000.0, 1.0),
+        ..row("limiter.initial_limit", Scope::Tier, whole(LIMIT), tier!(limiter.initial_limit, whole))
+    },
+    Field {
+        label: "Minimum limit",
+        param: "limit_min",
+        unit: "attempts",
+        doc: "The adaptive limit never goes below this, however slow the node gets.",
+        gate: Some("limiter.adaptive"),
+        ui: log(1.0, 10_000.0, 1.0),
+        ..row("limiter.min_limit", Scope::Tier, whole(LIMIT), tier!(limiter.min_limit, whole))
+    },
+    Field {
+        label: "Maximum limit",
+        param: "limit_max",
+        unit: "attempts",
+        doc: "The adaptive limit never goes above this, however fast the node is.",
+        gate: Some("limiter.adaptive"),
+        ui: log(1.0, 100_000.0, 1.0),
+        ..row("limiter.max_limit", Scope::Tier, whole(LIMIT), tier!(limiter.max_limit, whole))
+    },
+    Field {
+        label: "AIMD backoff ratio",
+        param: "limit_backoff",
+        unit: "×",
+        doc: "AIMD multiplies the limit by this whenever a client gave up on what the node served (or it took longer than the AIMD timeout).",
+        gate: Some("limiter.adaptive"),
+        ui: lin(0.5, 0.99, 0.01),
+        ..row("limiter.backoff_ratio", Scope::Tier, real(BACKOFF_RATIO), tier!(limiter.backoff_ratio, real))
+    },
+    Field {
+        label: "AIMD timeout",
+        param: "limit_timeout",
+        unit: "ms",
+        doc: "AIMD counts an attempt that spent longer than this at the node as a drop and cuts the limit.",
+        gate: Some("limiter.adaptive"),
+        ui: log(1.0, 60_000.0, 1.0),
+        ..row("limiter.timeout_ms", Scope::Tier, real(LIMIT_TIMEOUT_MS), tier!(limiter.timeout_ms, real))
+    },
+    Field {
+        label: "Gradient2 smoothing",
+        param: "limit_smoothing",
+        doc: "Weight Gradient2 gives each new estimate of the limit; higher follows changes faster.",
+        gate: Some("limiter.adaptive"),
+        ui: pct(0.0, 100.0, Scale::Linear { step: 1.0 }),
+        ..row("limiter.smoothing", Scope::Tier, real(SMOOTHING), tier!(limiter.smoothing, real))
+    },
+    Field {
+        label: "Gradient2 long window",
+        param: "limit_long_window",
+        unit: "samples",
+        doc: "Samples the long-term latency average spans, against which Gradient2 compares the latest.",
+        gate: Some("limiter.adaptive"),
+        ui: log(1.0, 100_000.0, 1.0),
+        ..row("limiter.long_window", Scope::Tier, whole(LONG_WINDOW), tier!(limiter.long_window, whole))
+    },
+    Field {
+        label: "Gradient2 RTT tolerance",
+        param: "limit_tolerance",
+        unit: "×",
+        doc: "How much slower than the long-term average the latest latency may be before Gradient2 shrinks the limit.",
+        gate: Some("limiter.adaptive"),
+        ui: lin(1.0, 10.0, 0.1),
+        ..row("limiter.rtt_tolerance", Scope::Tier, real(RTT_TOLERANCE), tier!(limiter.rtt_tolerance, real))
+    },
+    Field {
+        label: "Gradient2 queue size",
+        param: "limit_queue",
+        unit: "attempts",
+        doc: "Attempts Gradient2 lets queue above its estimate, so the limit can grow back.",
+        gate: Some("limiter.adaptive"),
+        ui: log(0.0, 10_000.0, 1.0),
+        ..row("limiter.queue_size", Scope::Tier, whole(QUEUE_SIZE), tier!(limiter.queue_size, whole))
+    },
+    Field {
+        label: "Rate limiter",
+        param: "rate_limit",
+        doc: "A token bucket in front of the service answers a 429 to every attempt beyond its rate and burst; clients retry 429s like 503s.",
+        ..row("rate_limit.enabled", Scope::Tier, Kind::Switch, tier!(rate_limit.enabled, switch))
+    },
+    Field {
+        label: "Rate limit",
+        param: "rate_limit_rate",
+        unit: "req/s",
+        doc: "Attempts per second the service admits in the long run; the rest get a 429 at once.",
+        gate: Some("rate_limit.enabled"),
+        ui: log(0.0, 100_000.0, 1.0),
+        ..row("rate_limit.rate_per_s", Scope::Tier, real(RATE_LIMIT_PER_S), tier!(rate_limit.rate_per_s, real))
+    },
+    Field {
+        label: "Burst",
+        param: "rate_limit_burst",
+        unit: "attempts",
+        doc: "Attempts admitted at once above the rate after a quiet spell: the bucket's size.",
+        gate: Some("rate_limit.enabled"),
+        ui: log(1.0, 100_000.0, 1.0),
+        ..row("rate_limit.burst", Scope::Tier, whole(BURST), tier!(rate_limit.burst, whole))
+    },
+    Field {
+        label: "Autoscaler",
+        param: "autoscale",
+        doc: "Adds nodes when their utilisation is above the target and removes them when below (Kubernetes HPA); a new node serves only after the provisioning delay and its warm-up.",
+        apply: Apply::Reset,
+        ..row("autoscaler.enabled", Scope::Tier, Kind::Switch, tier!(autoscaler.enabled, switch))
+    },
+    Field {
+        label: "Target utilisation",
+        param: "scale_target",
+        doc: "Busy share of the workers the autoscaler aims for: it wants ceil(nodes × utilisation / target) nodes.",
+        gate: Some("autoscaler.enabled"),
+        ui: pct(1.0, 100.0, Scale::Linear { step: 1.0 }),
+        ..row("autoscaler.target_utilisation", Scope::Tier, real(TARGET_UTILISATION), tier!(autoscaler.target_utilisation, real))
+    },
+    Field {
+        label: "Scale interval",
+        param: "scale_interval",
+        unit: "s",
+        doc: "Time between two looks at the utilisation; a spike shorter than this may go unseen.",
+        gate: Some("autoscaler.enabled"),
+        ui: log(1.0, 600.0, 1.0),
+        ..row("autoscaler.interval_s", Scope::Tier, real(SCALE_INTERVAL_S), tier!(autoscaler.interval_s, real))
+    },
+    Field {
+        label: "Provisioning delay",
+        param: "provisioning",
+        unit: "s",
+        doc: "Time from the decision to add a node until it serves (then it warms up): why scaling out arrives too late for a spike.",
+        gate: Some("autoscaler.enabled"),
+        ui: log(0.0, 600.0, 1.0),
+        ..row("autoscaler.provisioning_s", Scope::Tier, real(SCALE_DELAY_S), tier!(autoscaler.provisioning_s, real))
+    },
+    Field {
+        label: "Min nodes",
+        param: "scale_min",
+        unit: "nodes",
+        doc: "The autoscaler never goes below this many nodes.",
+        gate: Some("autoscaler.enabled"),
+        ui: log(1.0, 1024.0, 1.0),
+        ..row("autoscaler.min_nodes", Scope::Tier, whole(SCALE_NODES), tier!(autoscaler.min_nodes, whole))
+    },
+    Field {
+        label: "Max nodes",
+        param: "scale_max",
+        unit: "nodes",
+        doc: "The autoscaler never goes above this many nodes; with a shared database, more nodes mean more connections on it.",
+        apply: Apply::Reset,
+        gate: Some("autoscaler.enabled"),
+        ui: log(1.0, 1024.0, 1.0),
+        ..row("autoscaler.max_nodes", Scope::Tier, whole(SCALE_NODES), tier!(autoscaler.max_nodes, whole))
+    },
+    Field {
+        label: "Scale-down window",
+        param: "scale_down_window",
+        unit: "s",
+        doc: "A scale-down takes the highest node count wanted over this window, so a brief lull does not remove nodes.",
+        gate: Some("autoscaler.enabled"),
+        ui: log(0.0, 3600.0, 1.0),
+        ..row(
+            "autoscaler.scale_down_stabilisation_s",
+            Scope::Tier,
+            real(SCALE_DELAY_S),
+            tier!(autoscaler.scale_down_stabilisation_s, real)
+        )
     },
 ];

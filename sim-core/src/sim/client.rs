@@ -119,9 +119,14 @@ impl Simulation {
             self.count_at(tier, Counter::Errors);
             return None;
         }
+        if t.bucket.is_some() && self.rate_limited(tier) {
+            return None;
+        }
+        let t = &mut self.tiers[tier as usize];
         let nodes = &self.nodes[t.first_node as usize..(t.first_node + t.node_count) as usize];
         let node = t.first_node + t.routing.pick(&mut t.balancer, nodes, &mut t.rng_balancer);
-        match self.nodes[node as usize].admit(self.now, w, t.policy.concurrency_limit) {
+        let limit = if t.limits.is_none() { t.policy.concurrency_limit } else { self.adaptive_limit(tier, node) };
+        match self.nodes[node as usize].admit(self.now, w, limit) {
             Admission::Accepted => {
                 self.waits.record(0);
                 self.start_service(node, w);
@@ -134,6 +139,11 @@ impl Simulation {
                     self.count_at(tier, Counter::Errors);
                 } else {
                     self.count_at(tier, Counter::Rejected);
+                    if self.tiers[tier as usize].limits.is_some()
+                        && limit.is_some_and(|l| self.nodes[node as usize].held() >= l)
+                    {
+                        self.count_at(tier, Counter::LimitRejected);
+                    }
                 }
                 None
             }

@@ -36,7 +36,7 @@ impl Simulation {
     pub(super) fn stop_sharing(&mut self, tier: u32, old: &CpuConfig) {
         let now = self.now;
         let t = &self.tiers[tier as usize];
-        for i in t.first_node..t.first_node + t.node_count {
+        for i in t.first_node..t.first_node + t.slots {
             let n = &mut self.nodes[i as usize];
             n.advance_cpu(now, old.cores, old.switch_overhead);
             for (node, slot, gen, left) in n.sharing.drain_remaining() {

@@ -12,6 +12,7 @@ impl Simulation {
     /// to a node that is already down or does not exist; returns whether it
     /// crashed. Nodes are numbered over every service, the entry's first.
     pub fn crash_node(&mut self, node: u32) -> bool {
+        let Some(node) = self.engine_node(node) else { return false };
         if node as usize >= self.nodes.len() || self.nodes[node as usize].is_down() || self.is_finished() {
             return false;
         }
@@ -33,6 +34,9 @@ impl Simulation {
         }
         let lost = queued.iter().map(|w| (w.client, w.token)).chain(jobs.iter().map(|j| (j.client, j.token)));
         for (client, token) in lost.collect::<Vec<_>>() {
+            if client == super::health::PROBE_CLIENT {
+                continue; // a health probe: it times out at the balancer
+            }
             self.count_at(tier, Counter::Lost);
             if self.client_waits_for(client, token) {
                 self.count_at(tier, Counter::Errors);
@@ -43,6 +47,9 @@ impl Simulation {
     }
 
     pub(super) fn on_restart(&mut self, node: u32) {
+        if !self.is_serving(node) {
+            return; // removed by the autoscaler while down: it stays down
+        }
         let tier = self.tier_of(node) as usize;
         let c = &self.tiers[tier].cfg.crash;
         let warmup_ns = secs_to_nanos(c.warmup_s);
@@ -164,7 +171,7 @@ impl Simulation {
     fn set_capacity_share(&mut self, tier: u32, share: f64) {
         let t = &self.tiers[tier as usize];
         let workers = (t.cfg.nodes.workers as f64 * share).round().max(0.0) as u32;
-        for node in t.first_node..t.first_node + t.node_count {
+        for node in t.first_node..t.first_node + t.slots {
             self.nodes[node as usize].workers = workers;
             self.start_waiting(node);
         }

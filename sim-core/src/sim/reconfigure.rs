@@ -87,7 +87,8 @@ impl Simulation {
             self.start_probes(tier);
             self.reroute(tier);
         }
-        let (first, count) = (self.tiers[tier as usize].first_node, self.tiers[tier as usize].node_count);
+        self.reconfigure_defences(tier, old, next);
+        let (first, count) = (self.tiers[tier as usize].first_node, self.tiers[tier as usize].slots);
         for i in 0..count {
             let n = &mut self.nodes[(first + i) as usize];
             n.workers = next.nodes.workers;

@@ -31,8 +31,10 @@ impl Simulation {
                 db.wait_ms[second - 1] = if n == 0 { 0.0 } else { sum / n as f64 / 1e6 };
             }
         }
+        self.sample_scaling(second);
         if let Some(states) = &mut self.series.node_states {
-            for n in &self.nodes {
+            let shown = self.tiers.iter().flat_map(|t| &self.nodes[t.first_node as usize..(t.first_node + t.shown_nodes()) as usize]);
+            for n in shown {
                 let snap = n.snapshot(self.now);
                 match snap.life {
                     NodeLife::Crashed => states.crashed[second] += 1,

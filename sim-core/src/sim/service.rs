@@ -2,6 +2,7 @@
 //! a core of its own or processor-shared), makes its calls, and answers;
 //! the queue policies decide what a free worker takes next.
 
+use super::health::PROBE_CLIENT;
 use super::Simulation;
 use crate::event::Event;
 use crate::metrics::Counter;
@@ -19,7 +20,12 @@ impl Simulation {
         let work = t.service.sample_ns(factor, extra_s, &mut t.rng_service);
         let (slot, gen) = n.jobs.start(w, work);
         let job = JobRef { node, slot, gen };
-        if t.policy.dependencies {
+        let dependencies = t.policy.dependencies && w.client != PROBE_CLIENT;
+        if t.limits.is_some() {
+            self.limit_started(node, slot, w.sent);
+        }
+        let t = &self.tiers[tier];
+        if dependencies {
             self.before_service(job);
             return;
         }
@@ -48,7 +54,7 @@ impl Simulation {
     /// The job's own work is done: it makes its calls, or answers now.
     #[inline(always)]
     pub(super) fn work_done(&mut self, job: JobRef) {
-        if self.any_calls && !self.tiers[self.tier_of(job.node) as usize].calls.is_empty() {
+        if self.any_calls && !self.tiers[self.tier_of(job.node) as usize].calls.is_empty() && !self.is_probe(job) {
             self.start_calls(job);
             return;
         }
@@ -104,6 +110,10 @@ impl Simulation {
     /// its answer if it still waits.
     #[inline(always)]
     pub(super) fn complete(&mut self, job: JobRef, done: Job) {
+        if done.client == PROBE_CLIENT {
+            self.probe_answered(job, done);
+            return;
+        }
         let tier = self.nodes[job.node as usize].tier;
         if done.regen {
             self.regenerated(job);
@@ -112,6 +122,9 @@ impl Simulation {
         self.nodes[job.node as usize].served += 1;
         self.take_next(job.node);
         let waited = self.client_waits_for(done.client, done.token);
+        if self.tiers[tier as usize].limits.is_some() {
+            self.limit_sample(job.node, job.slot, !waited);
+        }
         // CPU work at full speed: the service time without the CPU model.
         let cpu_ns = done.work as f64;
         let cpu = &mut self.nodes[job.node as usize].cpu;

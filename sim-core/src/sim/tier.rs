@@ -15,6 +15,18 @@ use crate::retry::RetryPolicy;
 use crate::rng::Stream;
 use crate::snapshot::CallSnapshot;
 use crate::time::secs_to_nanos;
+use crate::autoscaler::Autoscaler;
+use crate::limiter::TierLimits;
+use crate::rate_limit::TokenBucket;
+
+/// Node slots a service needs: room for its autoscaler's maximum.
+pub(crate) fn node_slots(cfg: &ServiceConfig) -> u32 {
+    if cfg.autoscaler.enabled {
+        cfg.autoscaler.max_nodes.max(cfg.nodes.count)
+    } else {
+        cfg.nodes.count
+    }
+}
 
 /// One service's balancer, policies, dependencies and counters. Its nodes
 /// are `first_node .. first_node + node_count` of the engine's node list.
@@ -52,6 +64,16 @@ pub(crate) struct Tier {
     pub keyed: Option<KeyedReads>,
     /// Its own per-second series (several services only).
     pub series: Option<Box<TierSeries>>,
+    /// Node slots it has: `node_count` serving, then those being
+    /// provisioned and those free or draining (`autoscaler.max_nodes` with
+    /// the autoscaler on, else `node_count`).
+    pub slots: u32,
+    /// Its nodes' adaptive concurrency limits, when `limiter.adaptive`.
+    pub limits: Option<Box<TierLimits>>,
+    /// Its rate limiter, when `rate_limit.enabled`.
+    pub bucket: Option<TokenBucket>,
+    /// Its autoscaler, when `autoscaler.enabled`.
+    pub scaler: Option<Box<Autoscaler>>,
 }
 
 /// A service's own per-second series and the latencies of its current second.
@@ -96,8 +118,19 @@ impl Tier {
                 KeyedReads::new(c.keys, c.zipf_s, c.capacity, secs_to_nanos(c.ttl_s))
             }),
             series: None,
+            slots: node_slots(&cfg),
+            limits: cfg.limiter.adaptive.then(|| Box::new(TierLimits::new(&cfg.limiter, node_slots(&cfg)))),
+            bucket: cfg.rate_limit.enabled.then(|| TokenBucket::new(&cfg.rate_limit, now)),
+            scaler: cfg.autoscaler.enabled.then(Box::default),
             cfg,
         }
+    }
+
+    /// Nodes shown (serving and provisioning): the service's nodes in
+    /// snapshots and node-state counts.
+    #[inline]
+    pub fn shown_nodes(&self) -> u32 {
+        self.node_count + self.scaler.as_ref().map_or(0, |s| s.pending())
     }
 
     /// Forgets the recomputations of jobs for which `gone` holds (their node

@@ -540,6 +540,9 @@ fn every_mechanism_at_its_extremes_runs_without_panicking() {
         c.crash.warmup_capacity = limits::WARMUP_CAPACITY.0;
         c.health.enabled = true;
         c.health.interval_ms = limits::PROBE_INTERVAL_MS.0;
+        // Probe requests are not client attempts: the conservation below
+        // counts attempts (server_defences.rs runs this with probe requests).
+        c.health.probe_mode = sim_core::config::ProbeMode::QueueWait;
         c.shedding = sim_core::config::SheddingConfig {
             drop_expired: true,
             codel: true,
