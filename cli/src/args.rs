@@ -215,7 +215,7 @@ impl ModelFlag {
 }
 
 /// Help heading of the model flags.
-const MODEL_HEADING: &str = "Model flags (those of shared/reference/simpy_ref.py, and --service-*)";
+const MODEL_HEADING: &str = "Model flags (those of shared/reference/simpy_ref.py, --service-* and --retry-budget)";
 
 /// The model flag that sets a dotted `Config` field.
 pub fn flag_for_field(field: &str) -> Option<&'static ModelFlag> {
@@ -380,7 +380,7 @@ pub enum Commands {
 
 /// What `brink run --help` says after the flags.
 const RUN_NOTES: &str =
-    "Model flags match shared/reference/simpy_ref.py (--service-dist and --service-cv are brink's).\n\
+    "Model flags match shared/reference/simpy_ref.py (--service-dist, --service-cv and --retry-budget are brink's).\n\
 The configuration is built in this order, a later step overriding an earlier one: the defaults,\n\
 then --config FILE, then the model flags, then each --set PATH=VALUE in command-line order.\n\
 `brink fields` lists every PATH with its range and default (also docs/CONFIG.md).\n\

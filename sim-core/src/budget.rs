@@ -16,6 +16,11 @@ use crate::window::Window;
 
 /// Units a request deposits (Finagle's `scaleFactor`).
 const DEPOSIT: i64 = 1_000;
+/// Most units a retry may cost: a share below one in a million counts as one
+/// in a million.
+const MAX_WITHDRAWAL: i64 = 1_000_000_000;
+/// Most units of the reserve (far above any run's retries' cost).
+const MAX_RESERVE: f64 = 1e18;
 
 /// One edge's retry budget.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,9 +35,15 @@ impl RetryBudget {
     pub fn new(c: &BudgetConfig) -> RetryBudget {
         // As Finagle: with no share, requests deposit nothing and each
         // retry costs one unit of the reserve.
-        let (deposit, withdrawal) =
-            if c.percent > 0.0 { (DEPOSIT, (DEPOSIT as f64 / c.percent) as i64) } else { (0, 1) };
-        let reserve = (c.min_per_s * c.ttl_s * withdrawal as f64) as i64;
+        // A tiny share makes a retry cost at most a million requests'
+        // deposits, and the reserve is capped likewise, so that no sum of
+        // the window can overflow within the event cap.
+        let (deposit, withdrawal) = if c.percent > 0.0 {
+            (DEPOSIT, (DEPOSIT as f64 / c.percent).min(MAX_WITHDRAWAL as f64) as i64)
+        } else {
+            (0, 1)
+        };
+        let reserve = (c.min_per_s * c.ttl_s * withdrawal as f64).min(MAX_RESERVE) as i64;
         RetryBudget { window: Window::new(secs_to_nanos(c.ttl_s)), deposit, withdrawal, reserve }
     }
 
@@ -45,7 +56,7 @@ impl RetryBudget {
 
     /// True, and the retry is paid for, when the budget allows one more.
     pub fn try_withdraw(&mut self, now: u64) -> bool {
-        if self.window.sum(now) + self.reserve < self.withdrawal {
+        if self.window.sum(now).saturating_add(self.reserve) < self.withdrawal {
             return false;
         }
         self.window.add(now, -self.withdrawal);
@@ -72,6 +83,16 @@ mod tests {
         // 10% of 10,000 requests plus a reserve of 10 retries.
         assert_eq!(requests, 10_000);
         assert!((1_000..=1_011).contains(&retries), "{retries}");
+    }
+
+    #[test]
+    fn extreme_settings_do_not_overflow() {
+        let c = BudgetConfig { enabled: true, percent: 1e-300, ttl_s: 60.0, min_per_s: 1e6 };
+        let mut b = RetryBudget::new(&c);
+        for i in 0..1_000u64 {
+            b.deposit(i);
+            assert!(b.try_withdraw(i), "the reserve covers them");
+        }
     }
 
     #[test]

@@ -137,9 +137,9 @@ impl Default for BreakerConfig {
 pub struct HedgeConfig {
     /// Hedge. Default off.
     pub enabled: bool,
-    /// Wait before the hedge, ms. Default 30: the 95th percentile of the
-    /// reference model's service time (exponential, mean 10 ms: −ln 0.05 ×
-    /// 10 ms ≈ 30 ms).
+    /// Wait before the hedge, ms; at or past the edge's timeout no hedge is
+    /// sent. Default 30: the 95th percentile of the reference model's
+    /// service time (exponential, mean 10 ms: −ln 0.05 × 10 ms ≈ 30 ms).
     pub delay_ms: f64,
 }
 

@@ -338,3 +338,45 @@ fn set_path_reaches_a_call_edges_defences() {
     let e = Simulation::new(c).unwrap_err();
     assert!(e.to_string().contains("client.budget.ttl_s") && e.to_string().contains("db"), "{e}");
 }
+
+#[test]
+fn a_live_change_keeps_an_open_breaker_open() {
+    let seed = 6;
+    let mut c = failing_service(seed, 1_000.0, 20.0, 1.0);
+    c.client.breaker.enabled = true;
+    let mut sim = Simulation::new(c.clone()).unwrap();
+    sim.step_until(SimTime::from_secs(2));
+    assert_eq!(sim.snapshot().client_breaker, BreakerState::Open, "seed {seed}");
+    c.client.breaker.probes = 3;
+    c.client.timeout_s = 2.0;
+    sim.reconfigure(&c).unwrap();
+    assert_eq!(sim.snapshot().client_breaker, BreakerState::Open, "seed {seed}: the change does not reset it");
+    c.client.breaker.enabled = false;
+    sim.reconfigure(&c).unwrap();
+    assert_eq!(sim.snapshot().client_breaker, BreakerState::Closed, "seed {seed}: switched off");
+    let before = sim.totals().attempts;
+    sim.step_until(SimTime::from_secs(3));
+    assert!(sim.totals().attempts - before > 2_000, "seed {seed}: attempts flow again");
+}
+
+#[test]
+fn hedging_over_a_network_edge_takes_the_first_answer() {
+    for seed in [1u64, 2] {
+        let mut c = seeded(seed);
+        c.traffic.rate_per_s = 500.0;
+        c.traffic.duration_s = 20.0;
+        c.nodes.service_dist = ServiceDist::Bimodal;
+        c.client.attempts = 2;
+        c.client.network_ms = 5.0;
+        c.client.network_jitter_ms = 2.0;
+        let plain = run(c.clone());
+        c.client.hedge.enabled = true;
+        c.client.hedge.delay_ms = 45.0;
+        let hedged = run(c);
+        let (p, h) = (plain.latency().p99_ms.unwrap(), hedged.latency().p99_ms.unwrap());
+        let t = hedged.totals();
+        assert!(h < 0.5 * p, "seed {seed}: p99 {p:.1} ms plain, {h:.1} ms hedged");
+        assert_eq!(t.offered, t.goodput + t.failed + t.unresolved_at_end, "seed {seed}: {t:?}");
+        assert!(t.hedges > 0 && t.hedge_wins > 0, "seed {seed}: {t:?}");
+    }
+}
