@@ -90,6 +90,10 @@ impl Group {
             "crash" => Group::Failures,
             "shedding" => Group::Shedding,
             "db" | "cache" => Group::Dependencies,
+            // The server-side defences of issue 10: admission beside the
+            // shedding policies, the node count beside the balancer.
+            "limiter" | "rate_limit" => Group::Shedding,
+            "autoscaler" => Group::Balancer,
             _ => return None,
         })
     }

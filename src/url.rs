@@ -458,7 +458,11 @@ mod tests {
     #[test]
     fn every_select_the_seed_and_the_speed_round_trip() {
         let defaults = app_defaults();
-        assert_eq!(selects().count(), 4, "retry policy, balancer, traffic shape, service-time shape");
+        assert_eq!(
+            selects().count(),
+            6,
+            "retry policy, balancer, traffic shape, service-time shape, probe mode, limit algorithm"
+        );
         for s in selects() {
             for &name in s.options {
                 let mut c = defaults.clone();

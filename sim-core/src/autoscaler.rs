@@ -34,6 +34,9 @@ pub(crate) struct Autoscaler {
     pub pending: VecDeque<u64>,
     /// Recommendations `(when, nodes)` within the stabilisation window.
     history: VecDeque<(u64, u32)>,
+    /// When the next evaluation is due: an evaluation event for another
+    /// instant is stale (the autoscaler was switched off and on meanwhile).
+    pub next_eval: u64,
 }
 
 impl Autoscaler {

@@ -973,7 +973,6 @@ pub static FIELDS: &[Field] = &[
         label: "Autoscaler",
         param: "autoscale",
         doc: "Adds nodes when their utilisation is above the target and removes them when below (Kubernetes HPA); a new node serves only after the provisioning delay and its warm-up.",
-        apply: Apply::Reset,
         ..row("autoscaler.enabled", Scope::Tier, Kind::Switch, tier!(autoscaler.enabled, switch))
     },
     Field {

@@ -128,7 +128,11 @@ impl Default for RateLimitConfig {
 /// within `[min_nodes, max_nodes]`. A new node serves after
 /// `provisioning_s`, then warms up as a restarted node does
 /// (`crash.warmup_s`, `crash.warmup_capacity`); a removed node stops getting
-/// traffic and drains what it holds. The service starts with `nodes.count`.
+/// traffic and drains what it holds. The service starts with `nodes.count`;
+/// outside `[min_nodes, max_nodes]`, the first evaluation brings it inside,
+/// as the HPA does with a deployment's replicas. It can be switched on and
+/// off mid-run (switched off, nodes being provisioned are cancelled and the
+/// serving ones stay); `max_nodes` needs a reset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AutoscalerConfig {
@@ -250,7 +254,6 @@ pub(super) fn validate(s: &super::ServiceConfig) -> Result<(), super::ConfigErro
     let a = &s.autoscaler;
     if a.enabled {
         range("autoscaler.min_nodes", a.min_nodes as f64, (server_limits::SCALE_NODES.0 as f64, a.max_nodes as f64), "")?;
-        range("nodes.count", s.nodes.count as f64, (a.min_nodes as f64, a.max_nodes as f64), "")?;
         let slots = a.max_nodes as u64 * s.nodes.queue_capacity as u64;
         if slots > super::MAX_TOTAL_QUEUE_SLOTS {
             return Err(super::ConfigError::TooLarge {

@@ -40,9 +40,18 @@ impl Simulation {
                 s.series.scaling = Some(ScalingSeries::new(self.seconds));
             }
             if self.tiers[t].scaler.is_some() {
-                let interval = secs_to_nanos(self.tiers[t].cfg.autoscaler.interval_s).max(1);
-                self.queue.push(self.now + interval, Event::Scale { tier: t as u32 });
+                self.schedule_scale(t as u32);
             }
+        }
+    }
+
+    /// Schedules service `tier`'s next autoscaler evaluation an interval from now.
+    fn schedule_scale(&mut self, tier: u32) {
+        let t = &mut self.tiers[tier as usize];
+        let at = self.now + secs_to_nanos(t.cfg.autoscaler.interval_s).max(1);
+        if let Some(s) = t.scaler.as_mut() {
+            s.next_eval = at;
+            self.queue.push(at, Event::Scale { tier });
         }
     }
 
@@ -52,12 +61,12 @@ impl Simulation {
         let now = self.now;
         let utilisation = self.utilisation(tier);
         let t = &mut self.tiers[tier as usize];
-        let c = t.cfg.autoscaler.clone();
+        let c = &t.cfg.autoscaler;
         let Some(scaler) = t.scaler.as_mut() else { return };
-        if !c.enabled {
-            return;
+        if scaler.next_eval != now {
+            return; // stale: switched off and on since it was scheduled
         }
-        let target = scaler.decide(&c, now, t.node_count, utilisation).min(t.slots);
+        let target = scaler.decide(c, now, t.node_count, utilisation).min(t.slots);
         let current = t.node_count + scaler.pending();
         for _ in current..target {
             self.add_node(tier);
@@ -65,8 +74,7 @@ impl Simulation {
         for _ in target..current {
             self.remove_node(tier);
         }
-        let interval = secs_to_nanos(c.interval_s).max(1);
-        self.queue.push(now + interval, Event::Scale { tier });
+        self.schedule_scale(tier);
     }
 
     /// Mean utilisation of service `tier`'s serving nodes that are up over
@@ -243,7 +251,18 @@ impl Simulation {
                 (true, None) => Some(crate::rate_limit::TokenBucket::new(&next.rate_limit, now)),
             };
         }
-        if next.limiter.adaptive && self.series.scaling.is_none() {
+        if next.autoscaler.enabled != old.autoscaler.enabled {
+            if next.autoscaler.enabled {
+                self.tiers[tier as usize].scaler = Some(Box::default());
+                self.schedule_scale(tier);
+            } else {
+                while self.tiers[tier as usize].scaler.as_ref().is_some_and(|s| s.pending() > 0) {
+                    self.remove_node(tier);
+                }
+                self.tiers[tier as usize].scaler = None;
+            }
+        }
+        if (next.limiter.adaptive || next.autoscaler.enabled) && self.series.scaling.is_none() {
             self.series.scaling = Some(ScalingSeries::new(self.seconds));
         }
     }

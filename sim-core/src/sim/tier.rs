@@ -19,13 +19,11 @@ use crate::autoscaler::Autoscaler;
 use crate::limiter::TierLimits;
 use crate::rate_limit::TokenBucket;
 
-/// Node slots a service needs: room for its autoscaler's maximum.
+/// Node slots a service has: room for its autoscaler's maximum, whether
+/// the autoscaler is on or not, so that it can be switched on mid-run
+/// (a free slot is a small struct that nothing visits on the hot path).
 pub(crate) fn node_slots(cfg: &ServiceConfig) -> u32 {
-    if cfg.autoscaler.enabled {
-        cfg.autoscaler.max_nodes.max(cfg.nodes.count)
-    } else {
-        cfg.nodes.count
-    }
+    cfg.autoscaler.max_nodes.max(cfg.nodes.count)
 }
 
 /// One service's balancer, policies, dependencies and counters. Its nodes

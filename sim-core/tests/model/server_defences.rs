@@ -347,10 +347,32 @@ fn bad_defence_settings_name_their_field() {
     c.autoscaler.max_nodes = 2;
     assert_eq!(c.validate().unwrap_err().field(), "autoscaler.min_nodes");
     let mut c = Config::default();
-    c.autoscaler.enabled = true;
-    c.nodes.count = 20;
-    assert_eq!(c.validate().unwrap_err().field(), "nodes.count");
-    let mut c = Config::default();
     c.rate_limit.rate_per_s = -1.0;
     assert_eq!(c.validate().unwrap_err().field(), "rate_limit.rate_per_s");
+}
+
+#[test]
+fn the_autoscaler_switched_on_mid_run_brings_the_count_within_its_bounds() {
+    // 8 nodes with a maximum of 5: the first evaluation after the switch
+    // removes three, which drain; switched off, it stops.
+    let seed = 56;
+    let mut c = seeded(seed);
+    c.traffic.rate_per_s = 1_000.0;
+    c.traffic.duration_s = 30.0;
+    c.nodes.count = 8;
+    c.autoscaler.max_nodes = 5;
+    c.autoscaler.min_nodes = 5;
+    c.autoscaler.interval_s = 5.0;
+    let mut sim = Simulation::new(c.clone()).unwrap();
+    sim.step_until(SimTime::from_secs(3));
+    c.autoscaler.enabled = true;
+    assert_eq!(sim.reconfigure(&c).unwrap().applied, vec!["autoscaler.enabled"], "seed {seed}");
+    sim.step_until(SimTime::from_secs(9));
+    assert_eq!(sim.snapshot().services[0].node_count, 5, "seed {seed}");
+    c.autoscaler.enabled = false;
+    sim.reconfigure(&c).unwrap();
+    sim.run_to_end();
+    let t = check_attempts_conserved("autoscaler live", &sim);
+    assert_eq!((t.scale_ups, t.scale_downs, t.failed), (0, 3, 0), "seed {seed}: {t:?}");
+    assert_eq!(sim.series().scaling.as_ref().unwrap().nodes[29], 5, "seed {seed}");
 }
