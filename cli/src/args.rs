@@ -364,6 +364,17 @@ pub enum Commands {
         #[arg(allow_hyphen_values = true)]
         duration: String,
     },
+    /// two scenarios on the same seed: totals of A and B, difference and ratio
+    #[command(after_help = crate::compare::NOTES)]
+    Compare(crate::compare::CompareArgs),
+    /// a grid of runs over field ranges and seeds, in parallel: JSON lines
+    #[command(after_help = crate::sweep::NOTES)]
+    Sweep(crate::sweep::SweepArgs),
+    /// joins the JSON lines of `brink sweep --shard` runs into one sweep's output
+    Merge(crate::sweep::MergeArgs),
+    /// the engine against queueing theory and published results
+    #[command(after_help = crate::validate::NOTES)]
+    Validate(crate::validate::ValidateArgs),
 }
 
 /// What `brink run --help` says after the flags.
@@ -421,7 +432,7 @@ pub struct SetArg {
     pub value: String,
 }
 
-fn parse_set(raw: &str) -> Result<SetArg, String> {
+pub(crate) fn parse_set(raw: &str) -> Result<SetArg, String> {
     match raw.split_once('=') {
         Some((path, value)) if !path.trim().is_empty() => {
             Ok(SetArg { raw: raw.to_string(), path: path.trim().to_string(), value: value.to_string() })
@@ -540,7 +551,7 @@ pub fn shown(raw: &str) -> String {
 }
 
 /// Any text, e.g. a path.
-fn text(raw: &str) -> Result<String, String> {
+pub(crate) fn text(raw: &str) -> Result<String, String> {
     Ok(raw.to_string())
 }
 
@@ -554,7 +565,7 @@ fn parse_format(raw: &str) -> Result<Format, String> {
 
 /// Parses `--windows`: comma-separated whole seconds. As in the reference, an
 /// empty string means no windows, and edges past the run give empty windows.
-fn parse_windows(raw: &str) -> Result<Vec<u64>, String> {
+pub(crate) fn parse_windows(raw: &str) -> Result<Vec<u64>, String> {
     if raw.is_empty() {
         return Ok(Vec::new());
     }
@@ -564,7 +575,7 @@ fn parse_windows(raw: &str) -> Result<Vec<u64>, String> {
         .map_err(|_| "expected comma-separated whole seconds, e.g. 0,20,30,60".into())
 }
 
-fn parse_indent(raw: &str) -> Result<usize, String> {
+pub(crate) fn parse_indent(raw: &str) -> Result<usize, String> {
     match parse_integer(raw) {
         Some(n) if (0..=MAX_INDENT as i128).contains(&n) => Ok(n as usize),
         Some(_) => Err(format!("allowed range is 0 to {MAX_INDENT}")),

@@ -44,9 +44,11 @@ pub mod rng;
 mod sharing;
 mod sim;
 pub mod snapshot;
+pub mod theory;
 pub mod time;
 pub mod topology;
 mod traffic;
+pub mod validation;
 
 pub use config::{
     Backoff, CallConfig, CallMode, Config, ConfigError, Fault, FaultKind, LbPolicy, ServiceConfig, TrafficShape,
