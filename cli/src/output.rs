@@ -172,9 +172,21 @@ struct Gauge {
 /// cells are empty when their mechanism is off, so the header is the same
 /// for every single-service run.
 const GAUGES: [Gauge; 11] = [
-    Gauge { name: "cpu_useful_cores", doc: "CPU serving attempts whose client still waited", cells: |s| Cells::Reals(&s.cpu.useful) },
-    Gauge { name: "cpu_wasted_cores", doc: "CPU serving attempts whose client had given up", cells: |s| Cells::Reals(&s.cpu.wasted) },
-    Gauge { name: "cpu_switching_cores", doc: "CPU spent context switching", cells: |s| Cells::Reals(&s.cpu.switching) },
+    Gauge {
+        name: "cpu_useful_cores",
+        doc: "CPU serving attempts whose client still waited",
+        cells: |s| Cells::Reals(&s.cpu.useful),
+    },
+    Gauge {
+        name: "cpu_wasted_cores",
+        doc: "CPU serving attempts whose client had given up",
+        cells: |s| Cells::Reals(&s.cpu.wasted),
+    },
+    Gauge {
+        name: "cpu_switching_cores",
+        doc: "CPU spent context switching",
+        cells: |s| Cells::Reals(&s.cpu.switching),
+    },
     Gauge {
         name: "pool_in_use",
         doc: "database connections in use, all nodes, at the start of the second",
@@ -377,6 +389,34 @@ latency_p50_ms,latency_p99_ms,errors,dropped,crashes,db_timeouts,cache_hits,cach
         let text = String::from_utf8(buf).unwrap();
         assert_eq!(text.lines().nth(1).unwrap().split(',').count(), names.len());
         assert!(header.starts_with(OLD_CSV_HEADER), "the columns keep their names and order: {header}");
+    }
+
+    #[test]
+    fn docs_list_the_header_and_every_gauge() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/CLI.md");
+        let doc = std::fs::read_to_string(path).expect("docs/CLI.md");
+        assert!(doc.lines().any(|l| l == csv_header()), "docs/CLI.md lacks the header line {}", csv_header());
+        for (name, meaning) in gauge_docs() {
+            assert!(doc.contains(&format!("| `{name}` | {meaning} |")), "docs/CLI.md lacks the row of {name}");
+        }
+    }
+
+    #[test]
+    fn services_add_their_columns_after_the_runs() {
+        let (mut run, mut api) = (Series::new(1), Series::new(1));
+        run.offered = vec![3];
+        api.attempts = vec![5];
+        api.cpu.useful = vec![1.5];
+        let mut buf = Vec::new();
+        write_csv(&mut buf, &run, &[("api", &api)]).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+        let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+        let single = csv_header().split(',').count();
+        assert_eq!((header.len(), row.len()), (2 * single - 1, 2 * single - 1));
+        let cell = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+        assert_eq!((cell("offered"), cell("api.attempts"), cell("api.cpu_useful_cores")), ("3", "5", "1.5"));
+        assert_eq!((cell("pool_in_use"), cell("api.nodes_up")), ("", ""), "a mechanism that is off: empty");
     }
 
     #[test]

@@ -293,7 +293,8 @@ impl SweepProgress {
         let width = 30;
         let filled = done * width / self.total.max(1);
         let bar: String = "#".repeat(filled) + &"-".repeat(width - filled);
-        let _ = io::stderr().write_all(format!("\rbrink sweep: [{bar}] {done} of {} runs\x1b[K", self.total).as_bytes());
+        let _ =
+            io::stderr().write_all(format!("\rbrink sweep: [{bar}] {done} of {} runs\x1b[K", self.total).as_bytes());
     }
 
     fn finish(&self) {
@@ -324,7 +325,10 @@ pub fn merge(a: &MergeArgs) -> Result<(), Failure> {
             let (index, total) = index_of(line).map_err(|e| UsageError(format!("{at}: {e}")))?;
             match &runs {
                 Some((r, first)) if *r != total => {
-                    return Err(UsageError(format!("{at}: from a sweep of {total} runs, but {first} is from one of {r}")).into())
+                    return Err(UsageError(format!(
+                        "{at}: from a sweep of {total} runs, but {first} is from one of {r}"
+                    ))
+                    .into())
                 }
                 Some(_) => {}
                 None => runs = Some((total, at.clone())),

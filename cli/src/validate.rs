@@ -46,7 +46,9 @@ pub fn run(a: &ValidateArgs) -> Result<(), Failure> {
     let mut out = BufWriter::new(io::stdout().lock());
     match a.format {
         ValidateFormat::Table => out.write_all(table(&rows).as_bytes())?,
-        ValidateFormat::Json => output::write_json(&mut out, &Value::Array(rows.iter().map(row_json).collect()), Some(1))?,
+        ValidateFormat::Json => {
+            output::write_json(&mut out, &Value::Array(rows.iter().map(row_json).collect()), Some(1))?
+        }
     }
     out.flush()?;
     let failed = rows.iter().filter(|r| !r.passed()).count();
@@ -113,7 +115,11 @@ pub fn table(rows: &[Row]) -> String {
             .enumerate()
             .map(|(i, c)| {
                 let pad = widths[i] - c.chars().count();
-                if (2..=4).contains(&i) { format!("{}{c}", " ".repeat(pad)) } else { format!("{c}{}", " ".repeat(pad)) }
+                if (2..=4).contains(&i) {
+                    format!("{}{c}", " ".repeat(pad))
+                } else {
+                    format!("{c}{}", " ".repeat(pad))
+                }
             })
             .collect();
         out.push_str(line.join("  ").trim_end());
@@ -139,7 +145,8 @@ mod tests {
 
     #[test]
     fn a_failed_row_is_marked() {
-        let row = |simulated| Row { check: "c", quantity: "q".into(), unit: "", simulated, expected: Expected::Below(1.0) };
+        let row =
+            |simulated| Row { check: "c", quantity: "q".into(), unit: "", simulated, expected: Expected::Below(1.0) };
         let t = table(&[row(0.5), row(2.0)]);
         assert!(t.contains("pass") && t.contains("FAIL") && t.ends_with("1 of 2 rows pass\n"), "{t}");
     }

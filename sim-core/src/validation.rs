@@ -126,7 +126,8 @@ fn near(value: f64, tolerance: f64) -> Expected {
 /// M/M/8 at ρ = 0.8 (640/s, 10 ms exponential), 3,000 s.
 fn erlang_c() -> Vec<Row> {
     let (c, rate, s) = (8, 640.0, 0.010);
-    let nodes = NodesConfig { workers: c, service_ms_mean: s * 1000.0, queue_capacity: 1_000_000, ..Default::default() };
+    let nodes =
+        NodesConfig { workers: c, service_ms_mean: s * 1000.0, queue_capacity: 1_000_000, ..Default::default() };
     let q = run(single_queue(101, rate, 3_000.0, nodes)).queueing();
     let (p, wq) = theory::erlang_c(c, rate, s).unwrap_or((f64::NAN, f64::NAN));
     vec![
@@ -185,7 +186,8 @@ fn pollaczek_khinchine() -> Vec<Row> {
 /// time-average of requests in flight, sampled every millisecond after a 5 s
 /// warm-up, against λ·W.
 fn littles_law() -> Vec<Row> {
-    let config = Config { seed: 104, traffic: TrafficConfig { duration_s: 60.0, ..Default::default() }, ..Default::default() };
+    let config =
+        Config { seed: 104, traffic: TrafficConfig { duration_s: 60.0, ..Default::default() }, ..Default::default() };
     let mut sim = Simulation::new(config).expect("the default scenario is valid");
     let (warmup_ms, end_ms) = (5_000u64, 55_000u64);
     sim.step_until(SimTime(warmup_ms * 1_000_000));
@@ -216,7 +218,13 @@ fn response_time_law() -> Vec<Row> {
         seed: 105,
         traffic: TrafficConfig { users, think_ms: think_s * 1000.0, duration_s: 300.0, ..Default::default() },
         client: ClientConfig { attempts: 1, timeout_s: 3_600.0, ..Default::default() },
-        nodes: NodesConfig { count: 1, workers: 4, service_ms_mean: 100.0, queue_capacity: 10_000, ..Default::default() },
+        nodes: NodesConfig {
+            count: 1,
+            workers: 4,
+            service_ms_mean: 100.0,
+            queue_capacity: 10_000,
+            ..Default::default()
+        },
         ..Config::default()
     };
     let sim = run(config);
@@ -248,11 +256,20 @@ fn jitter() -> Vec<Row> {
     let mean = |backoff| {
         let runs: Vec<Contention> = JITTER_SEEDS.map(|seed| contend(seed, 100, backoff)).collect();
         let n = runs.len() as f64;
-        (runs.iter().map(|r| r.calls as f64).sum::<f64>() / n, runs.iter().map(|r| r.completion_s).sum::<f64>() / n * 1000.0)
+        (
+            runs.iter().map(|r| r.calls as f64).sum::<f64>() / n,
+            runs.iter().map(|r| r.completion_s).sum::<f64>() / n * 1000.0,
+        )
     };
     let (expo, full, equal, decorrelated) =
         (mean(Backoff::Expo), mean(Backoff::FullJitter), mean(Backoff::EqualJitter), mean(Backoff::Decorrelated));
-    let row = |quantity: &str, unit, simulated, expected| Row { check: JITTER, quantity: quantity.into(), unit, simulated, expected };
+    let row = |quantity: &str, unit, simulated, expected| Row {
+        check: JITTER,
+        quantity: quantity.into(),
+        unit,
+        simulated,
+        expected,
+    };
     vec![
         row("calls, full jitter < no jitter", "", full.0, Expected::Below(expo.0)),
         row("calls, equal jitter < no jitter", "", equal.0, Expected::Below(expo.0)),
@@ -321,7 +338,13 @@ fn collapsed_share(spike_s: f64, attempts: u32) -> f64 {
 /// leaves the system down after the load returns to normal, held there by
 /// the retries alone; without retries the same spike is absorbed.
 fn metastable_collapse() -> Vec<Row> {
-    let row = |quantity: &str, simulated, expected| Row { check: COLLAPSE, quantity: quantity.into(), unit: "", simulated, expected };
+    let row = |quantity: &str, simulated, expected| Row {
+        check: COLLAPSE,
+        quantity: quantity.into(),
+        unit: "",
+        simulated,
+        expected,
+    };
     vec![
         row("share not recovered, 2 s spike, 3 attempts", collapsed_share(2.0, 3), Expected::Below(0.2)),
         row("share not recovered, 10 s spike, 3 attempts", collapsed_share(10.0, 3), Expected::Above(0.8)),
