@@ -375,6 +375,12 @@ pub enum Commands {
     /// the engine against queueing theory and published results
     #[command(after_help = crate::validate::NOTES)]
     Validate(crate::validate::ValidateArgs),
+    /// offered load stepped up then down: goodput of both branches
+    #[command(after_help = crate::hysteresis::NOTES)]
+    Hysteresis(crate::hysteresis::HysteresisArgs),
+    /// trigger size × duration: share of seeds that did not recover
+    #[command(after_help = crate::tipping::NOTES)]
+    Tipping(crate::tipping::TippingArgs),
 }
 
 /// What `brink run --help` says after the flags.
@@ -522,6 +528,10 @@ pub fn usage_error(e: &clap::Error) -> Option<UsageError> {
             None => first_line(e),
         },
         ErrorKind::MissingSubcommand => format!("missing command (see {command} --help)"),
+        ErrorKind::MissingRequiredArgument => match context(ContextKind::InvalidArg) {
+            Some(a) => format!("missing {a} (see {command} --help)"),
+            None => first_line(e),
+        },
         ErrorKind::InvalidValue if context(ContextKind::InvalidValue).unwrap_or_default().is_empty() => {
             // The argument reads "--rate <X>"; the flag is its first word.
             match context(ContextKind::InvalidArg) {

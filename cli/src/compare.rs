@@ -56,7 +56,8 @@ pub enum CompareFormat {
     Json,
 }
 
-fn parse_format(raw: &str) -> Result<CompareFormat, String> {
+/// Parses `table` or `json` (also the format of `brink hysteresis` and `brink tipping`).
+pub(crate) fn parse_format(raw: &str) -> Result<CompareFormat, String> {
     match raw {
         "table" => Ok(CompareFormat::Table),
         "json" => Ok(CompareFormat::Json),

@@ -10,10 +10,12 @@ mod bench;
 mod bench_cmd;
 mod compare;
 mod fields;
+mod hysteresis;
 mod output;
 mod scenario;
 mod stepping;
 mod sweep;
+mod tipping;
 mod validate;
 
 use args::{Commands, Format, RunArgs, UsageError};
@@ -98,6 +100,8 @@ fn dispatch(command: Commands) -> Result<(), Failure> {
         Commands::Sweep(a) => sweep::run(&a),
         Commands::Merge(a) => sweep::merge(&a),
         Commands::Validate(a) => validate::run(&a),
+        Commands::Hysteresis(a) => hysteresis::run(&a),
+        Commands::Tipping(a) => tipping::run(&a),
     }
 }
 

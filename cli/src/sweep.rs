@@ -129,9 +129,12 @@ fn parse_shard(raw: &str) -> Result<(usize, usize), String> {
 
 /// The grid: every run's point and seed from its index.
 pub struct Grid {
-    base: Config,
-    ranges: Vec<Range>,
-    seeds: u32,
+    /// The base scenario.
+    pub base: Config,
+    /// The ranges, in order (the first varies slowest).
+    pub ranges: Vec<Range>,
+    /// Seeds per point.
+    pub seeds: u32,
 }
 
 impl Grid {
@@ -141,7 +144,7 @@ impl Grid {
     }
 
     /// The values of run `index`'s point, one per range, and its seed.
-    fn point(&self, index: usize) -> (Vec<f64>, u64) {
+    pub fn point(&self, index: usize) -> (Vec<f64>, u64) {
         let seed_k = index % self.seeds as usize;
         let mut rest = index / self.seeds as usize;
         let mut values = vec![0.0; self.ranges.len()];
@@ -153,7 +156,7 @@ impl Grid {
     }
 
     /// The configuration of run `index`, or the error naming its point.
-    fn config(&self, index: usize) -> Result<Config, UsageError> {
+    pub fn config(&self, index: usize) -> Result<Config, UsageError> {
         let (values, seed) = self.point(index);
         let mut c = self.base.clone();
         for (r, v) in self.ranges.iter().zip(&values) {
@@ -200,32 +203,45 @@ pub fn grid(a: &SweepArgs) -> Result<Grid, UsageError> {
     if a.ranges.len() > MAX_RANGES {
         return Err(UsageError(format!("--set-range: {} given; at most {MAX_RANGES}", a.ranges.len())));
     }
-    let run_args = RunArgs {
-        model: a.model.clone(),
-        config_path: a.config_path.clone(),
+    let base = base_scenario(&a.model, a.config_path.as_deref(), &a.set)?;
+    Grid::checked(base, a.ranges.clone(), a.seeds)
+}
+
+/// The base scenario as `brink run` builds it: defaults, file, model flags,
+/// `--set`.
+pub fn base_scenario(model: &ModelArgs, config_path: Option<&str>, set: &[SetArg]) -> Result<Config, UsageError> {
+    scenario::build(&RunArgs {
+        model: model.clone(),
+        config_path: config_path.map(str::to_string),
         windows: Vec::new(),
         indent: None,
         format: Format::Json,
-        set: a.set.clone(),
+        set: set.to_vec(),
         stray: Vec::new(),
-    };
-    let base = scenario::build(&run_args)?;
-    let runs = a.ranges.iter().try_fold(a.seeds as usize, |n, r| n.checked_mul(r.values.len()));
-    match runs {
-        Some(n) if n <= MAX_RUNS => {}
-        _ => {
-            return Err(UsageError(format!(
-                "the grid has {} runs (values of each --set-range × --seeds); at most {MAX_RUNS}",
-                runs.map_or("too many".to_string(), |n| n.to_string())
-            )))
+    })
+}
+
+impl Grid {
+    /// The grid of `ranges` × `seeds` over `base`, its size and each point's
+    /// configuration checked.
+    pub fn checked(base: Config, ranges: Vec<Range>, seeds: u32) -> Result<Grid, UsageError> {
+        let runs = ranges.iter().try_fold(seeds as usize, |n, r| n.checked_mul(r.values.len()));
+        match runs {
+            Some(n) if n <= MAX_RUNS => {}
+            _ => {
+                return Err(UsageError(format!(
+                    "the grid has {} runs (the values of each range × the seeds); at most {MAX_RUNS}",
+                    runs.map_or("too many".to_string(), |n| n.to_string())
+                )))
+            }
         }
+        let g = Grid { base, ranges, seeds };
+        // The seed does not change validity: check each point once.
+        for index in (0..g.runs()).step_by(g.seeds as usize) {
+            g.config(index)?;
+        }
+        Ok(g)
     }
-    let g = Grid { base, ranges: a.ranges.clone(), seeds: a.seeds };
-    // The seed does not change validity: check each point once.
-    for index in (0..g.runs()).step_by(g.seeds as usize) {
-        g.config(index)?;
-    }
-    Ok(g)
 }
 
 /// The runs of shard `i` of `n` (1-based): a contiguous slice.
@@ -239,30 +255,49 @@ pub fn shard_range(runs: usize, shard: Option<(usize, usize)>) -> std::ops::Rang
 /// `brink sweep`.
 pub fn run(a: &SweepArgs) -> Result<(), Failure> {
     let g = grid(a)?;
-    let todo = shard_range(g.runs(), a.shard);
-    let progress = SweepProgress::new(todo.len(), io::stderr().is_terminal());
+    let indices: Vec<usize> = shard_range(g.runs(), a.shard).collect();
     let mut out = BufWriter::new(io::stdout().lock());
-    // Chunks of a few runs per thread: lines are written in order as each
-    // chunk completes, and memory holds one chunk's lines only.
+    par_ordered(
+        &indices,
+        |i| {
+            let (sim, _) = simulate(g.config(i)?)?;
+            Ok(g.line(i, &sim)?)
+        },
+        |line| {
+            out.write_all(&line)?;
+            Ok(out.write_all(b"\n")?)
+        },
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Runs `work` on every index in parallel on rayon's threads and hands the
+/// results to `sink` in the order of `indices`, whatever thread finished
+/// first, with a progress bar on stderr when it is a terminal. Work goes in
+/// chunks of a few items per thread, so that results are passed on as each
+/// chunk completes and memory holds one chunk's results only.
+pub fn par_ordered<T: Send>(
+    indices: &[usize],
+    work: impl Fn(usize) -> Result<T, Failure> + Sync,
+    mut sink: impl FnMut(T) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let progress = SweepProgress::new(indices.len(), io::stderr().is_terminal());
     let chunk = rayon::current_num_threads() * 4;
-    let indices: Vec<usize> = todo.collect();
     for part in indices.chunks(chunk) {
-        let lines: Vec<Result<Vec<u8>, Failure>> = part
+        let results: Vec<Result<T, Failure>> = part
             .par_iter()
             .map(|&i| {
-                let (sim, _) = simulate(g.config(i)?)?;
-                let line = g.line(i, &sim)?;
+                let r = work(i);
                 progress.tick();
-                Ok(line)
+                r
             })
             .collect();
-        for line in lines {
-            out.write_all(&line?)?;
-            out.write_all(b"\n")?;
+        for r in results {
+            sink(r?)?;
         }
     }
     progress.finish();
-    out.flush()?;
     Ok(())
 }
 

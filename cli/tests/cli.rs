@@ -803,3 +803,72 @@ fn the_validation_collapse_is_the_shipped_scenario() {
     let file: sim_core::Config = toml::from_str(&text).unwrap();
     assert_eq!(sim_core::validation::brooker_collapse(1, 5.0, 3), file);
 }
+
+#[test]
+fn hysteresis_branches_part_when_metastable_and_meet_with_the_defence() {
+    let file = scenario("brooker-collapse.toml");
+    let branches = |extra: &[&str]| -> Value {
+        let mut args =
+            vec!["hysteresis", "--config", &file, "--rates", "10:60:10", "--dwell", "30", "--format", "json"];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&stdout_of(&args)).unwrap()
+    };
+    let storm = branches(&[]);
+    let gaps = |v: &Value| v["gap"].as_array().unwrap().iter().map(|g| g.as_f64().unwrap()).collect::<Vec<_>>();
+    assert_eq!(storm["rates"], serde_json::json!([10.0, 20.0, 30.0, 40.0, 50.0, 60.0]));
+    // With 3 attempts retried at once the way down stays collapsed at 40/s,
+    // a load the way up carried.
+    let g = gaps(&storm);
+    assert!(g[3] > 0.5 * 40.0, "seed 1: gap at 40/s {} ({storm})", g[3]);
+    assert!(storm["band"].as_f64().unwrap() > 20.0, "seed 1: {storm}");
+    // Without retries (the defence) the branches meet.
+    let defended = branches(&["--attempts", "1"]);
+    for (rate, gap) in [10.0, 20.0, 30.0, 40.0, 50.0, 60.0].iter().zip(gaps(&defended)) {
+        assert!(gap.abs() < 0.15 * rate, "seed 1: gap {gap} at {rate}/s with one attempt ({defended})");
+    }
+    let out = brink(&["hysteresis", "--rates", "10:60:10", "--dwell", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--dwell 1: allowed range is 2 to 3600"));
+}
+
+#[test]
+fn tipping_map_is_monotone_in_trigger_size() {
+    let file = scenario("brooker-collapse.toml");
+    let args = [
+        "tipping",
+        "--config",
+        &file,
+        "--sizes",
+        "1.2:2:0.2",
+        "--durations",
+        "4:10:3",
+        "--seeds",
+        "10",
+        "--format",
+        "json",
+    ];
+    let map: Value = serde_json::from_str(&stdout_of(&args)).unwrap();
+    let cells: Vec<Vec<f64>> = map["not_recovered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row.as_array().unwrap().iter().map(|c| c.as_f64().unwrap()).collect())
+        .collect();
+    assert_eq!((cells.len(), cells[0].len()), (5, 3));
+    for j in 0..3 {
+        for i in 1..5 {
+            assert!(
+                cells[i][j] >= cells[i - 1][j],
+                "seeds 1-10: not monotone in size at duration column {j}: {cells:?}"
+            );
+        }
+    }
+    assert_eq!(cells[0][0], 0.0, "seeds 1-10: a small short trigger is absorbed");
+    assert!(cells[4][2] >= 0.8, "seeds 1-10: a doubling for 10 s collapses most seeds: {cells:?}");
+    // The same map on one thread is the same document.
+    let one = Command::new(BRINK).args(args).env("RAYON_NUM_THREADS", "1").output().unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&one.stdout).unwrap(), map);
+    let out = brink(&["tipping", "--config", &file, "--sizes", "2:2:1", "--durations", "70:70:1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the run lasts 80 s: too short"));
+}
