@@ -376,6 +376,23 @@ pub enum Commands {
         #[arg(allow_hyphen_values = true)]
         duration: String,
     },
+    /// two scenarios on the same seed: totals of A and B, difference and ratio
+    #[command(after_help = crate::compare::NOTES)]
+    Compare(crate::compare::CompareArgs),
+    /// a grid of runs over field ranges and seeds, in parallel: JSON lines
+    #[command(after_help = crate::sweep::NOTES)]
+    Sweep(crate::sweep::SweepArgs),
+    /// joins the JSON lines of `brink sweep --shard` runs into one sweep's output
+    Merge(crate::sweep::MergeArgs),
+    /// the engine against queueing theory and published results
+    #[command(after_help = crate::validate::NOTES)]
+    Validate(crate::validate::ValidateArgs),
+    /// offered load stepped up then down: goodput of both branches
+    #[command(after_help = crate::hysteresis::NOTES)]
+    Hysteresis(crate::hysteresis::HysteresisArgs),
+    /// trigger size × duration: share of seeds that did not recover
+    #[command(after_help = crate::tipping::NOTES)]
+    Tipping(crate::tipping::TippingArgs),
 }
 
 /// What `brink run --help` says after the flags.
@@ -433,7 +450,7 @@ pub struct SetArg {
     pub value: String,
 }
 
-fn parse_set(raw: &str) -> Result<SetArg, String> {
+pub(crate) fn parse_set(raw: &str) -> Result<SetArg, String> {
     match raw.split_once('=') {
         Some((path, value)) if !path.trim().is_empty() => {
             Ok(SetArg { raw: raw.to_string(), path: path.trim().to_string(), value: value.to_string() })
@@ -523,6 +540,10 @@ pub fn usage_error(e: &clap::Error) -> Option<UsageError> {
             None => first_line(e),
         },
         ErrorKind::MissingSubcommand => format!("missing command (see {command} --help)"),
+        ErrorKind::MissingRequiredArgument => match context(ContextKind::InvalidArg) {
+            Some(a) => format!("missing {a} (see {command} --help)"),
+            None => first_line(e),
+        },
         ErrorKind::InvalidValue if context(ContextKind::InvalidValue).unwrap_or_default().is_empty() => {
             // The argument reads "--rate <X>"; the flag is its first word.
             match context(ContextKind::InvalidArg) {
@@ -552,7 +573,7 @@ pub fn shown(raw: &str) -> String {
 }
 
 /// Any text, e.g. a path.
-fn text(raw: &str) -> Result<String, String> {
+pub(crate) fn text(raw: &str) -> Result<String, String> {
     Ok(raw.to_string())
 }
 
@@ -566,7 +587,7 @@ fn parse_format(raw: &str) -> Result<Format, String> {
 
 /// Parses `--windows`: comma-separated whole seconds. As in the reference, an
 /// empty string means no windows, and edges past the run give empty windows.
-fn parse_windows(raw: &str) -> Result<Vec<u64>, String> {
+pub(crate) fn parse_windows(raw: &str) -> Result<Vec<u64>, String> {
     if raw.is_empty() {
         return Ok(Vec::new());
     }
@@ -576,7 +597,7 @@ fn parse_windows(raw: &str) -> Result<Vec<u64>, String> {
         .map_err(|_| "expected comma-separated whole seconds, e.g. 0,20,30,60".into())
 }
 
-fn parse_indent(raw: &str) -> Result<usize, String> {
+pub(crate) fn parse_indent(raw: &str) -> Result<usize, String> {
     match parse_integer(raw) {
         Some(n) if (0..=MAX_INDENT as i128).contains(&n) => Ok(n as usize),
         Some(_) => Err(format!("allowed range is 0 to {MAX_INDENT}")),

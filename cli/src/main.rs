@@ -8,10 +8,15 @@
 mod args;
 mod bench;
 mod bench_cmd;
+mod compare;
 mod fields;
+mod hysteresis;
 mod output;
 mod scenario;
 mod stepping;
+mod sweep;
+mod tipping;
+mod validate;
 
 use args::{Commands, Format, RunArgs, UsageError};
 use sim_core::Simulation;
@@ -20,7 +25,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 /// Why the command did not succeed.
-enum Failure {
+pub(crate) enum Failure {
     /// A mistake in the input: exit status 2.
     Usage(UsageError),
     /// Anything else: exit status 1, with this message (or none when the
@@ -91,6 +96,30 @@ fn dispatch(command: Commands) -> Result<(), Failure> {
         Commands::Bench(a) => Ok(bench_cmd::run(a)?),
         Commands::Fields(a) => Ok(fields::print(a.format)?),
         Commands::BenchMemory { duration } => Ok(bench_cmd::memory_child(&duration)?),
+        Commands::Compare(a) => compare::run(&a),
+        Commands::Sweep(a) => sweep::run(&a),
+        Commands::Merge(a) => sweep::merge(&a),
+        Commands::Validate(a) => validate::run(&a),
+        Commands::Hysteresis(a) => hysteresis::run(&a),
+        Commands::Tipping(a) => tipping::run(&a),
+    }
+}
+
+/// Runs `config` to its end without progress or Ctrl-C handling (for the
+/// commands that run several simulations), with the wall time it took. A
+/// run stopped at the event cap is an error (exit status 1), as in `brink run`.
+pub(crate) fn simulate(config: sim_core::Config) -> Result<(Simulation, f64), Failure> {
+    let mut sim = Simulation::new(config).map_err(|e| UsageError(e.to_string()))?;
+    let start = Instant::now();
+    sim.run_to_end();
+    let wall_s = start.elapsed().as_secs_f64();
+    match sim.snapshot().halted {
+        Some(halt) => Err(Failure::Runtime(Some(format!(
+            "brink: a run (seed {}) stopped early ({halt:?}, cap {} events)",
+            sim.config().seed,
+            sim_core::config::MAX_EVENTS_PER_RUN
+        )))),
+        None => Ok((sim, wall_s)),
     }
 }
 
@@ -127,11 +156,9 @@ fn write_output(sim: &Simulation, a: &RunArgs, wall_s: f64) -> io::Result<()> {
     let mut out = BufWriter::new(io::stdout().lock());
     match a.format {
         Format::Json => {
-            let report = sim.report(&a.windows);
-            let info = output::RunInfo { config: sim.config(), windows: &a.windows, indent: a.indent, wall_s };
-            output::write_json(&mut out, &output::report_json(&report, &info), a.indent)?;
+            output::write_json(&mut out, &output::run_report(sim, &a.windows, a.indent, wall_s), a.indent)?;
         }
-        Format::Csv => output::write_csv(&mut out, sim.series())?,
+        Format::Csv => output::write_csv(&mut out, sim.series(), &output::service_series(sim))?,
     }
     out.flush()
 }

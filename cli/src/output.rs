@@ -5,7 +5,7 @@
 
 use serde_json::ser::{Formatter, PrettyFormatter};
 use serde_json::{json, Map, Value};
-use sim_core::{Config, CounterKind, Report, Series};
+use sim_core::{Config, CounterKind, Report, Series, Simulation};
 use std::io::{self, Write};
 
 /// What the CLI adds to the engine's report: inputs and wall-clock figures.
@@ -148,13 +148,91 @@ pub fn write_json<W: Write>(w: &mut W, value: &Value, indent: Option<usize>) -> 
 enum Cells<'a> {
     /// A count per second.
     Counts(&'a [u64]),
+    /// A real number per second (CPU cores, a mean wait in ms).
+    Reals(&'a [f64]),
     /// A latency per second, empty where no success completed.
     Latencies(&'a [Option<f64>]),
+    /// A gauge of a mechanism that is off in this run: empty cells.
+    Absent,
 }
+
+/// A CSV column that is not a counter: its name, what it holds, and where
+/// its values are in a [`Series`].
+struct Gauge {
+    name: &'static str,
+    /// Read by the test that checks docs/CLI.md lists every column.
+    #[cfg_attr(not(test), allow(dead_code))]
+    doc: &'static str,
+    cells: for<'a> fn(&'a Series) -> Cells<'a>,
+}
+
+/// The gauges, in column order after the counters. Each is declared here
+/// only: the header, the rows and docs/CLI.md's list (`brink run --help`
+/// points to it) are all read from this table. Database and node-state
+/// cells are empty when their mechanism is off, so the header is the same
+/// for every single-service run.
+const GAUGES: [Gauge; 11] = [
+    Gauge {
+        name: "cpu_useful_cores",
+        doc: "CPU serving attempts whose client still waited",
+        cells: |s| Cells::Reals(&s.cpu.useful),
+    },
+    Gauge {
+        name: "cpu_wasted_cores",
+        doc: "CPU serving attempts whose client had given up",
+        cells: |s| Cells::Reals(&s.cpu.wasted),
+    },
+    Gauge {
+        name: "cpu_switching_cores",
+        doc: "CPU spent context switching",
+        cells: |s| Cells::Reals(&s.cpu.switching),
+    },
+    Gauge {
+        name: "pool_in_use",
+        doc: "database connections in use, all nodes, at the start of the second",
+        cells: |s| s.db.as_ref().map_or(Cells::Absent, |d| Cells::Counts(&d.pool_in_use)),
+    },
+    Gauge {
+        name: "pool_waiting",
+        doc: "attempts waiting for a connection, likewise",
+        cells: |s| s.db.as_ref().map_or(Cells::Absent, |d| Cells::Counts(&d.pool_waiting)),
+    },
+    Gauge {
+        name: "db_queries",
+        doc: "queries running at the database, likewise",
+        cells: |s| s.db.as_ref().map_or(Cells::Absent, |d| Cells::Counts(&d.queries)),
+    },
+    Gauge {
+        name: "db_wait_ms",
+        doc: "mean wait for a connection of the acquisitions in the second",
+        cells: |s| s.db.as_ref().map_or(Cells::Absent, |d| Cells::Reals(&d.wait_ms)),
+    },
+    Gauge {
+        name: "nodes_up",
+        doc: "nodes up and in rotation at the start of the second (crashes, health checks or faults on)",
+        cells: |s| s.node_states.as_ref().map_or(Cells::Absent, |n| Cells::Counts(&n.up)),
+    },
+    Gauge {
+        name: "nodes_warming",
+        doc: "nodes warming up after a restart, likewise",
+        cells: |s| s.node_states.as_ref().map_or(Cells::Absent, |n| Cells::Counts(&n.warming)),
+    },
+    Gauge {
+        name: "nodes_crashed",
+        doc: "nodes down after a crash, likewise",
+        cells: |s| s.node_states.as_ref().map_or(Cells::Absent, |n| Cells::Counts(&n.crashed)),
+    },
+    Gauge {
+        name: "nodes_ejected",
+        doc: "nodes ejected by the balancer's health checks, likewise",
+        cells: |s| s.node_states.as_ref().map_or(Cells::Absent, |n| Cells::Counts(&n.ejected)),
+    },
+];
 
 /// The CSV columns after `second`, in order: the reference's series (its
 /// counters, then `queued`), the per-second latencies, then the failure
-/// mechanisms' counters (all zero in the reference model).
+/// mechanisms' counters (all zero in the reference model), then the
+/// [`GAUGES`]. New columns are only ever added at the end.
 fn csv_columns(series: &Series) -> Vec<(&'static str, Cells<'_>)> {
     let counts = |(name, values)| (name, Cells::Counts(values));
     series
@@ -165,34 +243,78 @@ fn csv_columns(series: &Series) -> Vec<(&'static str, Cells<'_>)> {
             ("latency_p99_ms", Cells::Latencies(&series.latency_p99_ms)),
         ])
         .chain(series.counters_of(CounterKind::Mechanism).map(counts))
+        .chain(GAUGES.iter().map(|g| (g.name, (g.cells)(series))))
         .collect()
 }
 
-/// The CSV header: `second`, then the columns [`write_csv`] writes.
-pub fn csv_header() -> String {
-    let series = Series::new(0);
-    ["second"].into_iter().chain(csv_columns(&series).iter().map(|(name, _)| *name)).collect::<Vec<_>>().join(",")
+/// The gauges' names and meanings, which docs/CLI.md lists (a test checks).
+#[cfg(test)]
+pub fn gauge_docs() -> impl Iterator<Item = (&'static str, &'static str)> {
+    GAUGES.iter().map(|g| (g.name, g.doc))
 }
 
-/// Writes one row per simulated second; a second without successes has
-/// empty latency cells.
-pub fn write_csv<W: Write>(w: &mut W, series: &Series) -> io::Result<()> {
-    writeln!(w, "{}", csv_header())?;
-    let columns = csv_columns(series);
+/// The CSV header of a single-service run: `second`, then the columns
+/// [`write_csv`] writes.
+#[cfg(test)]
+pub fn csv_header() -> String {
+    header_of(&[])
+}
+
+/// The header with each service's columns after the run's, prefixed with
+/// its name and a dot.
+fn header_of(services: &[(&str, &Series)]) -> String {
+    let series = Series::new(0);
+    let mut names: Vec<String> = vec!["second".into()];
+    names.extend(csv_columns(&series).iter().map(|(name, _)| name.to_string()));
+    for (service, _) in services {
+        names.extend(csv_columns(&series).iter().map(|(name, _)| format!("{service}.{name}")));
+    }
+    names.join(",")
+}
+
+/// Writes one row per simulated second: the run's columns, then, in a
+/// system of services, every column again for each service in topology
+/// order (`api.offered`, …). A second without successes has empty latency
+/// cells, a mechanism that is off empty gauge cells.
+pub fn write_csv<W: Write>(w: &mut W, series: &Series, services: &[(&str, &Series)]) -> io::Result<()> {
+    writeln!(w, "{}", header_of(services))?;
+    let mut columns = csv_columns(series);
+    for (_, s) in services {
+        columns.extend(csv_columns(s));
+    }
     for s in 0..series.len() {
         write!(w, "{s}")?;
         for (_, cells) in &columns {
             match cells {
                 Cells::Counts(v) => write!(w, ",{}", v.get(s).copied().unwrap_or(0))?,
+                Cells::Reals(v) => write!(w, ",{}", v.get(s).copied().unwrap_or(0.0))?,
                 Cells::Latencies(v) => match v.get(s).copied().flatten() {
                     Some(x) => write!(w, ",{x}")?,
                     None => write!(w, ",")?,
                 },
+                Cells::Absent => write!(w, ",")?,
             }
         }
         writeln!(w)?;
     }
     Ok(())
+}
+
+/// Each service's name and own series, in topology order, for a system of
+/// several services; empty for a single one (its series are the run's).
+pub fn service_series(sim: &Simulation) -> Vec<(&str, &Series)> {
+    sim.config()
+        .services
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| sim.service_series(i).map(|series| (s.name.as_str(), series)))
+        .collect()
+}
+
+/// The JSON report of a finished run as `brink run` prints it.
+pub fn run_report(sim: &Simulation, windows: &[u64], indent: Option<usize>, wall_s: f64) -> Value {
+    let report = sim.report(windows);
+    report_json(&report, &RunInfo { config: sim.config(), windows, indent, wall_s })
 }
 
 #[cfg(test)]
@@ -227,7 +349,7 @@ mod tests {
         s.latency_p50_ms = vec![Some(1.5), None];
         s.latency_p99_ms = vec![Some(9.0), None];
         let mut buf = Vec::new();
-        write_csv(&mut buf, &s).unwrap();
+        write_csv(&mut buf, &s, &[]).unwrap();
         let text = String::from_utf8(buf).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         // A counter added at the end of the table adds a column at the end.
@@ -253,7 +375,7 @@ latency_p50_ms,latency_p99_ms,errors,dropped,crashes,db_timeouts,cache_hits,cach
             let mut one = Series::new(1);
             one.counter_mut(c).expect("a series")[0] = i as u64 + 7;
             let mut buf = Vec::new();
-            write_csv(&mut buf, &one).unwrap();
+            write_csv(&mut buf, &one, &[]).unwrap();
             let text = String::from_utf8(buf).unwrap();
             let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
             assert_eq!(row.len(), names.len(), "{}", c.name());
@@ -263,10 +385,38 @@ latency_p50_ms,latency_p99_ms,errors,dropped,crashes,db_timeouts,cache_hits,cach
         }
         s.queued = vec![4];
         let mut buf = Vec::new();
-        write_csv(&mut buf, &s).unwrap();
+        write_csv(&mut buf, &s, &[]).unwrap();
         let text = String::from_utf8(buf).unwrap();
         assert_eq!(text.lines().nth(1).unwrap().split(',').count(), names.len());
         assert!(header.starts_with(OLD_CSV_HEADER), "the columns keep their names and order: {header}");
+    }
+
+    #[test]
+    fn docs_list_the_header_and_every_gauge() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/CLI.md");
+        let doc = std::fs::read_to_string(path).expect("docs/CLI.md");
+        assert!(doc.lines().any(|l| l == csv_header()), "docs/CLI.md lacks the header line {}", csv_header());
+        for (name, meaning) in gauge_docs() {
+            assert!(doc.contains(&format!("| `{name}` | {meaning} |")), "docs/CLI.md lacks the row of {name}");
+        }
+    }
+
+    #[test]
+    fn services_add_their_columns_after_the_runs() {
+        let (mut run, mut api) = (Series::new(1), Series::new(1));
+        run.offered = vec![3];
+        api.attempts = vec![5];
+        api.cpu.useful = vec![1.5];
+        let mut buf = Vec::new();
+        write_csv(&mut buf, &run, &[("api", &api)]).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+        let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+        let single = csv_header().split(',').count();
+        assert_eq!((header.len(), row.len()), (2 * single - 1, 2 * single - 1));
+        let cell = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+        assert_eq!((cell("offered"), cell("api.attempts"), cell("api.cpu_useful_cores")), ("3", "5", "1.5"));
+        assert_eq!((cell("pool_in_use"), cell("api.nodes_up")), ("", ""), "a mechanism that is off: empty");
     }
 
     #[test]

@@ -236,15 +236,19 @@ fn csv_has_one_row_per_second() {
     assert!(out.status.success(), "seed 5: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    // The columns of before the gauges keep their names and places; the
+    // gauges follow (docs/CLI.md lists them, a unit test checks it).
     assert_eq!(
         rows[0].join(","),
         "second,offered,attempts,throughput,goodput,rejected,timed_out,failed,queued,latency_p50_ms,latency_p99_ms,\
          errors,dropped,crashes,db_timeouts,cache_hits,cache_misses,regenerations,\
          budget_suppressed,throttle_suppressed,adaptive_rejected,breaker_rejected,breaker_trips,breaker_open,\
-         hedges,hedge_wins,hedges_cancelled,rate_limited,limit_rejected,scale_ups,scale_downs"
+         hedges,hedge_wins,hedges_cancelled,rate_limited,limit_rejected,scale_ups,scale_downs,\
+         cpu_useful_cores,cpu_wasted_cores,cpu_switching_cores,pool_in_use,pool_waiting,db_queries,db_wait_ms,\
+         nodes_up,nodes_warming,nodes_crashed,nodes_ejected"
     );
     assert_eq!(rows.len(), 1 + 4, "seed 5: header plus one row per second");
-    assert!(rows.iter().all(|r| r.len() == 31), "seed 5: 31 columns");
+    assert!(rows.iter().all(|r| r.len() == 42), "seed 5: 42 columns");
     let offered: u64 = rows[1..].iter().map(|r| r[1].parse::<u64>().expect("a count")).sum();
     let json = run_json(&["--duration", "4", "--seed", "5", "--rate", "14000"]);
     assert_eq!(offered, total(&json, "offered"), "seed 5: CSV and JSON agree");
@@ -363,7 +367,7 @@ fn ctrl_c_stops_with_a_partial_report() {
         } else {
             let rows: Vec<&str> = text.lines().collect();
             assert_eq!(rows.len(), 1 + 1000, "{line}: header plus the run's seconds");
-            assert!(rows.iter().all(|r| r.split(',').count() == 31), "{line}: 31 columns");
+            assert!(rows.iter().all(|r| r.split(',').count() == 42), "{line}: 42 columns");
             assert!(rows[1].split(',').nth(1).unwrap().parse::<u64>().unwrap() > 0, "{line}: second 0 has arrivals");
         }
     }
@@ -603,4 +607,301 @@ fn retry_budget_flag_and_defence_fields_reach_the_model() {
         (out.status.code(), err.trim()),
         (Some(2), "brink: --retry-budget x: expected a percentage from 0 to 1000")
     );
+}
+
+// ---- compare, sweep, merge, validate, the CSV's gauges -----------------------
+
+fn scenario(name: &str) -> String {
+    format!("{}/../scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A scratch file of this test process, removed by the caller.
+fn scratch(name: &str, text: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("brink-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = brink(args);
+    assert!(out.status.success(), "brink {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+fn drop_wall_clock(v: &mut Value) {
+    let obj = v.as_object_mut().expect("an object");
+    for k in ["wall_s", "logical_requests_per_wall_s", "events_per_wall_s"] {
+        assert!(obj.remove(k).is_some(), "{k} missing");
+    }
+}
+
+#[test]
+fn compare_with_itself_differs_by_zero_and_one_change_has_its_sign() {
+    let a = scenario("brooker-collapse.toml");
+    let doc: Value =
+        serde_json::from_str(&stdout_of(&["compare", &a, &a, "--format", "json", "--duration", "40"])).unwrap();
+    assert_eq!(keys(&doc), ["a", "b", "diff"]);
+    let diff = doc["diff"]["totals"].as_object().unwrap();
+    assert!(!diff.is_empty() && diff.values().all(|d| d == 0), "seed 1: {diff:?}");
+    // Each report is brink run's for that scenario.
+    let mut from_run = run_json(&["--config", &a, "--duration", "40"]);
+    let mut side = doc["a"].clone();
+    drop_wall_clock(&mut from_run);
+    drop_wall_clock(&mut side);
+    assert_eq!(side, from_run, "seed 1: compare's report of A is brink run's");
+
+    // B without retries, and another seed in its file, which compare replaces
+    // by A's: the same arrivals (common random numbers), fewer attempts,
+    // and goodput recovered after the spike.
+    let text =
+        std::fs::read_to_string(&a).unwrap().replace("attempts = 3", "attempts = 1").replace("seed = 1", "seed = 9");
+    let b = scratch("compare-b.toml", &text);
+    let out = brink(&["compare", &a, b.to_str().unwrap(), "--format", "json"]);
+    let _ = std::fs::remove_file(&b);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("B is run on A's seed 1"));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = |k: &str| doc["diff"]["totals"][k].as_i64().unwrap();
+    assert_eq!(d("offered"), 0, "seed 1: common random numbers give the same arrivals");
+    assert!(d("attempts") < 0 && d("goodput") > 0, "seed 1: {}", doc["diff"]);
+    assert_eq!(doc["b"]["params"]["seed"], 1);
+
+    let table = stdout_of(&["compare", &a, &a, "--duration", "10"]);
+    let header = table.lines().find(|l| l.starts_with("total")).expect("a header");
+    assert_eq!(header.split_whitespace().collect::<Vec<_>>(), ["total", "A", "B", "B", "-", "A", "B", "/", "A"]);
+    let offered = table.lines().find(|l| l.starts_with("offered ")).unwrap();
+    assert!(offered.trim_end().ends_with(" 0  1.000"), "{offered}");
+
+    let out = brink(&["compare", &a]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = brink(&["compare", &a, "/nonexistent.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("brink: --config /nonexistent.toml:"));
+}
+
+#[test]
+fn csv_has_the_gauges_and_each_services_columns() {
+    let text = stdout_of(&["run", "--config", &scenario("reboot-loop.toml"), "--duration", "3", "--format", "csv"]);
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+    let cell = |name: &str| row[header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no {name}"))];
+    assert!(cell("cpu_useful_cores").parse::<f64>().unwrap() > 0.0, "seed 1: CPU in use");
+    assert!(cell("nodes_up").parse::<u64>().unwrap() > 0, "seed 1: node states tracked");
+    assert_eq!(cell("pool_in_use"), "", "no database: empty cells");
+
+    let text =
+        stdout_of(&["run", "--config", &scenario("retry-amplification.toml"), "--duration", "3", "--format", "csv"]);
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    assert_eq!(header.len(), 1 + 4 * 41, "the run's columns then each of 3 services'");
+    let rows: Vec<Vec<u64>> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            ["attempts", "gateway.attempts", "api.attempts", "db.attempts"]
+                .map(|n| cells[header.iter().position(|h| *h == n).unwrap()].parse().unwrap())
+                .to_vec()
+        })
+        .collect();
+    let sum = |i: usize| rows.iter().map(|r| r[i]).sum::<u64>();
+    assert!(sum(3) > 2 * sum(2) && sum(2) > 2 * sum(1), "seed 1: retries multiply down the chain: {rows:?}");
+}
+
+/// `brink sweep` with `args` and RAYON_NUM_THREADS = `threads`.
+fn sweep(args: &[&str], threads: &str) -> String {
+    let out = Command::new(BRINK).arg("sweep").args(args).env("RAYON_NUM_THREADS", threads).output().unwrap();
+    assert!(out.status.success(), "brink sweep {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn sweeps_are_the_same_bytes_on_any_threads_and_shards() {
+    let file = scenario("brooker-collapse.toml");
+    let args = [
+        "--config",
+        &file,
+        "--duration",
+        "30",
+        "--set-range",
+        "traffic.spike_end_s=21:25:2",
+        "--set-range",
+        "client.attempts=1:2:1",
+        "--seeds",
+        "3",
+    ];
+    let one = sweep(&args, "1");
+    let two = sweep(&args, "2");
+    assert!(one == two, "seeds 1-3: RAYON_NUM_THREADS=1 and 2 differ");
+    let lines: Vec<Value> = one.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3 * 2 * 3);
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!((l["index"].as_u64(), l["runs"].as_u64()), (Some(i as u64), Some(18)));
+    }
+    assert_eq!(lines[0]["point"], serde_json::json!({"traffic.spike_end_s": 21, "client.attempts": 1}));
+    assert_eq!((lines[1]["seed"].as_u64(), lines[3]["point"]["client.attempts"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(lines[17]["point"], serde_json::json!({"traffic.spike_end_s": 25, "client.attempts": 2}));
+
+    // Each line's report is brink run's for its point and seed.
+    let mut from_run =
+        run_json(&["--config", &file, "--duration", "30", "--spike-end", "23", "--attempts", "2", "--seed", "3"]);
+    let mut line = lines[2 * 6 / 2 + 3 + 2]["report"].clone();
+    assert_eq!(lines[2 * 6 / 2 + 3 + 2]["point"], serde_json::json!({"traffic.spike_end_s": 23, "client.attempts": 2}));
+    assert_eq!(line["wall_s"], 0.0);
+    drop_wall_clock(&mut from_run);
+    drop_wall_clock(&mut line);
+    assert_eq!(line, from_run, "seed 3: the sweep's report is brink run's");
+
+    // Shards, merged in any order, give the single-process bytes.
+    let mut files = Vec::new();
+    for i in [3, 1, 4, 2] {
+        let shard = format!("{i}/4");
+        let mut all = args.to_vec();
+        all.extend(["--shard", &shard]);
+        files.push(scratch(&format!("shard{i}.jsonl"), &sweep(&all, "2")));
+    }
+    let paths: Vec<&str> = files.iter().map(|p| p.to_str().unwrap()).collect();
+    let mut merge = vec!["merge"];
+    merge.extend(&paths);
+    let merged = stdout_of(&merge);
+    let missing = brink(&["merge", paths[0], paths[1], paths[2]]);
+    let twice = brink(&["merge", paths[0], paths[1], paths[2], paths[3], paths[0]]);
+    for f in &files {
+        let _ = std::fs::remove_file(f);
+    }
+    assert!(merged == one, "merged shards differ from the single-process output");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("runs are missing"));
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("appears twice"));
+}
+
+#[test]
+fn sweep_limits_and_mistakes_are_one_line() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--set-range", "nodes.workers=1:5"], "--set-range nodes.workers=1:5: expected PATH=FROM:TO:STEP"),
+        (&["--set-range", "nodes.workers=1:5:0"], "STEP must be above 0"),
+        (&["--set-range", "nodes.workers=0:2:1"], "--set-range nodes.workers=0: nodes.workers = \"0\": expected"),
+        (&["--set-range", "nodes.wrk=1:2:1"], "--set-range nodes.wrk=1: nodes.wrk: no such field"),
+        (&["--set-range", "a=0:20000:1"], "at most 10000 a range"),
+        (
+            &["--set-range", "nodes.workers=1:1000:1", "--set-range", "nodes.count=1:1000:1", "--seeds", "2"],
+            "at most 1000000",
+        ),
+        (&["--seeds", "0"], "--seeds 0: allowed range is 1 to 10000"),
+        (&["--shard", "5/4"], "--shard 5/4: expected I/N"),
+        (
+            &["--set-range", "nodes.service_cv=0.5:0.9:0.1", "--service-dist", "uniform", "--service-cv", "0.1"],
+            "at nodes.service_cv=0.6:",
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["sweep"];
+        all.extend_from_slice(args);
+        let out = brink(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{all:?}: {err}");
+        assert!(err.contains(expected) && err.lines().count() == 1, "{all:?}: {err}");
+        assert!(out.stdout.is_empty(), "{all:?}: nothing runs before the grid is checked");
+    }
+    let out = brink(&["merge"]);
+    assert_eq!(out.status.code(), Some(2));
+    let bad = scratch("bad.jsonl", "{\"index\": 1}\n");
+    let out = brink(&["merge", bad.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&bad);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(":1: not a line of brink sweep"));
+}
+
+#[test]
+fn validate_passes_every_row() {
+    let out = brink(&["validate", "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert!(rows.len() >= 18);
+    for check in ["Erlang C", "M/M/c/K", "Pollaczek", "Little", "Response-time", "Jitter", "metastable"] {
+        let lower = check.to_lowercase();
+        assert!(rows.iter().any(|r| r["check"].as_str().unwrap().to_lowercase().contains(&lower)), "{check}");
+    }
+    for r in rows {
+        assert_eq!(r["passed"], true, "{r}");
+    }
+    let table = stdout_of(&["validate"]);
+    assert!(table.starts_with("check") && table.ends_with(&format!("{} of {} rows pass\n", rows.len(), rows.len())));
+}
+
+#[test]
+fn the_validation_collapse_is_the_shipped_scenario() {
+    let text = std::fs::read_to_string(scenario("brooker-collapse.toml")).unwrap();
+    let file: sim_core::Config = toml::from_str(&text).unwrap();
+    assert_eq!(sim_core::validation::brooker_collapse(1, 5.0, 3), file);
+}
+
+#[test]
+fn hysteresis_branches_part_when_metastable_and_meet_with_the_defence() {
+    let file = scenario("brooker-collapse.toml");
+    let branches = |extra: &[&str]| -> Value {
+        let mut args =
+            vec!["hysteresis", "--config", &file, "--rates", "10:60:10", "--dwell", "30", "--format", "json"];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&stdout_of(&args)).unwrap()
+    };
+    let storm = branches(&[]);
+    let gaps = |v: &Value| v["gap"].as_array().unwrap().iter().map(|g| g.as_f64().unwrap()).collect::<Vec<_>>();
+    assert_eq!(storm["rates"], serde_json::json!([10.0, 20.0, 30.0, 40.0, 50.0, 60.0]));
+    // With 3 attempts retried at once the way down stays collapsed at 40/s,
+    // a load the way up carried.
+    let g = gaps(&storm);
+    assert!(g[3] > 0.5 * 40.0, "seed 1: gap at 40/s {} ({storm})", g[3]);
+    assert!(storm["band"].as_f64().unwrap() > 20.0, "seed 1: {storm}");
+    // Without retries (the defence) the branches meet.
+    let defended = branches(&["--attempts", "1"]);
+    for (rate, gap) in [10.0, 20.0, 30.0, 40.0, 50.0, 60.0].iter().zip(gaps(&defended)) {
+        assert!(gap.abs() < 0.15 * rate, "seed 1: gap {gap} at {rate}/s with one attempt ({defended})");
+    }
+    let out = brink(&["hysteresis", "--rates", "10:60:10", "--dwell", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--dwell 1: allowed range is 2 to 3600"));
+}
+
+#[test]
+fn tipping_map_is_monotone_in_trigger_size() {
+    let file = scenario("brooker-collapse.toml");
+    let args = [
+        "tipping",
+        "--config",
+        &file,
+        "--sizes",
+        "1.2:2:0.2",
+        "--durations",
+        "4:10:3",
+        "--seeds",
+        "10",
+        "--format",
+        "json",
+    ];
+    let map: Value = serde_json::from_str(&stdout_of(&args)).unwrap();
+    let cells: Vec<Vec<f64>> = map["not_recovered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row.as_array().unwrap().iter().map(|c| c.as_f64().unwrap()).collect())
+        .collect();
+    assert_eq!((cells.len(), cells[0].len()), (5, 3));
+    for j in 0..3 {
+        for i in 1..5 {
+            assert!(
+                cells[i][j] >= cells[i - 1][j],
+                "seeds 1-10: not monotone in size at duration column {j}: {cells:?}"
+            );
+        }
+    }
+    assert_eq!(cells[0][0], 0.0, "seeds 1-10: a small short trigger is absorbed");
+    assert!(cells[4][2] >= 0.8, "seeds 1-10: a doubling for 10 s collapses most seeds: {cells:?}");
+    // The same map on one thread is the same document.
+    let one = Command::new(BRINK).args(args).env("RAYON_NUM_THREADS", "1").output().unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&one.stdout).unwrap(), map);
+    let out = brink(&["tipping", "--config", &file, "--sizes", "2:2:1", "--durations", "70:70:1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the run lasts 80 s: too short"));
 }

@@ -50,10 +50,12 @@ pub mod rng;
 mod sharing;
 mod sim;
 pub mod snapshot;
+pub mod theory;
 mod throttle;
 pub mod time;
 pub mod topology;
 mod traffic;
+pub mod validation;
 mod window;
 
 pub use breaker::BreakerState;

@@ -1,0 +1,194 @@
+//! `brink tipping`: trigger size × trigger duration → the share of seeds
+//! that did not recover, a map of where a system tips into collapse.
+//!
+//! The trigger is the scenario's spike (`traffic.spike_mult` from
+//! `traffic.spike_start_s`); each cell runs the sweep's grid machinery
+//! ([`crate::sweep::Grid`]) on the same seeds, so cells differ by the
+//! trigger alone (common random numbers).
+
+use crate::args::{parse_set, text, Checked, ModelArgs, SetArg, UsageError};
+use crate::compare::CompareFormat;
+use crate::sweep::{base_scenario, par_ordered, parse_range, Grid, Range};
+use crate::{output, simulate, Failure};
+use clap::Args;
+use serde_json::{json, Value};
+use std::io::{self, BufWriter, Write};
+
+/// What `brink tipping --help` says after the flags.
+pub const NOTES: &str = "The scenario is built as `brink run` builds it; its spike is the trigger: for each\n\
+size (traffic.spike_mult) and duration (seconds from traffic.spike_start_s), every\n\
+seed is run (in parallel) and counted as not recovered when its goodput over the\n\
+last --window seconds is below --threshold times its offered load there. The run\n\
+must last beyond the longest trigger plus the window. Cells are shares of seeds.\n\
+Limits are the sweep's (10000 values a range, 10000 seeds, 1000000 runs). See docs/CLI.md.";
+
+/// Everything `brink tipping` was asked to do.
+#[derive(Args, Debug, Clone, PartialEq)]
+pub struct TippingArgs {
+    /// Model flags, applied to the scenario.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// TOML scenario, as for `brink run --config`
+    #[arg(long = "config", value_name = "FILE", allow_hyphen_values = true, value_parser = Checked(text))]
+    pub config_path: Option<String>,
+    /// set any field; repeatable
+    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true, value_parser = Checked(parse_set))]
+    pub set: Vec<SetArg>,
+    /// trigger sizes (rate multipliers) FROM:TO:STEP, e.g. 1.5:3:0.5
+    #[arg(long, value_name = "FROM:TO:STEP", allow_hyphen_values = true, value_parser = Checked(parse_values))]
+    // The full path keeps clap from reading the Vec as a repeated flag.
+    #[arg(required = true)]
+    pub sizes: ::std::vec::Vec<f64>,
+    /// trigger durations in seconds FROM:TO:STEP, e.g. 2:10:2
+    #[arg(long, value_name = "FROM:TO:STEP", allow_hyphen_values = true, value_parser = Checked(parse_values))]
+    // The full path keeps clap from reading the Vec as a repeated flag.
+    #[arg(required = true)]
+    pub durations: ::std::vec::Vec<f64>,
+    /// seeds per cell: the scenario's, +1, ... [default: 10]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = Checked(parse_seeds))]
+    #[arg(default_value = "10", hide_default_value = true)]
+    pub seeds: u32,
+    /// seconds at the end of the run over which recovery is judged
+    #[arg(long, value_name = "S", allow_hyphen_values = true, value_parser = Checked(parse_window))]
+    #[arg(default_value = "10")]
+    pub window: u32,
+    /// goodput / offered below which a seed has not recovered
+    #[arg(long, value_name = "X", allow_hyphen_values = true, value_parser = Checked(parse_threshold))]
+    #[arg(default_value = "0.5")]
+    pub threshold: f64,
+    /// table, or json
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = Checked(crate::compare::parse_format))]
+    #[arg(default_value = "table")]
+    pub format: CompareFormat,
+}
+
+fn parse_values(raw: &str) -> Result<Vec<f64>, String> {
+    parse_range(&format!("x={raw}")).map(|r| r.values).map_err(|e| e.replace("PATH=", ""))
+}
+
+fn parse_seeds(raw: &str) -> Result<u32, String> {
+    match raw.trim().parse::<u32>() {
+        Ok(n) if (1..=crate::sweep::MAX_SEEDS).contains(&n) => Ok(n),
+        _ => Err(format!("allowed range is 1 to {}", crate::sweep::MAX_SEEDS)),
+    }
+}
+
+fn parse_window(raw: &str) -> Result<u32, String> {
+    match raw.trim().parse::<u32>() {
+        Ok(n) if (1..=86_400).contains(&n) => Ok(n),
+        _ => Err("allowed range is 1 to 86400 whole seconds".into()),
+    }
+}
+
+fn parse_threshold(raw: &str) -> Result<f64, String> {
+    match raw.trim().parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err("allowed range is 0 to 1".into()),
+    }
+}
+
+/// Whether a run's goodput over its last `window` seconds fell below
+/// `threshold` × its offered load there.
+fn not_recovered(series: &sim_core::Series, window: usize, threshold: f64) -> bool {
+    let from = series.len().saturating_sub(window);
+    let sum = |v: &[u64]| v[from..].iter().sum::<u64>() as f64;
+    sum(&series.goodput) < threshold * sum(&series.offered)
+}
+
+/// `brink tipping`.
+pub fn run(a: &TippingArgs) -> Result<(), Failure> {
+    if a.sizes.is_empty() || a.durations.is_empty() {
+        return Err(UsageError(
+            "--sizes and --durations are both needed, e.g. --sizes 1.5:3:0.5 --durations 2:10:2".into(),
+        )
+        .into());
+    }
+    let base = base_scenario(&a.model, a.config_path.as_deref(), &a.set)?;
+    let (start, length) = (base.traffic.spike_start_s, base.traffic.duration_s);
+    let longest = a.durations.iter().fold(0.0f64, |m, d| m.max(*d));
+    if start + longest + a.window as f64 > length {
+        return Err(UsageError(format!(
+            "the run lasts {length} s: too short for a trigger from {start} s for {longest} s and a {} s window",
+            a.window
+        ))
+        .into());
+    }
+    let ranges = vec![
+        Range { path: "traffic.spike_mult".into(), values: a.sizes.clone() },
+        Range { path: "traffic.spike_end_s".into(), values: a.durations.iter().map(|d| start + d).collect() },
+    ];
+    let grid = Grid::checked(base, ranges, a.seeds)?;
+    let indices: Vec<usize> = (0..grid.runs()).collect();
+    let mut failed = vec![0u32; a.sizes.len() * a.durations.len()];
+    let mut cell = 0usize;
+    par_ordered(
+        &indices,
+        |i| {
+            let (sim, _) = simulate(grid.config(i)?)?;
+            Ok(not_recovered(sim.series(), a.window as usize, a.threshold))
+        },
+        |down| {
+            failed[cell / a.seeds as usize] += down as u32;
+            cell += 1;
+            Ok(())
+        },
+    )?;
+    let share: Vec<Vec<f64>> =
+        failed.chunks(a.durations.len()).map(|row| row.iter().map(|&f| f as f64 / a.seeds as f64).collect()).collect();
+    let doc = json!({
+        "sizes": a.sizes, "durations_s": a.durations, "spike_start_s": start, "seed": grid.base.seed,
+        "seeds": a.seeds, "window_s": a.window, "threshold": a.threshold, "not_recovered": share,
+    });
+    let mut out = BufWriter::new(io::stdout().lock());
+    match a.format {
+        CompareFormat::Json => output::write_json(&mut out, &doc, Some(1))?,
+        CompareFormat::Table => out.write_all(table(&doc).as_bytes())?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Sizes down the side, durations across, shares in the cells.
+fn table(doc: &Value) -> String {
+    let nums =
+        |k: &str| doc[k].as_array().into_iter().flatten().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect::<Vec<_>>();
+    let (sizes, durations) = (nums("sizes"), nums("durations_s"));
+    let mut out = format!(
+        "share of {} seeds not recovered; rows: trigger size (× rate), columns: duration (s)\n\n",
+        doc["seeds"]
+    );
+    out.push_str(&format!("{:>8}", "size"));
+    for d in &durations {
+        out.push_str(&format!("  {:>6}", d));
+    }
+    out.push('\n');
+    for (i, s) in sizes.iter().enumerate() {
+        out.push_str(&format!("{s:>8}"));
+        for j in 0..durations.len() {
+            out.push_str(&format!("  {:>6.2}", doc["not_recovered"][i][j].as_f64().unwrap_or(f64::NAN)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovery_is_judged_on_the_last_window() {
+        let mut s = sim_core::Series::new(4);
+        s.offered = vec![10, 10, 10, 10];
+        s.goodput = vec![0, 0, 10, 4];
+        assert!(!not_recovered(&s, 2, 0.5));
+        assert!(not_recovered(&s, 1, 0.5));
+        assert!(not_recovered(&s, 10, 0.5), "a window past the run is cut to it");
+    }
+
+    #[test]
+    fn limits() {
+        assert!(parse_threshold("1.5").is_err() && parse_window("0").is_err() && parse_seeds("0").is_err());
+        assert_eq!(parse_values("2:6:2"), Ok(vec![2.0, 4.0, 6.0]));
+    }
+}
