@@ -28,7 +28,7 @@ async function cards(page) {
     })),
   );
   return raw.map((c) => {
-    const m = /q (\d+)% · (.+) ok\/s/.exec(c.line);
+    const m = /q\s(\d+)% · (.+)\sok\/s/.exec(c.line);
     assert.ok(m, `a card line: ${c.line}`);
     return { ...c, queue: Number(m[1]) / 100, ok: si(m[2]) };
   });
