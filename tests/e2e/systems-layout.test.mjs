@@ -69,6 +69,7 @@ async function diagramProblems(page) {
       if (e.scrollHeight > e.clientHeight + 1) problems.push(`${name}'s card clips its content: ${e.scrollHeight} > ${e.clientHeight}`);
       for (const line of e.querySelectorAll('.svc__head, .svc__q, .svc__states')) {
         if (line.getBoundingClientRect().bottom > r.bottom - 1) problems.push(`${name}: "${line.textContent}" is cut at the bottom`);
+        if (line.scrollWidth > line.clientWidth + 0.5) problems.push(`${name}: "${line.textContent}" is cut at the side`);
       }
       const squares = [...e.querySelectorAll('.sq')].map((s) => s.getBoundingClientRect());
       if (squares.length !== Number(e.dataset.nodes)) problems.push(`${name} shows ${squares.length} of ${e.dataset.nodes} nodes`);
