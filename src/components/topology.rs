@@ -25,6 +25,8 @@ use yew::prelude::*;
 const TRIP_S_PER_100PX: f64 = 0.8;
 const TRIP_MIN_S: f64 = 1.0;
 const TRIP_MAX_S: f64 = 3.0;
+/// Where the dots' course stops short of an arrow's tip, px.
+const DOT_STOP: f64 = 10.0;
 /// Thickest arrow when the cards are stacked, px: half a lane.
 const STACKED_THICK_MAX: f64 = 4.0;
 /// Width assumed before the diagram is measured, px.
@@ -154,19 +156,22 @@ fn edge(e: &EdgeView, topo: &Topology) -> Html {
     // Lanes beside stacked cards are close together: thin arrows keep them apart.
     let thickness = if topo.stacked { e.thickness.min(STACKED_THICK_MAX) } else { e.thickness };
     let (line, tip) = arrow(&e.path, 6.0 + thickness);
-    let d = path_data(&line);
-    let trip = (length(&line) / 100.0 * TRIP_S_PER_100PX).clamp(TRIP_MIN_S, TRIP_MAX_S);
+    // The dots' course ends a fixed way short of the tip, so that it (and
+    // their style) stays put while the thickness follows the rate.
+    let (course, _) = arrow(&e.path, DOT_STOP);
+    let dots_d = path_data(&course);
+    let trip = (length(&course) / 100.0 * TRIP_S_PER_100PX).clamp(TRIP_MIN_S, TRIP_MAX_S);
     let words = edge_words(e);
     let from = &topo.services[e.from].name;
     let to = &topo.services[e.to].name;
     html! {
         <g class={classes!("edge", e.partitioned.then_some("edge--partitioned"))} data-from={from.clone()} data-to={to.clone()}
             data-rate={format!("{:.1}", e.attempts_per_s)} data-retry-share={format!("{:.3}", e.retry_share)}>
-            <path class="edge__line" d={d.clone()} stroke-width={format!("{thickness:.1}")} fill="none" />
+            <path class="edge__line" d={path_data(&line)} stroke-width={format!("{thickness:.1}")} fill="none" />
             <polygon class="edge__head" points={tip} />
             { for e.dots.iter().map(|dot| html! {
                 <path class={classes!("req", format!("req--{}", dot.fate.class()))} d={dot.fate.shape()}
-                    style={format!("offset-path: path('{d}'); animation-duration: {trip:.2}s; animation-delay: -{:.2}s", dot.phase * trip)} />
+                    style={format!("offset-path: path('{dots_d}'); animation-duration: {trip:.2}s; animation-delay: -{:.2}s", dot.phase * trip)} />
             }) }
             if let Some((mx, my)) = e.label_at {
                 <text class="edge__label" x={format!("{mx:.1}")} y={format!("{:.1}", my - 11.0 * (words.len() - 1) as f64)}>
