@@ -38,6 +38,10 @@ pub const STACK_BELOW: f64 = 480.0;
 const STACKED_W_MAX: f64 = 480.0;
 /// At most this many dots travel on one edge at once.
 pub const MAX_DOTS_PER_EDGE: u32 = 8;
+/// The share of its trip each dot slot starts at, in eighths: bit-reversed
+/// order, so that however many slots are filled their dots spread along the
+/// arrow, and a slot's phase never changes as dots come and go.
+const SPREAD: [u32; MAX_DOTS_PER_EDGE as usize] = [0, 4, 2, 6, 1, 5, 3, 7];
 
 /// Card frame: padding and border, top and bottom together, px (the CSS's
 /// `.svc` has 6 px padding and a 1 px border).
@@ -49,7 +53,8 @@ const ROW_GAP: f64 = 3.0;
 /// Label line height on an arrow, px (10 px type).
 const LABEL_LINE: f64 = 11.0;
 /// Most lines an arrow's label has: rate, partition, retries, failures, timeouts.
-const LABEL_LINES_MAX: f64 = 5.0;
+pub const LABEL_LINES: usize = 5;
+const LABEL_LINES_MAX: f64 = LABEL_LINES as f64;
 /// Thickest arrow, px (see [`thickness`]).
 const THICK_MAX: f64 = 8.0;
 
@@ -107,7 +112,8 @@ impl Fate {
 }
 
 /// One dot on an edge: its fate and how far through its trip it starts, as
-/// a share of the trip (0 to 1), so that the dots of an edge spread out.
+/// a share of the trip (0 to 1), so that the dots of an edge spread out
+/// (see [`SPREAD`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Dot {
     /// Its colour.
@@ -756,7 +762,11 @@ pub fn dots(e: &EdgeView, every: u64) -> Vec<Dot> {
             *left -= 1;
         }
     }
-    order.into_iter().enumerate().map(|(k, fate)| Dot { fate, phase: k as f64 / n as f64 }).collect()
+    order
+        .into_iter()
+        .enumerate()
+        .map(|(k, fate)| Dot { fate, phase: SPREAD[k] as f64 / MAX_DOTS_PER_EDGE as f64 })
+        .collect()
 }
 
 /// Shares `n` among weighted fates by largest remainder; with no weight at

@@ -14,7 +14,9 @@ use super::charts::ResizeListener;
 use super::node_look;
 use crate::format::si;
 use crate::state::Action;
-use crate::topology_view::{edge_words, layout, EdgeView, Fate, Pt, RateWindow, ServiceBox, Topology};
+use crate::topology_view::{
+    edge_words, layout, EdgeView, Fate, Pt, RateWindow, ServiceBox, Topology, LABEL_LINES, MAX_DOTS_PER_EDGE,
+};
 use sim_core::Snapshot;
 use std::rc::Rc;
 use web_sys::Element;
@@ -169,14 +171,24 @@ fn edge(e: &EdgeView, topo: &Topology) -> Html {
             data-rate={format!("{:.1}", e.attempts_per_s)} data-retry-share={format!("{:.3}", e.retry_share)}>
             <path class="edge__line" d={path_data(&line)} stroke-width={format!("{thickness:.1}")} fill="none" />
             <polygon class="edge__head" points={tip} />
-            { for e.dots.iter().map(|dot| html! {
-                <path class={classes!("req", format!("req--{}", dot.fate.class()))} d={dot.fate.shape()}
-                    style={format!("offset-path: path('{dots_d}'); animation-duration: {trip:.2}s; animation-delay: -{:.2}s", dot.phase * trip)} />
-            }) }
+            // A fixed number of dot and label-line slots, filled or left
+            // empty, so that a frame changes attributes and text in place and
+            // never rebuilds the arrow's elements.
+            <g class="edge__dots">
+                { for (0..MAX_DOTS_PER_EDGE as usize).map(|k| {
+                    let dot = e.dots.get(k);
+                    let phase = dot.map_or(0.0, |d| d.phase);
+                    let class = dot.map_or("req--off".to_string(), |d| format!("req--{}", d.fate.class()));
+                    html! {
+                        <path class={classes!("req", class)} d={dot.map_or(Fate::Ok, |d| d.fate).shape()}
+                            style={format!("offset-path: path('{dots_d}'); animation-duration: {trip:.2}s; animation-delay: -{:.2}s", phase * trip)} />
+                    }
+                }) }
+            </g>
             if let Some((mx, my)) = e.label_at {
                 <text class="edge__label" x={format!("{mx:.1}")} y={format!("{:.1}", my - 11.0 * (words.len() - 1) as f64)}>
-                    { for words.iter().enumerate().map(|(k, w)| html! {
-                        <tspan x={format!("{mx:.1}")} dy={if k == 0 { "0" } else { "11" }}>{ w.clone() }</tspan>
+                    { for (0..LABEL_LINES).map(|k| html! {
+                        <tspan x={format!("{mx:.1}")} dy={if k == 0 { "0" } else { "11" }}>{ words.get(k).cloned().unwrap_or_default() }</tspan>
                     }) }
                 </text>
             }

@@ -42,7 +42,7 @@ async function arrows(page) {
 /** The arrow from `from` to `to`: its words and whether it is cut. */
 async function arrow(page, from, to) {
   return page.$eval(`g.edge[data-from="${from}"][data-to="${to}"]`, (e) => ({
-    words: [...e.querySelectorAll('tspan')].map((t) => t.textContent),
+    words: [...e.querySelectorAll('tspan')].map((t) => t.textContent).filter((w) => w),
     partitioned: e.classList.contains('edge--partitioned'),
     rate: Number(e.dataset.rate),
   }));

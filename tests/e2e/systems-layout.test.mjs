@@ -262,7 +262,7 @@ test('request dots: a shape and a word per fate; timed-out dots fade part-way, n
   assert.deepEqual(keys.map((k) => k.fate), ['ok', 'failed', 'timed-out', 'retry']);
   assert.equal(new Set(keys.map((k) => k.d)).size, 4, 'four shapes, not only four colours');
   assert.ok(keys.every((k) => k.word.length > 3), 'each in words');
-  const perEdge = await page.$$eval('g.edge', (els) => els.map((e) => e.querySelectorAll('.req').length));
+  const perEdge = await page.$$eval('g.edge', (els) => els.map((e) => e.querySelectorAll('.req:not(.req--off)').length));
   assert.ok(perEdge.every((n) => n <= 8), `at most 8 dots an arrow: ${perEdge}`);
   const ok = await sampleDots(page, 'g.edge[data-from="gateway"][data-to="api"] .req--ok', 2500);
   assert.ok(ok.length > 0 && ok.every((d) => d.far > 80), `successes reach the callee: ${JSON.stringify(ok)}`);
@@ -275,6 +275,44 @@ test('request dots: a shape and a word per fate; timed-out dots fade part-way, n
   assert.ok(gaveUp.length > 0, 'timed-out dots on the cut call');
   assert.ok(gaveUp.every((d) => d.far <= 56), `they stop part-way: ${JSON.stringify(gaveUp)}`);
   assert.ok(gaveUp.some((d) => d.faint < 0.3), `and fade there: ${JSON.stringify(gaveUp)}`);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('per frame at 50×, the diagram updates attributes and text in place, never rebuilding its elements', async () => {
+  const { page, log } = await openPage(env.browser.context, `${env.srv.url}?template=gateway-api-db&speed=50&play`);
+  await ready(page);
+  await page.waitForFunction(() => Number(document.querySelector('#status').dataset.simTime) > 5, null, { timeout: 30_000 });
+  const m = await page.evaluate(async () => {
+    const topo = document.querySelector('#topology');
+    const counts = { added: 0, removed: 0, attributes: 0, text: 0, frames: 0 };
+    const obs = new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === 'attributes') counts.attributes++;
+        else if (r.type === 'characterData') counts.text++;
+        else {
+          counts.added += [...r.addedNodes].filter((n) => n.nodeType === 1).length;
+
+          counts.removed += [...r.removedNodes].filter((n) => n.nodeType === 1).length;
+          counts.text += [...r.addedNodes].filter((n) => n.nodeType === 3).length;
+        }
+      }
+    });
+    obs.observe(topo, { subtree: true, childList: true, attributes: true, characterData: true });
+    const dots = topo.querySelectorAll('.req:not(.req--off)').length;
+    const t0 = performance.now();
+    await new Promise((done) => {
+      const tick = () => (performance.now() - t0 < 3000 ? (counts.frames++, requestAnimationFrame(tick)) : done());
+      requestAnimationFrame(tick);
+    });
+    obs.disconnect();
+    return { ...counts, dots, elements: topo.querySelectorAll('*').length };
+  });
+  console.log(`diagram over ${m.frames} frames at 50×: ${m.elements} elements (${m.dots} dots); ${m.added} added, ${m.removed} removed, ${m.attributes} attribute and ${m.text} text changes`);
+  assert.ok(m.frames > 10, JSON.stringify(m));
+  // Dots come and go only as an arrow's rate crosses a dot's worth; the
+  // cards, arrows and labels are never rebuilt.
+  assert.ok(m.added <= m.frames / 4 && m.removed <= m.frames / 4, `elements rebuilt: ${JSON.stringify(m)}`);
   assert.deepEqual(log.errors, []);
   await page.close();
 });
