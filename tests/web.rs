@@ -553,7 +553,8 @@ async fn a_system_of_services_draws_cards_arrows_and_selects_on_click() {
         let squares = root.query_selector_all(&format!("{card} .sq[data-state]")).unwrap();
         assert_eq!(squares.length().to_string(), nodes);
     }
-    assert_eq!(root.query_selector_all("#topology .edge").unwrap().length(), 2);
+    assert_eq!(root.query_selector_all("#topology .edge:not(.edge--clients)").unwrap().length(), 2);
+    assert_eq!(attr(&root, ".edge--clients", "data-to"), "gateway", "the clients call the entry");
     assert_eq!(attr(&root, ".edge[data-from=gateway]", "data-to"), "api");
     assert!(root.query_selector(".edge[data-from=gateway] .edge__head").unwrap().is_some(), "an arrowhead");
     assert_eq!(attr(&root, ".svc[data-service=gateway]", "aria-pressed"), "true");
@@ -564,7 +565,7 @@ async fn a_system_of_services_draws_cards_arrows_and_selects_on_click() {
     settle().await;
     let rate: f64 = attr(&root, ".edge[data-from=api]", "data-rate").parse().unwrap();
     assert!(rate > 0.0, "api → db carries {rate}/s");
-    let dots = root.query_selector_all(".edge[data-from=api] .dot").unwrap().length();
+    let dots = root.query_selector_all(".edge[data-from=api] .req:not(.req--off)").unwrap().length();
     assert!((1..=8).contains(&dots), "{dots} dots");
     assert!(root
         .query_selector(".edge[data-from=api] .edge__label")
