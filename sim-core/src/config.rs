@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 mod defences;
-pub use defences::{
-    server_limits, AutoscalerConfig, LimitAlgorithm, LimiterConfig, ProbeMode, RateLimitConfig,
-};
+pub use defences::{server_limits, AutoscalerConfig, LimitAlgorithm, LimiterConfig, ProbeMode, RateLimitConfig};
 
 /// Upper bound on the events one run may process. A run whose worst-case
 /// event count (see [`Config::estimated_max_events`]) exceeds it is rejected

@@ -3,8 +3,8 @@
 //! limiter's cap, health probes sent as requests, and the autoscaler's
 //! delay and its effect on a shared database. Every assertion names its seed.
 
-use super::{run, seeded};
 use super::mechanisms::check_attempts_conserved;
+use super::{run, seeded};
 
 use sim_core::config::{LimitAlgorithm, ProbeMode};
 use sim_core::{Config, Fault, FaultKind, SimTime, Simulation};
@@ -270,7 +270,11 @@ fn the_autoscaler_does_not_save_a_retry_storm_from_a_10s_spike() {
         assert!(mean(&s.goodput, 2, 20) > 0.97 * 2_500.0, "seed {seed}: fine before the spike");
         let snap = with.snapshot();
         assert_eq!(snap.nodes.len() as u32, snap.services[0].node_count, "seed {seed}");
-        assert_eq!(snap.services[0].node_count, scaling.nodes[99] as u32 + snap.services[0].pending_nodes, "seed {seed}");
+        assert_eq!(
+            snap.services[0].node_count,
+            scaling.nodes[99] as u32 + snap.services[0].pending_nodes,
+            "seed {seed}"
+        );
     }
 }
 
