@@ -1,8 +1,8 @@
 //! Configuration of the server-side defences (issue 10): adaptive
 //! concurrency limits, a rate limiter, and an autoscaler, each a section of
 //! every service (and of the top-level tier sections), each off by default.
-//! The engine's side of each lives in its own module: [`crate::limiter`],
-//! [`crate::rate_limit`], [`crate::autoscaler`].
+//! The engine's side of each lives in its own module: `limiter.rs`,
+//! `rate_limit.rs` and `autoscaler.rs` (hooks in `sim/scaling.rs`).
 
 use serde::{Deserialize, Serialize};
 
