@@ -78,6 +78,8 @@ pub enum Metric {
     SuccessShare,
     /// Attempts per logical request offered: the retry amplification.
     Amplification,
+    /// Attempts served after their client gave up, as a share of those served.
+    WastedShare,
     /// Median latency of the successes, ms (no success: the check fails).
     P50Ms,
     /// 99th percentile latency of the successes, ms.
@@ -128,14 +130,16 @@ pub enum Check {
         /// Seconds into the step before which the run is not looked at.
         after_s: u32,
     },
-    /// Attempts arrive in waves: over `window_s` consecutive seconds (at
-    /// least `after_s` into the step), the busiest bucket holds `cmp`
-    /// `ratio` times the window's mean bucket. Buckets are seconds, or
-    /// 100 ms ([`FINE_PER_S`]) when `fine`.
+    /// Retries arrive in waves: over `window_s` consecutive seconds (at
+    /// least `after_s` into the step), the bucket with the most retries
+    /// (attempts beyond the requests offered) holds `cmp` `ratio` times the
+    /// window's mean offered requests per bucket. Buckets are seconds, or
+    /// 100 ms ([`FINE_PER_S`]) when `fine`. Synchronised retries pile into
+    /// one bucket; jittered ones spread over many.
     Waves {
-        /// Whether the busiest bucket is at least or below `ratio` × the mean.
+        /// Whether the worst bucket's retries are at least or below `ratio` × the mean offered.
         cmp: Cmp,
-        /// Peak-to-mean ratio.
+        /// Retries in the worst bucket over the mean offered per bucket.
         ratio: f64,
         /// Seconds in the window.
         window_s: u32,
@@ -154,8 +158,8 @@ pub struct Observed<'a> {
     pub series: &'a Series,
     /// Seconds of `series` that are final.
     pub completed_s: usize,
-    /// Attempts in each 100 ms bucket, from time zero ([`FineSeries`]).
-    pub fine: &'a [u64],
+    /// Attempts and requests offered per 100 ms bucket, from time zero.
+    pub fine: &'a FineSeries,
 }
 
 /// The value of `metric` in second `s`, when defined.
@@ -170,6 +174,10 @@ pub fn metric_at(series: &Series, metric: Metric, s: usize) -> Option<f64> {
             share(ok, ok + count(Counter::Failed)?)
         }
         Metric::Amplification => share(count(Counter::Attempts)?, count(Counter::Offered)?),
+        Metric::WastedShare => {
+            let served = count(Counter::Throughput)?;
+            share((served - count(Counter::Goodput)?).max(0.0), served)
+        }
         Metric::P50Ms => series.latency_p50_ms.get(s).copied().flatten(),
         Metric::P99Ms => series.latency_p99_ms.get(s).copied().flatten(),
         Metric::SwitchingShare => {
@@ -224,24 +232,22 @@ pub fn evaluate(check: &Check, from_s: usize, seen: &Observed) -> Verdict {
         }
         Check::Waves { cmp, ratio, window_s, after_s, fine } => {
             let per = if fine { FINE_PER_S } else { 1 };
-            let bucket = |i: usize| -> Option<u64> {
-                if fine {
-                    seen.fine.get(i).copied()
-                } else {
-                    seen.series.attempts.get(i).copied()
-                }
+            let (attempts, offered) = if fine {
+                (&seen.fine.attempts[..], &seen.fine.offered[..])
+            } else {
+                (&seen.series.attempts[..], &seen.series.offered[..])
             };
             let first = from_s + after_s as usize;
             let window = window_s.max(1) as usize;
             for end in first + window..=seen.completed_s {
-                let values: Option<Vec<u64>> = (first.max(end - window) * per..end * per).map(bucket).collect();
-                let Some(values) = values else { break };
-                let mean = values.iter().sum::<u64>() as f64 / values.len() as f64;
-                let peak = values.iter().copied().max().unwrap_or(0) as f64;
+                let range = (end - window) * per..end * per;
+                let (Some(a), Some(o)) = (attempts.get(range.clone()), offered.get(range)) else { break };
+                let mean = o.iter().sum::<u64>() as f64 / o.len() as f64;
+                let worst = a.iter().zip(o).map(|(a, o)| a.saturating_sub(*o)).max().unwrap_or(0) as f64;
                 let shown = mean > 0.0
                     && match cmp {
-                        Cmp::AtLeast => peak >= ratio * mean,
-                        Cmp::Below => peak < ratio * mean,
+                        Cmp::AtLeast => worst >= ratio * mean,
+                        Cmp::Below => worst < ratio * mean,
                     };
                 if shown {
                     return Verdict::Passed(end);
@@ -252,31 +258,37 @@ pub fn evaluate(check: &Check, from_s: usize, seen: &Observed) -> Verdict {
     }
 }
 
-/// Attempts per 100 ms bucket, recorded by whoever steps the simulation:
-/// the engine's series are per second, and the attempts counter is read
-/// at each bucket boundary.
+/// Attempts and offered requests per 100 ms bucket, recorded by whoever
+/// steps the simulation: the engine's series are per second, so the
+/// cumulative counters are read at each bucket boundary.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FineSeries {
-    /// Attempts in each bucket since time zero.
+    /// Attempts sent in each bucket since time zero.
     pub attempts: Vec<u64>,
-    last_total: u64,
+    /// Logical requests offered in each bucket since time zero.
+    pub offered: Vec<u64>,
+    last: (u64, u64),
 }
 
 impl FineSeries {
     /// Length of a bucket.
     pub const BUCKET: SimTime = SimTime(1_000_000_000 / FINE_PER_S as u64);
 
-    /// Records the buckets that `sim` has completed since the last call.
-    /// Call it with the clock on a bucket boundary: the attempts since the
-    /// last call land in the bucket that ends now.
+    /// Records the buckets `sim` has completed since the last call. Called
+    /// with the clock on each bucket boundary, every bucket is exact;
+    /// buckets skipped between calls are left empty and their counts land
+    /// in the last one.
     pub fn observe(&mut self, sim: &Simulation) {
         let done = (sim.now().0 / Self::BUCKET.0) as usize;
-        let total = sim.totals().attempts;
-        if done > self.attempts.len() {
-            self.attempts.resize(done - 1, 0);
-            self.attempts.push(total - self.last_total);
-            self.last_total = total;
+        if done <= self.attempts.len() {
+            return;
         }
+        let t = sim.totals();
+        self.attempts.resize(done - 1, 0);
+        self.offered.resize(done - 1, 0);
+        self.attempts.push(t.attempts - self.last.0);
+        self.offered.push(t.offered - self.last.1);
+        self.last = (t.attempts, t.offered);
     }
 }
 
@@ -351,7 +363,7 @@ pub fn run(lesson: &Lesson) -> Result<Vec<StepResult>, String> {
 fn run_step(sim: &mut Simulation, fine: &mut FineSeries, step: &Step, from_s: usize, restarted: bool) -> StepResult {
     let end_s = from_s + step.limit_s as usize;
     loop {
-        let seen = Observed { series: sim.series(), completed_s: sim.completed_seconds(), fine: &fine.attempts };
+        let seen = Observed { series: sim.series(), completed_s: sim.completed_seconds(), fine };
         if let Verdict::Passed(s) = evaluate(&step.check, from_s, &seen) {
             return StepResult { passed: true, from_s, until_s: s, restarted };
         }

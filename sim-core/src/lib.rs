@@ -52,9 +52,9 @@ mod traffic;
 pub use config::{
     Backoff, CallConfig, CallMode, Config, ConfigError, Fault, FaultKind, LbPolicy, ServiceConfig, TrafficShape,
 };
+pub use lesson::{Lesson, LESSONS};
 pub use metrics::{Counter, CounterKind, LatencySummary, QueueingSummary, Series, Totals};
 pub use report::Report;
 pub use sim::{Reconfigured, Simulation};
 pub use snapshot::{CallSnapshot, CpuBreakdown, Halt, NodeLife, NodeSnapshot, NodeState, ServiceSnapshot, Snapshot};
 pub use time::SimTime;
-pub use lesson::{Lesson, LESSONS};

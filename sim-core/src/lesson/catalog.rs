@@ -40,7 +40,7 @@ fn retry_storm() -> Config {
 fn retry_waves() -> Config {
     let mut c = Config::playground();
     c.traffic.shape = TrafficShape::Bursts;
-    (c.traffic.spike_mult, c.traffic.spike_start_s, c.traffic.spike_end_s) = (3.0, 5.0, 6.0);
+    (c.traffic.spike_mult, c.traffic.spike_start_s, c.traffic.spike_end_s) = (10.0, 5.0, 5.2);
     c.traffic.period_s = 30.0;
     c.client.backoff = Backoff::Fixed;
     c.client.backoff_base_ms = 2_000.0;
@@ -89,15 +89,19 @@ fn stampede() -> Config {
 
 fn cold_cache() -> Config {
     let mut c = Config::playground();
-    c.traffic.rate_per_s = 8_000.0;
+    // Ramp from 300 to 3,000 req/s over the first 20 s, so the cache warms
+    // with the load: at full load from cold it would never warm.
+    c.traffic.rate_per_s = 300.0;
+    c.traffic.shape = TrafficShape::Ramp;
+    (c.traffic.spike_mult, c.traffic.spike_start_s, c.traffic.spike_end_s) = (10.0, 0.0, 20.0);
     c.db.enabled = true;
     c.cache.enabled = true;
     c.cache.hot_share = 1.0;
-    c.cache.keys = 20_000;
+    c.cache.keys = 10_000;
     c.cache.capacity = 5_000;
     c.cache.zipf_s = 1.0;
     c.cache.ttl_s = 3_600.0;
-    c.cache.recompute_ms = 10.0;
+    c.cache.recompute_ms = 25.0;
     c.faults = vec![fault(30.0, FaultKind::CacheFlush, 0.0, 0.0)];
     c
 }
@@ -112,10 +116,15 @@ fn db_scaling() -> Config {
 
 fn connection_pool() -> Config {
     let mut c = Config::playground();
-    c.traffic.rate_per_s = 8_000.0;
+    // A one-second burst every 20 s: a database with room for 40 queries
+    // rides it out, one with room for 400 is pushed past its peak for good.
+    c.traffic.rate_per_s = 6_000.0;
+    c.traffic.shape = TrafficShape::Bursts;
+    (c.traffic.spike_mult, c.traffic.spike_start_s, c.traffic.spike_end_s) = (2.0, 5.0, 6.0);
+    c.traffic.period_s = 20.0;
     c.db.enabled = true;
     c.db.query_ms_mean = 1.0;
-    c.db.pool_size = 2;
+    c.db.pool_size = 1;
     c
 }
 
@@ -165,7 +174,7 @@ fn three_tiers() -> Config {
     let mut db = service("db", 2, 5.0, Vec::new());
     db.nodes.queue_capacity = 5_000;
     c.services = vec![gateway, api, db];
-    c.faults = vec![Fault { service: "db".into(), ..fault(10.0, FaultKind::LatencySpike, 3_000.0, 5.0) }];
+    c.faults = vec![Fault { service: "db".into(), ..fault(10.0, FaultKind::LatencySpike, 3_000.0, 10.0) }];
     c
 }
 
@@ -229,27 +238,27 @@ pub const LESSONS: [Lesson; 15] = [
     Lesson {
         name: "retry-waves",
         title: "Fixed-interval retries arrive in waves",
-        story: "Every 30 s a one-second burst triples the load, and every client it turns away retries exactly 2 s later, so the retries arrive together in waves. \
-                Watch attempts pulse every 2 s, then shorten the interval and see the waves only at 100 ms, then add jitter and watch them spread.",
+        story: "Every 30 s a 200 ms burst at ten times the load is turned away, and every attempt is retried exactly 2 s later, together with the others: the retries arrive in waves. \
+                Watch the waves in the per-second and the 100 ms views, then switch the backoff to full jitter and watch them spread.",
         build: retry_waves,
         steps: &[
             Step {
-                text: "Watch attempts per second pulse every 2 s after each burst.",
+                text: "Watch the retries arrive 2 s after each burst, then again 2 s later, in the per-second chart.",
                 change: &[],
-                check: Check::Waves { cmp: Cmp::AtLeast, ratio: 1.3, window_s: 10, after_s: 0, fine: false },
+                check: Check::Waves { cmp: Cmp::AtLeast, ratio: 0.5, window_s: 10, after_s: 0, fine: false },
                 limit_s: 40,
             },
             Step {
-                text: "Set the backoff base and cap to 300 ms: the per-second chart smooths, but at 100 ms the waves are still there.",
-                change: &[("client.backoff_base_ms", "300"), ("client.backoff_cap_ms", "300")],
-                check: Check::Waves { cmp: Cmp::AtLeast, ratio: 2.5, window_s: 3, after_s: 0, fine: true },
+                text: "In the 100 ms view each wave is as sharp as the burst: thousands of retries in one or two buckets.",
+                change: &[],
+                check: Check::Waves { cmp: Cmp::AtLeast, ratio: 4.0, window_s: 10, after_s: 0, fine: true },
                 limit_s: 40,
             },
             Step {
-                text: "Switch the backoff to full jitter: retries spread over the interval and the 100 ms peaks flatten.",
+                text: "Switch the backoff to full jitter: each retry waits a random share of the interval, and no 100 ms bucket gets a wave.",
                 change: &[("client.backoff", "full-jitter")],
-                check: Check::Waves { cmp: Cmp::Below, ratio: 2.0, window_s: 30, after_s: 0, fine: true },
-                limit_s: 40,
+                check: Check::Waves { cmp: Cmp::Below, ratio: 2.5, window_s: 30, after_s: 0, fine: true },
+                limit_s: 70,
             },
         ],
     },
@@ -340,27 +349,33 @@ pub const LESSONS: [Lesson; 15] = [
     Lesson {
         name: "cold-cache",
         title: "A cold cache after a flush",
-        story: "A warm cache answers most reads; at 30 s it is flushed and every read goes to the database at once, which the connection pools cannot carry. \
-                Watch the hit rate and goodput fall together, then watch the cache warm back up and goodput follow.",
+        story: "The load grows with the cache warm, which answers nine reads in ten; at 30 s the cache is flushed, every read goes to the database at once, and contention and retries keep it slow. \
+                Watch goodput collapse, then lower the load until the cache is warm, and raise it again.",
         build: cold_cache,
         steps: &[
             Step {
-                text: "Watch the warm cache answer most reads.",
+                text: "Watch the warm cache answer most reads at 3,000 req/s.",
                 change: &[],
-                check: holds(&[cond(Metric::CacheHitRate, Cmp::AtLeast, 0.7), GOODPUT_OK], 5, 5),
+                check: holds(&[cond(Metric::CacheHitRate, Cmp::AtLeast, 0.85), GOODPUT_OK], 5, 20),
                 limit_s: 30,
             },
             Step {
-                text: "At 30 s the cache is flushed: watch the hit rate and goodput drop together.",
+                text: "At 30 s the cache is flushed: watch goodput collapse while the database is stuck at all 40 connections.",
                 change: &[],
-                check: holds(&[cond(Metric::CacheHitRate, Cmp::Below, 0.5), cond(Metric::GoodputShare, Cmp::Below, 0.8)], 1, 0),
-                limit_s: 30,
+                check: holds(&[cond(Metric::GoodputShare, Cmp::Below, 0.3)], 10, 0),
+                limit_s: 40,
             },
             Step {
-                text: "Watch the cache warm back up and goodput return.",
-                change: &[],
-                check: holds(&[cond(Metric::CacheHitRate, Cmp::AtLeast, 0.7), GOODPUT_OK], 5, 0),
+                text: "Lower the base rate to 30 req/s (300 at the top of the ramp): the database keeps up, and in half a minute the cache is warm.",
+                change: &[("traffic.rate_per_s", "30")],
+                check: holds(&[cond(Metric::CacheHitRate, Cmp::AtLeast, 0.8), GOODPUT_OK], 30, 0),
                 limit_s: 60,
+            },
+            Step {
+                text: "Raise it to 200 req/s (2,000 at the top): the warm cache carries it.",
+                change: &[("traffic.rate_per_s", "200")],
+                check: holds(&[cond(Metric::CacheHitRate, Cmp::AtLeast, 0.85), GOODPUT_OK], 10, 0),
+                limit_s: 40,
             },
         ],
     },
@@ -388,14 +403,14 @@ pub const LESSONS: [Lesson; 15] = [
     Lesson {
         name: "connection-pool",
         title: "A connection pool sized wrong, both ways",
-        story: "With 2 connections per node, requests time out waiting for a connection while the database and the workers sit idle; with 100, every node floods the database and contention collapses it. \
-                Try the pool at 2, at 10 and at 100, and watch goodput peak in between.",
+        story: "With 1 connection per node, requests time out waiting for a connection while the database idles; with 100, a burst floods the database and contention keeps it collapsed. \
+                Try the pool at 1, at 10 and at 100, and watch goodput peak in between.",
         build: connection_pool,
         steps: &[
             Step {
-                text: "With 2 connections per node, watch attempts fail waiting for a connection while the database runs almost nothing.",
+                text: "With 1 connection per node, watch requests time out while the database runs 4 queries, far below its peak.",
                 change: &[],
-                check: holds(&[cond(Metric::Count(Counter::DbTimeouts), Cmp::AtLeast, 100.0), cond(Metric::DbQueries, Cmp::Below, 10.0)], 3, 2),
+                check: holds(&[cond(Metric::GoodputShare, Cmp::Below, 0.8), cond(Metric::DbQueries, Cmp::Below, 5.0)], 3, 2),
                 limit_s: 20,
             },
             Step {
@@ -405,9 +420,9 @@ pub const LESSONS: [Lesson; 15] = [
                 limit_s: 20,
             },
             Step {
-                text: "Set the pool to 100: a burst of queries at once drives the database into contention and goodput collapses.",
+                text: "Set the pool to 100: the next burst drives hundreds of queries into the database, and contention keeps goodput down.",
                 change: &[("db.pool_size", "100")],
-                check: holds(&[cond(Metric::GoodputShare, Cmp::Below, 0.5)], 5, 0),
+                check: holds(&[cond(Metric::GoodputShare, Cmp::Below, 0.5), cond(Metric::DbQueries, Cmp::AtLeast, 60.0)], 5, 0),
                 limit_s: 40,
             },
         ],
@@ -482,23 +497,27 @@ pub const LESSONS: [Lesson; 15] = [
     Lesson {
         name: "backpressure-deadlines",
         title: "Backpressure up three tiers, and deadlines",
-        story: "At 10 s the database slows fivefold: the api's workers wait on it, then the gateway's wait on the api, and three attempts on each hop multiply the load on the slowest tier. \
-                Watch the attempts per request climb at the entry, then propagate deadlines and watch the amplification stop.",
+        story: "At 10 s the database slows tenfold: the api's workers wait on it, the gateway's wait on the api, and three attempts on every hop multiply the load on the slowest tier while finished work arrives after its callers gave up. \
+                Watch the attempts per request climb and answers come too late, then propagate deadlines and watch the late work stop.",
         build: three_tiers,
         steps: &[
             Step {
-                text: "Watch the slowdown travel up: clients time out and retry, and goodput falls.",
+                text: "Watch the slowdown travel up: clients time out and retry, goodput falls, and some answers arrive after their client left.",
                 change: &[],
-                check: holds(&[cond(Metric::GoodputShare, Cmp::Below, 0.5), cond(Metric::Amplification, Cmp::AtLeast, 2.0)], 3, 10),
+                check: holds(
+                    &[cond(Metric::GoodputShare, Cmp::Below, 0.5), cond(Metric::Amplification, Cmp::AtLeast, 2.0), cond(Metric::WastedShare, Cmp::AtLeast, 0.02)],
+                    3,
+                    10,
+                ),
                 limit_s: 40,
             },
             Step {
-                text: "Propagate deadlines on both calls: no retry starts after its caller's deadline, and stale work is dropped.",
+                text: "Propagate deadlines on both calls: no retry starts after its caller's deadline, and no answer arrives after its client left.",
                 change: &[
                     ("services.gateway.calls.api.client.propagate_deadline", "true"),
                     ("services.api.calls.db.client.propagate_deadline", "true"),
                 ],
-                check: holds(&[cond(Metric::GoodputShare, Cmp::AtLeast, 0.5)], 5, 0),
+                check: holds(&[cond(Metric::WastedShare, Cmp::Below, 0.005), cond(Metric::GoodputShare, Cmp::AtLeast, 0.3)], 10, 2),
                 limit_s: 60,
             },
         ],

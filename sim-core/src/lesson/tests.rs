@@ -9,8 +9,10 @@ fn series(offered: &[u64], goodput: &[u64]) -> Series {
     s
 }
 
+static NO_FINE: FineSeries = FineSeries { attempts: Vec::new(), offered: Vec::new(), last: (0, 0) };
+
 fn seen(s: &Series) -> Observed<'_> {
-    Observed { series: s, completed_s: s.len(), fine: &[] }
+    Observed { series: s, completed_s: s.len(), fine: &NO_FINE }
 }
 
 const OK: &[Cond] = &[Cond { metric: Metric::GoodputShare, cmp: Cmp::AtLeast, value: 0.9 }];
@@ -58,20 +60,28 @@ fn metrics_read_shares_and_undefined_figures() {
 
 #[test]
 fn waves_are_found_per_second_and_per_100_ms() {
-    let pulsing = series(&[100, 300, 100, 300, 100, 300], &[0; 6]);
+    let mut pulsing = series(&[100; 6], &[0; 6]);
+    pulsing.attempts.copy_from_slice(&[110, 250, 110, 250, 110, 250]);
     let waves = Check::Waves { cmp: Cmp::AtLeast, ratio: 1.4, window_s: 4, after_s: 0, fine: false };
-    assert_eq!(evaluate(&waves, 0, &seen(&pulsing)), Verdict::Passed(4));
-    let flat = series(&[200; 6], &[0; 6]);
-    assert_eq!(evaluate(&waves, 0, &seen(&flat)), Verdict::Waiting);
+    assert_eq!(evaluate(&waves, 0, &seen(&pulsing)), Verdict::Passed(4), "150 retries over 100 offered");
+    let mut flat = series(&[100; 6], &[0; 6]);
+    flat.attempts.copy_from_slice(&[180; 6]);
+    assert_eq!(evaluate(&waves, 0, &seen(&flat)), Verdict::Waiting, "80 retries a second, spread");
     let smooth = Check::Waves { cmp: Cmp::Below, ratio: 1.4, window_s: 4, after_s: 0, fine: false };
     assert_eq!(evaluate(&smooth, 0, &seen(&flat)), Verdict::Passed(4));
     assert_eq!(evaluate(&smooth, 0, &seen(&pulsing)), Verdict::Waiting);
-    let fine: Vec<u64> = (0..30).map(|i| if i % 3 == 0 { 90 } else { 5 }).collect();
+    let fine = FineSeries {
+        attempts: (0..30).map(|i| if i % 3 == 0 { 40 } else { 10 }).collect(),
+        offered: vec![10; 30],
+        last: (0, 0),
+    };
     let fine_waves = Check::Waves { cmp: Cmp::AtLeast, ratio: 2.5, window_s: 2, after_s: 0, fine: true };
     let obs = Observed { series: &flat, completed_s: 3, fine: &fine };
-    assert_eq!(evaluate(&fine_waves, 0, &obs), Verdict::Passed(2), "flat per second, waves at 100 ms");
-    let short = Observed { fine: &fine[..15], ..obs };
-    assert_eq!(evaluate(&fine_waves, 0, &short), Verdict::Waiting, "the fine view must cover the window");
+    assert_eq!(evaluate(&fine_waves, 0, &obs), Verdict::Passed(2), "30 retries in one 100 ms bucket");
+    let short =
+        FineSeries { attempts: fine.attempts[..15].to_vec(), offered: fine.offered[..15].to_vec(), last: (0, 0) };
+    let obs = Observed { fine: &short, ..obs };
+    assert_eq!(evaluate(&fine_waves, 0, &obs), Verdict::Waiting, "the fine view must cover the window");
 }
 
 #[test]
@@ -84,8 +94,9 @@ fn fine_series_buckets_attempts_every_100_ms() {
         sim.step_until(SimTime(sim.now().0 + FineSeries::BUCKET.0));
         fine.observe(&sim);
     }
-    assert_eq!(fine.attempts.len(), 20);
+    assert_eq!((fine.attempts.len(), fine.offered.len()), (20, 20));
     assert_eq!(fine.attempts.iter().sum::<u64>(), sim.totals().attempts);
+    assert_eq!(fine.offered.iter().sum::<u64>(), sim.totals().offered);
     assert_eq!(fine.attempts[..10].iter().sum::<u64>(), sim.series().attempts[0]);
     assert!(fine.attempts.iter().all(|&a| (700..1_300).contains(&a)), "{:?}", fine.attempts);
 }
@@ -125,10 +136,23 @@ fn a_step_is_in_force_only_once_its_change_is_made() {
 #[test]
 fn a_lesson_whose_check_cannot_pass_fails_at_its_limit() {
     const NEVER: &[Cond] = &[Cond { metric: Metric::GoodputShare, cmp: Cmp::Below, value: 0.0 }];
-    const STEPS: &[Step] = &[Step { text: "x.", change: &[], check: Check::Holds { all: NEVER, hold_s: 1, after_s: 0 }, limit_s: 3 }];
+    const STEPS: &[Step] =
+        &[Step { text: "x.", change: &[], check: Check::Holds { all: NEVER, hold_s: 1, after_s: 0 }, limit_s: 3 }];
     let l = Lesson { name: "never", title: "Never", story: "a. b.", build: Config::playground, steps: STEPS };
     let r = run(&l).unwrap();
     assert_eq!(r, vec![StepResult { passed: false, from_s: 0, until_s: 3, restarted: false }]);
+}
+
+#[test]
+fn every_lesson_passes_every_step_natively() {
+    for l in &LESSONS {
+        let results = run(l).unwrap_or_else(|e| panic!("{}: {e}", l.name));
+        assert_eq!(results.len(), l.steps.len(), "{}: stopped early: {results:?}", l.name);
+        for (step, r) in l.steps.iter().zip(&results) {
+            assert!(r.passed, "{}: \"{}\" not shown by {} s: {results:?}", l.name, step.text, r.until_s);
+            assert!(r.until_s <= r.from_s + step.limit_s as usize);
+        }
+    }
 }
 
 /// Prints each lesson's walk with the figures its checks read (calibration
@@ -147,7 +171,10 @@ fn walk() {
             for (i, step) in l.steps.iter().enumerate() {
                 if i > 0 {
                     cfg = step.changed(&cfg).unwrap();
-                    if !sim.reconfigure(&cfg).unwrap().needs_restart.is_empty() { sim = Simulation::new(cfg.clone()).unwrap(); t = 0; }
+                    if !sim.reconfigure(&cfg).unwrap().needs_restart.is_empty() {
+                        sim = Simulation::new(cfg.clone()).unwrap();
+                        t = 0;
+                    }
                 }
                 for _ in 0..step.limit_s.min(40) {
                     t += 1;
