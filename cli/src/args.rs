@@ -364,6 +364,11 @@ pub enum Commands {
         #[arg(allow_hyphen_values = true)]
         duration: String,
     },
+    /// the guided lessons: name and title
+    Lessons(crate::lessons::LessonsArgs),
+    /// one lesson's story and steps; with --check, walk it and check each step
+    #[command(after_help = crate::lessons::NOTES)]
+    Lesson(crate::lessons::LessonArgs),
 }
 
 /// What `brink run --help` says after the flags.

@@ -9,6 +9,7 @@ mod args;
 mod bench;
 mod bench_cmd;
 mod fields;
+mod lessons;
 mod output;
 mod scenario;
 mod stepping;
@@ -91,6 +92,21 @@ fn dispatch(command: Commands) -> Result<(), Failure> {
         Commands::Bench(a) => Ok(bench_cmd::run(a)?),
         Commands::Fields(a) => Ok(fields::print(a.format)?),
         Commands::BenchMemory { duration } => Ok(bench_cmd::memory_child(&duration)?),
+        Commands::Lessons(a) => Ok(lessons::list(&a)?),
+        Commands::Lesson(a) => lesson(&a),
+    }
+}
+
+/// `brink lesson NAME [--check]`.
+fn lesson(a: &lessons::LessonArgs) -> Result<(), Failure> {
+    let l = lessons::find(&a.name)?;
+    if !a.check {
+        return Ok(lessons::show(l)?);
+    }
+    match lessons::check(l) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Failure::Runtime(Some(format!("brink: lesson {}: a step's check did not pass", l.name)))),
+        Err(e) => Err(Failure::Runtime(Some(format!("brink: lesson {}: {e}", l.name)))),
     }
 }
 

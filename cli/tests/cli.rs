@@ -571,3 +571,6 @@ fn bench_json_has_its_keys() {
     assert!(tiers["speed"]["logical_requests_per_wall_s"]["median"].as_f64().unwrap() > 0.0);
     assert!(tiers["totals"]["goodput"].as_u64().unwrap() > 50_000, "{tiers}");
 }
+
+#[path = "cli/lessons.rs"]
+mod lessons;

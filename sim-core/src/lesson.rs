@@ -13,6 +13,7 @@ pub use catalog::LESSONS;
 use crate::catalogue::set_path;
 use crate::metrics::{Counter, Series};
 use crate::{Config, SimTime, Simulation};
+use std::fmt;
 
 /// Simulated length of a playground session and of a lesson's run, seconds.
 /// The engine needs a duration to size its per-second series; an hour is
@@ -202,6 +203,76 @@ impl Cond {
             Cmp::Below => v < self.value,
             Cmp::AtLeast => v >= self.value,
         })
+    }
+}
+
+impl Metric {
+    /// The figure in words, for a check's description.
+    pub fn label(self) -> String {
+        match self {
+            Metric::Count(c) => format!("{} per s", c.name().replace('_', " ")),
+            Metric::GoodputShare => "goodput / offered".into(),
+            Metric::SuccessShare => "success share".into(),
+            Metric::Amplification => "attempts / request".into(),
+            Metric::WastedShare => "share served too late".into(),
+            Metric::P50Ms => "p50 (ms)".into(),
+            Metric::P99Ms => "p99 (ms)".into(),
+            Metric::SwitchingShare => "CPU share switching".into(),
+            Metric::NodesCrashed => "nodes crashed".into(),
+            Metric::NodesEjected => "nodes ejected".into(),
+            Metric::CacheHitRate => "cache hit rate".into(),
+            Metric::DbQueries => "queries at the database".into(),
+        }
+    }
+
+    /// Whether the figure is a share, shown as a percentage.
+    fn is_share(self) -> bool {
+        matches!(
+            self,
+            Metric::GoodputShare
+                | Metric::SuccessShare
+                | Metric::WastedShare
+                | Metric::SwitchingShare
+                | Metric::CacheHitRate
+        )
+    }
+}
+
+impl fmt::Display for Cond {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = match self.cmp {
+            Cmp::Below => "<",
+            Cmp::AtLeast => "≥",
+        };
+        if self.metric.is_share() {
+            write!(f, "{} {op} {}%", self.metric.label(), (self.value * 1000.0).round() / 10.0)
+        } else {
+            write!(f, "{} {op} {}", self.metric.label(), self.value)
+        }
+    }
+}
+
+/// A check in words: "goodput / offered ≥ 90% for 10 s".
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Check::Holds { all, hold_s, after_s } => {
+                let conds: Vec<String> = all.iter().map(ToString::to_string).collect();
+                write!(f, "{} for {hold_s} s", conds.join(" and "))?;
+                if after_s > 0 {
+                    write!(f, ", from {after_s} s in")?;
+                }
+                Ok(())
+            }
+            Check::Waves { cmp, ratio, window_s, fine, .. } => {
+                let bucket = if fine { "100 ms" } else { "second" };
+                let op = match cmp {
+                    Cmp::AtLeast => "≥",
+                    Cmp::Below => "<",
+                };
+                write!(f, "retries in the worst {bucket} {op} {ratio}× the mean offered per {bucket}, over {window_s} s")
+            }
+        }
     }
 }
 
