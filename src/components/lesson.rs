@@ -52,7 +52,11 @@ pub fn LessonBanner(p: &LessonBannerProps) -> Html {
                         html! { <li class={classes!("lesson-chip", class)} title={format!("Step {}: {word}", i + 1)}>{ i + 1 }</li> }
                     }) }
                 </ol>
-                <span class="lesson__now">{ headline }</span>
+                if !open || current.is_none() {
+                    <span class="lesson__now">{ headline }</span>
+                } else {
+                    <span class="lesson__now lesson__now--spacer"></span>
+                }
                 <button class="btn btn--small lesson__toggle" aria-expanded={open.to_string()} onclick={toggle}>
                     { if open { "Less" } else { "Steps" } }
                 </button>

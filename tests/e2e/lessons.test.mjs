@@ -39,6 +39,11 @@ test('a lesson link opens its banner, and walking its steps through the knobs tu
   await waitForGreen(page, 1);
   assert.deepEqual(await chips(page), ['passed', 'waiting'], 'step 2 waits for its change');
   assert.equal(new URL(page.url()).search, '?lesson=thread-pool-switching&step=2', 'the address follows the step');
+  // Open by default; "Less" folds it to one line, "Steps" opens it again.
+  assert.equal(await page.getAttribute('#lesson .lesson__toggle', 'aria-expanded'), 'true');
+  await page.click('#lesson .lesson__toggle');
+  assert.equal(await page.locator('#lesson .lesson-step').count(), 0, 'folded: the chips alone');
+  assert.match(await page.textContent('#lesson .lesson__now'), /Set the workers to 32/);
   await page.click('#lesson .lesson__toggle');
   await page.waitForSelector('#lesson .lesson-step[data-step="2"]');
   assert.match(await page.textContent('#lesson .lesson-step[data-step="2"] .lesson-step__change'), /→ 32/);
@@ -61,7 +66,6 @@ test('the retry-waves lesson shows its waves at 100 ms and turns green after swi
   await ready(page);
   await page.selectOption('select.lesson-menu', { label: 'Fixed-interval retries arrive in waves' });
   assert.equal(new URL(page.url()).search, '?lesson=retry-waves&step=1');
-  await page.click('#lesson .lesson__toggle');
   await page.click('#play');
   await waitForGreen(page, 1);
   await waitForGreen(page, 2);
