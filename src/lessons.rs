@@ -5,8 +5,8 @@
 //! `brink lesson NAME --check` walks; the checks are evaluated here by the
 //! same [`sim_core::lesson::evaluate`] on the running engine's series.
 
-use sim_core::lesson::{evaluate, FineSeries, Lesson, Observed, Step, Verdict, LESSONS};
 use crate::url::ParamError;
+use sim_core::lesson::{evaluate, FineSeries, Lesson, Observed, Step, Verdict, LESSONS};
 use sim_core::{SimTime, Simulation};
 
 /// Where a step stands.

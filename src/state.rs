@@ -6,8 +6,8 @@
 use crate::defaults::app_defaults;
 use crate::engine::Engine;
 use crate::knobs::{self, Group, Target};
-use crate::pacing::{Pacer, PerfMeter, FIRST_FRAME_DT_MS, MAX_FRAME_DT_MS};
 use crate::lessons::{self, LessonRun};
+use crate::pacing::{Pacer, PerfMeter, FIRST_FRAME_DT_MS, MAX_FRAME_DT_MS};
 use crate::system::{self, NewCall, NewService};
 use crate::templates::TEMPLATES;
 use crate::url::{parse_seed, ParamError, UrlSettings, SPEED_RANGE};

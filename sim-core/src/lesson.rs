@@ -270,7 +270,10 @@ impl fmt::Display for Check {
                     Cmp::AtLeast => "≥",
                     Cmp::Below => "<",
                 };
-                write!(f, "retries in the worst {bucket} {op} {ratio}× the mean offered per {bucket}, over {window_s} s")
+                write!(
+                    f,
+                    "retries in the worst {bucket} {op} {ratio}× the mean offered per {bucket}, over {window_s} s"
+                )
             }
         }
     }

@@ -4,8 +4,8 @@
 use crate::format::{number, round_sig, sim_seconds};
 use crate::state::Action;
 use crate::templates::TEMPLATES;
-use sim_core::LESSONS;
 use crate::url::SPEED_RANGE;
+use sim_core::LESSONS;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 

@@ -1,8 +1,8 @@
 //! The playground page: owns the state, the animation loop and the layout.
 
 use super::{
-    perf_now, use_animation_frames, Charts, Insight, KnobPanel, LessonBanner, NodeView, Notices, PerfOverlay, SystemEditor,
-    Toolbar,
+    perf_now, use_animation_frames, Charts, Insight, KnobPanel, LessonBanner, NodeView, Notices, PerfOverlay,
+    SystemEditor, Toolbar,
 };
 use crate::charts::LastSecond;
 use crate::state::{Action, AppState};

@@ -497,8 +497,8 @@ pub const LESSONS: [Lesson; 15] = [
     Lesson {
         name: "backpressure-deadlines",
         title: "Backpressure up three tiers, and deadlines",
-        story: "At 10 s the database slows tenfold: the api's workers wait on it, the gateway's wait on the api, and three attempts on every hop multiply the load on the slowest tier while finished work arrives after its callers gave up. \
-                Watch the attempts per request climb and answers come too late, then propagate deadlines and watch the late work stop.",
+        story: "At 10 s the database slows tenfold: the api's workers all wait on it, then the gateway's wait on the api, until the gateway's queues overflow and the clients retry into 503s and timeouts. \
+                Watch the slowdown travel up as backpressure and answers arrive after their clients left, then propagate deadlines and watch the late work stop.",
         build: three_tiers,
         steps: &[
             Step {
