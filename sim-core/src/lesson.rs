@@ -413,7 +413,13 @@ pub struct StepResult {
 /// Stops at the first step that fails. An error names a change the engine
 /// refused.
 pub fn run(lesson: &Lesson) -> Result<Vec<StepResult>, String> {
-    let mut sim = Simulation::new(lesson.config()).map_err(|e| e.to_string())?;
+    run_on(lesson, lesson.config())
+}
+
+/// [`run`] from `start` instead of the lesson's own scenario (e.g. with
+/// another seed).
+pub fn run_on(lesson: &Lesson, start: Config) -> Result<Vec<StepResult>, String> {
+    let mut sim = Simulation::new(start).map_err(|e| e.to_string())?;
     let mut fine = FineSeries::default();
     let mut results = Vec::new();
     for step in lesson.steps {
