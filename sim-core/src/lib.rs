@@ -40,6 +40,7 @@ mod event;
 mod hedge;
 mod keyed_cache;
 mod limiter;
+pub mod lesson;
 pub mod metrics;
 mod node;
 mod policy;
@@ -62,6 +63,7 @@ pub use breaker::BreakerState;
 pub use config::{
     Backoff, CallConfig, CallMode, Config, ConfigError, Fault, FaultKind, LbPolicy, ServiceConfig, TrafficShape,
 };
+pub use lesson::{Lesson, LESSONS};
 pub use metrics::{Counter, CounterKind, LatencySummary, QueueingSummary, Series, Totals};
 pub use report::Report;
 pub use sim::{Reconfigured, Simulation};

@@ -3,6 +3,7 @@
 
 use super::{BenchPage, Playground};
 use crate::defaults::app_defaults;
+use crate::lessons;
 use crate::url::parse_query;
 use yew::prelude::*;
 
@@ -13,11 +14,19 @@ fn page_query() -> String {
 /// The app.
 #[component]
 pub fn App() -> Html {
-    let parsed = use_memo((), |_| parse_query(&page_query(), &app_defaults()));
-    let (settings, errors) = (*parsed).clone();
+    let parsed = use_memo((), |_| {
+        let query = page_query();
+        let (settings, mut errors) = parse_query(&query, &app_defaults());
+        let lesson = lessons::from_query(&query).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+        (settings, errors, lesson)
+    });
+    let (settings, errors, lesson) = (*parsed).clone();
     if settings.bench {
         html! { <BenchPage /> }
     } else {
-        html! { <Playground {settings} {errors} /> }
+        html! { <Playground {settings} {errors} {lesson} /> }
     }
 }
