@@ -17,6 +17,7 @@ pub mod format;
 pub mod knobs;
 pub mod pacing;
 pub mod presets;
+pub mod share;
 pub mod state;
 pub mod system;
 pub mod templates;
