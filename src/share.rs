@@ -17,7 +17,8 @@
 //! [`MAX_INFLATED_BYTES`] bytes, so a small link cannot expand into a
 //! huge allocation (a "zip bomb").
 
-use crate::url::SPEED_RANGE;
+use crate::state::AppState;
+use crate::url::{parse_query, to_query, with_template, SPEED_RANGE};
 use serde::{Deserialize, Serialize};
 use sim_core::Config;
 use std::fmt;
@@ -163,6 +164,26 @@ fn decode_v1(payload: &str) -> Result<Scenario, ShareError> {
         }
     }
     Ok(s)
+}
+
+/// The query string reproducing the page: readable parameters for the
+/// knobs the catalogue names (`url::to_query`), the template, and `s=` with
+/// the whole scenario whenever those do not already say everything.
+pub fn state_query(state: &AppState) -> String {
+    let view = View { selected_service: state.selected_service, chart_service: state.chart_service, ..View::default() };
+    link_query(&state.config, &state.defaults, state.speed, state.template, &view)
+}
+
+/// [`state_query`] from its parts.
+pub fn link_query(config: &Config, defaults: &Config, speed: f64, template: Option<usize>, view: &View) -> String {
+    let readable = with_template(&to_query(config, defaults, speed), template);
+    let (back, errors) = parse_query(&readable, defaults);
+    if errors.is_empty() && back.config == *config && back.view == *view {
+        return readable;
+    }
+    let s = encode(&Scenario { config: config.clone(), speed, view: view.clone() });
+    let sep = if readable.is_empty() { '?' } else { '&' };
+    format!("{readable}{sep}s={s}")
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -369,6 +390,65 @@ mod tests {
     }
 
     #[test]
+    fn links_say_everything_and_stay_readable() {
+        let d = app_defaults();
+        assert_eq!(link_query(&d, &d, 1.0, None, &View::default()), "");
+        let mut c = d.clone();
+        c.traffic.rate_per_s = 9_000.0;
+        assert_eq!(link_query(&c, &d, 5.0, None, &View::default()), "?rate=9000&speed=5");
+        let s = custom();
+        let q = link_query(&s.config, &d, s.speed, Some(1), &s.view);
+        assert!(q.starts_with("?rate=3300&seed=4242&speed=25&template=") && q.contains("&s=1."), "{q}");
+        let (back, errors) = parse_query(&q, &d);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!((back.config, back.speed, back.view), (s.config.clone(), Some(25.0), s.view));
+        // A readable parameter overrides the scenario's field.
+        let (back, _) = parse_query(&format!("{q}&rate=100"), &d);
+        assert_eq!(back.config.traffic.rate_per_s, 100.0);
+        assert_eq!(back.config.services, s.config.services);
+    }
+
+    #[test]
+    fn malformed_queries_give_short_notices_and_the_defaults() {
+        let d = app_defaults();
+        let huge = "9".repeat(100_000);
+        let (s, errors) = parse_query(&format!("?rate={huge}&{huge}=1&s=1.{huge}"), &d);
+        assert_eq!(s.config, d);
+        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(text.len(), 3, "{text:?}");
+        assert!(text[0].starts_with("URL parameter s:") && text[0].contains("at most 16384"), "{text:?}");
+        assert!(text[1].starts_with("URL parameter rate:") && text[1].contains("at most 64 allowed"), "{text:?}");
+        assert!(text[2].contains("name is 100000 characters long; at most 40 allowed"), "{text:?}");
+        let many: Vec<String> = (0..500).map(|i| format!("x{i}=1")).collect();
+        let (_, errors) = parse_query(&many.join("&"), &d);
+        assert_eq!(errors.len(), 65);
+        assert!(errors[0].to_string().contains("at most 64 are read"));
+        // Random bytes, escapes and fragments of good links: never a panic,
+        // always a valid config, every notice short.
+        let good = link_query(&custom().config, &d, 2.0, None, &View::default());
+        let pieces = ["s=", "1.", "%", "%00", "&", "=", "rate=", "NaN", "-1", "1e999", "<script>", "template=", "play"];
+        let mut r = Stream::new(3, "share-fuzz");
+        for case in 0..500 {
+            let mut q = String::new();
+            for _ in 0..r.below(12) {
+                match r.below(3) {
+                    0 => q.push_str(pieces[r.below(pieces.len() as u32) as usize]),
+                    1 => q.push(char::from_u32(r.below(0x3000)).unwrap_or('x')),
+                    _ => {
+                        let a = r.below(good.len() as u32) as usize;
+                        q.push_str(good.get(a..(a + 40).min(good.len())).unwrap_or(""));
+                    }
+                }
+            }
+            let (s, errors) = parse_query(&q, &d);
+            assert!(s.config.validate().is_ok(), "case {case}: {q:?}");
+            for e in errors {
+                assert!(e.to_string().chars().count() < 1_200, "case {case}: {q:?}: {e}");
+            }
+        }
+    }
+
+    #[test]
     fn random_scenarios_round_trip() {
         let mut r = Stream::new(11, "share-property");
         let mut checked = 0;
@@ -380,6 +460,10 @@ mod tests {
             let v = encode(&s);
             assert!(v.len() <= MAX_PARAM_CHARS);
             assert_eq!(decode(&v).as_ref(), Ok(&s), "case {case} (stream seed 11)");
+            let q = link_query(&s.config, &app_defaults(), s.speed, None, &s.view);
+            let (back, errors) = parse_query(&q, &app_defaults());
+            assert!(errors.is_empty(), "case {case}: {errors:?}");
+            assert_eq!((&back.config, back.view), (&s.config, s.view.clone()), "case {case}: {q}");
             checked += 1;
         }
         assert!(checked > 100, "only {checked} valid random scenarios");
