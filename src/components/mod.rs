@@ -13,6 +13,7 @@ mod nodes;
 mod notices;
 mod perf;
 mod playground;
+mod share;
 mod system;
 mod topology;
 
@@ -27,6 +28,7 @@ pub use nodes::{node_look, NodeLook, NodeView};
 pub use notices::Notices;
 pub use perf::PerfOverlay;
 pub use playground::{Playground, PlaygroundProps};
+pub use share::{use_url_follows, CopyLink};
 pub use system::SystemEditor;
 pub use topology::{TopologyProps, TopologyView};
 

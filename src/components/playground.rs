@@ -6,7 +6,8 @@ use super::{
 use crate::charts::LastSecond;
 use crate::state::{Action, AppState};
 use crate::system::FAULT_BUTTONS;
-use crate::url::{to_query, with_template, ParamError, UrlSettings};
+use crate::share::{link_query, View};
+use crate::url::{ParamError, UrlSettings};
 use yew::prelude::*;
 
 /// What the page was opened with.
@@ -27,6 +28,14 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     };
     let dispatch: Callback<Action> = state.dispatcher().into();
     use_animation_frames(state.playing, dispatch.reform(Action::Frame));
+    let share_query = {
+        let defaults = state.defaults.clone();
+        let view = View { selected_service: state.selected_service, chart_service: state.chart_service, ..View::default() };
+        use_memo((state.config.clone(), state.speed, state.template, view), move |(c, speed, t, view)| {
+            link_query(c, &defaults, *speed, *t, view)
+        })
+    };
+    super::use_url_follows((*share_query).clone());
     let drawer_open = use_state(|| false);
     let toggle_drawer = {
         let open = drawer_open.clone();
@@ -49,7 +58,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 seed_pending={state.pending_restart.contains(&"seed")}
                 preset={state.preset}
                 template={state.template}
-                share_query={with_template(&to_query(&state.config, &state.defaults, state.speed), state.template)}
+                share_query={(*share_query).clone()}
                 drawer_open={*drawer_open}
                 on_toggle_drawer={toggle_drawer.clone()}
                 dispatch={dispatch.clone()}
