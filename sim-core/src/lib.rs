@@ -33,6 +33,7 @@ mod client;
 pub mod config;
 mod db;
 pub mod distribution;
+pub mod export;
 mod event;
 mod keyed_cache;
 pub mod metrics;
