@@ -13,6 +13,7 @@ pub mod charts;
 pub mod components;
 pub mod defaults;
 pub mod engine;
+pub mod export;
 pub mod format;
 pub mod knobs;
 pub mod pacing;

@@ -85,6 +85,10 @@ pub enum Action {
     ChartService(Option<usize>),
     /// Fire a fault now.
     FireFault(Fault),
+    /// Start a new run on an imported scenario (export.rs).
+    Import(Box<Config>),
+    /// Show a message (a refused import, a failed export).
+    Notify(String),
 }
 
 /// The playground's state.
@@ -221,6 +225,12 @@ impl AppState {
                 self.chart_rev += 1;
             }
             Action::FireFault(f) => self.fire_fault(f),
+            Action::Import(c) => {
+                if self.start_on(*c) {
+                    (self.template, self.preset, self.story_open) = (None, None, false);
+                }
+            }
+            Action::Notify(text) => self.notify(text),
         }
     }
 

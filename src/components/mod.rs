@@ -28,7 +28,7 @@ pub use nodes::{node_look, NodeLook, NodeView};
 pub use notices::Notices;
 pub use perf::PerfOverlay;
 pub use playground::{Playground, PlaygroundProps};
-pub use share::{use_url_follows, CopyLink};
+pub use share::{on_dragover, on_drop, use_url_follows, CopyLink, ExportButtons};
 pub use system::SystemEditor;
 pub use topology::{TopologyProps, TopologyView};
 

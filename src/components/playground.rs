@@ -47,7 +47,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         LastSecond::of(sim.series(), sim.completed_seconds())
     };
     html! {
-        <div class="app">
+        <div class="app" ondragover={super::on_dragover()} ondrop={super::on_drop(dispatch.clone())}>
             <Toolbar
                 playing={state.playing}
                 finished={state.finished()}
@@ -81,6 +81,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                         faults={FAULT_BUTTONS.iter().map(|b| state.fault_for(b.kind)).collect::<Vec<_>>()}
                         dispatch={dispatch.clone()}
                     />
+                    <super::ExportButtons engine={state.engine.clone()} config={state.config.clone()} dispatch={dispatch.clone()} />
                 </aside>
                 <main class="main">
                     <Notices notices={state.notices.clone()} pending={state.pending_restart.clone()} story={state.story()} dispatch={dispatch.clone()} />
