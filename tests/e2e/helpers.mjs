@@ -95,7 +95,8 @@ export async function openPage(context, url, viewport = { width: 1280, height: 8
   const origin = new URL(url).origin;
   const log = { errors: [], foreign: [], failed: [] };
   page.on('console', (m) => {
-    if (m.type() === 'error') log.errors.push(m.text());
+    // A Content-Security-Policy violation counts as an error whatever its level.
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) log.errors.push(m.text());
   });
   page.on('pageerror', (e) => log.errors.push(String(e)));
   page.on('request', (r) => {

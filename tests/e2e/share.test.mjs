@@ -190,3 +190,37 @@ test('exported TOML re-imports and runs natively to the same totals; the CSV has
   await page.close();
   await other.close();
 });
+
+test('embedded in a frame, the page ignores messages from the host and runs under its CSP', async () => {
+  // The host page is on the test server's origin (a served text file,
+  // rewritten): Chromium refuses a frame on 127.0.0.1 inside about:blank
+  // (local network access checks).
+  const { page } = await openPage(env.browser.context, `${env.srv.url}loader.js`);
+  const csp = watchCsp(page);
+  // The host page's own missing /favicon.ico is not the app's error.
+  const errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.setContent(`<iframe id="brink" src="${env.srv.url}?rate=1234" width="1000" height="700"></iframe>`);
+  const frame = await (await page.waitForSelector('#brink')).contentFrame();
+  await frame.waitForSelector('#chart-traffic[data-seconds]', { timeout: 30_000 });
+  const rate = () => frame.$eval('[data-knob="rate"] .knob__number', (e) => e.value);
+  const before = { rate: await rate(), url: await frame.evaluate(() => location.search) };
+  for (const msg of [{ rate: 9 }, 'play', { type: 'set', path: 'traffic.rate_per_s', value: 9 }, '<script>window.__pwned=1</script>', { s: '1.AAAA' }]) {
+    await page.evaluate((m) => document.querySelector('#brink').contentWindow.postMessage(m, '*'), msg);
+  }
+  await page.waitForTimeout(300);
+  assert.deepEqual({ rate: await rate(), url: await frame.evaluate(() => location.search) }, before);
+  assert.equal(await frame.evaluate(() => window.__pwned), undefined);
+  assert.equal(await frame.textContent('#play'), 'Play', 'still paused');
+  // The policy is the page's own: an inline script is refused.
+  const policy = await frame.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
+  assert.match(policy, /default-src 'self'/);
+  assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.equal(await frame.$$eval('script:not([src])', (s) => s.length), 0, 'no inline script');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(csp, []);
+  await page.close();
+});
