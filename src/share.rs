@@ -448,6 +448,31 @@ mod tests {
         }
     }
 
+    /// Safe to embed (docs/APP.md): no source of the app reads the host page,
+    /// listens for messages or writes markup from a string.
+    #[test]
+    fn the_app_never_reads_its_host_or_writes_markup() {
+        // Each split in two, so that this test does not find itself.
+        let banned = [["parent", "()"], [".top", "()"], ["open", "er"], ["\"mess", "age\""], ["inner_", "html"], ["outer_", "html"]];
+        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        let mut files = 0;
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for [a, b] in banned {
+                        assert!(!text.contains(&format!("{a}{b}")), "{} uses {a}{b}", path.display());
+                    }
+                    files += 1;
+                }
+            }
+        }
+        assert!(files > 20, "{files} files");
+    }
+
     #[test]
     fn random_scenarios_round_trip() {
         let mut r = Stream::new(11, "share-property");

@@ -21,7 +21,7 @@ after(async () => {
 });
 const COUNT = Number(process.env.BRINK_FUZZ_COUNT ?? 1000);
 const SEED = Number(process.env.BRINK_FUZZ_SEED ?? 20261202);
-const PAGES = Number(process.env.BRINK_FUZZ_PAGES ?? 3);
+const PAGES = Number(process.env.BRINK_FUZZ_PAGES ?? 2);
 
 /** xorshift32: a small portable generator, so a failure replays from its seed. */
 function rng(seed) {
