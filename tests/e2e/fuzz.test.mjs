@@ -3,7 +3,8 @@
 // parameters) each open with notices naming the parameter, no console
 // error, no CSP violation, interactive within 2 s (a slow load is timed
 // once more), and no script run.
-// One browser and one page, navigating; generated from a fixed seed.
+// One browser and two pages, navigating; generated from a fixed seed
+// (BRINK_FUZZ_COUNT, BRINK_FUZZ_SEED and BRINK_FUZZ_PAGES override).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
