@@ -227,8 +227,8 @@ pub fn base64url_decode(text: &str) -> Result<Vec<u8>, ShareError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::knobs::{knobs, selects, toggles, Target};
     use crate::defaults::app_defaults;
+    use crate::knobs::{knobs, selects, toggles, Target};
     use crate::templates::{call, service, TEMPLATES};
     use sim_core::rng::Stream;
     use sim_core::Backoff;
@@ -253,7 +253,8 @@ mod tests {
         c.services[0].calls[0].client.backoff = Backoff::Decorrelated;
         c.services[1].calls[0].client.timeout_s = 0.2;
         c.validate().unwrap();
-        let view = View { selected_service: 2, chart_service: Some(1), lesson: Some("storm".into()), lesson_step: Some(3) };
+        let view =
+            View { selected_service: 2, chart_service: Some(1), lesson: Some("storm".into()), lesson_step: Some(3) };
         Scenario { config: c, speed: 25.0, view }
     }
 
@@ -360,7 +361,9 @@ mod tests {
             let i = r.below(c.services.len().max(1) as u32) as usize;
             match c.services.get(i) {
                 None => Target::TOP,
-                Some(s) if !s.calls.is_empty() && r.below(2) == 0 => Target::call(i, r.below(s.calls.len() as u32) as usize),
+                Some(s) if !s.calls.is_empty() && r.below(2) == 0 => {
+                    Target::call(i, r.below(s.calls.len() as u32) as usize)
+                }
                 Some(_) => Target::service(i),
             }
         };
@@ -453,7 +456,14 @@ mod tests {
     #[test]
     fn the_app_never_reads_its_host_or_writes_markup() {
         // Each split in two, so that this test does not find itself.
-        let banned = [["parent", "()"], [".top", "()"], ["open", "er"], ["\"mess", "age\""], ["inner_", "html"], ["outer_", "html"]];
+        let banned = [
+            ["parent", "()"],
+            [".top", "()"],
+            ["open", "er"],
+            ["\"mess", "age\""],
+            ["inner_", "html"],
+            ["outer_", "html"],
+        ];
         let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
         let mut files = 0;
         while let Some(dir) = dirs.pop() {

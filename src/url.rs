@@ -165,7 +165,10 @@ fn too_long(name: &str, value: &str) -> Result<(), ParamError> {
     let n = name.chars().count();
     if n > MAX_NAME_CHARS {
         let short: String = name.chars().take(MAX_NAME_CHARS).collect();
-        return Err(error(&format!("{short}…"), format!("name is {n} characters long; at most {MAX_NAME_CHARS} allowed")));
+        return Err(error(
+            &format!("{short}…"),
+            format!("name is {n} characters long; at most {MAX_NAME_CHARS} allowed"),
+        ));
     }
     let (v, max) = (value.chars().count(), if name == "s" { crate::share::MAX_PARAM_CHARS } else { MAX_VALUE_CHARS });
     if v > max {

@@ -4,9 +4,9 @@ use super::{
     perf_now, use_animation_frames, Charts, Insight, KnobPanel, NodeView, Notices, PerfOverlay, SystemEditor, Toolbar,
 };
 use crate::charts::LastSecond;
+use crate::share::{link_query, View};
 use crate::state::{Action, AppState};
 use crate::system::FAULT_BUTTONS;
-use crate::share::{link_query, View};
 use crate::url::{ParamError, UrlSettings};
 use yew::prelude::*;
 
@@ -30,7 +30,8 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     use_animation_frames(state.playing, dispatch.reform(Action::Frame));
     let share_query = {
         let defaults = state.defaults.clone();
-        let view = View { selected_service: state.selected_service, chart_service: state.chart_service, ..View::default() };
+        let view =
+            View { selected_service: state.selected_service, chart_service: state.chart_service, ..View::default() };
         use_memo((state.config.clone(), state.speed, state.template, view), move |(c, speed, t, view)| {
             link_query(c, &defaults, *speed, *t, view)
         })

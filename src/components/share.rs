@@ -118,11 +118,18 @@ pub fn ExportButtons(p: &ExportProps) -> Html {
     // The document is made on click: a report of an hour's series is too
     // much work for every frame.
     type Make = fn(&crate::engine::Engine, &sim_core::Config) -> String;
-    let text_button = |id: &'static str, label: &'static str, tip: &'static str, name: &'static str, mime: &'static str, make: Make| {
+    let text_button = |id: &'static str,
+                       label: &'static str,
+                       tip: &'static str,
+                       name: &'static str,
+                       mime: &'static str,
+                       make: Make| {
         let (engine, config, dispatch) = (p.engine.clone(), p.config.clone(), p.dispatch.clone());
         let onclick = Callback::from(move |_: MouseEvent| {
             if save_text(name, mime, &make(&engine, &config)).is_none() {
-                dispatch.emit(crate::state::Action::Notify(format!("Export of {name} failed: the browser refused the download.")));
+                dispatch.emit(crate::state::Action::Notify(format!(
+                    "Export of {name} failed: the browser refused the download."
+                )));
             }
         });
         html! { <button {id} class="btn btn--small" {onclick} title={tip}>{ label }</button> }
