@@ -4,7 +4,8 @@
 // error, no CSP violation, interactive within 2 s (a slow load is timed
 // once more), and no script run.
 // One browser and two pages, navigating; generated from a fixed seed
-// (BRINK_FUZZ_COUNT, BRINK_FUZZ_SEED and BRINK_FUZZ_PAGES override).
+// (BRINK_FUZZ_COUNT, BRINK_FUZZ_SEED, BRINK_FUZZ_PAGES and BRINK_FUZZ_BUDGET_MS
+// override).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
@@ -24,6 +25,8 @@ after(async () => {
 const COUNT = Number(process.env.BRINK_FUZZ_COUNT ?? 1000);
 const SEED = Number(process.env.BRINK_FUZZ_SEED ?? 20261202);
 const PAGES = Number(process.env.BRINK_FUZZ_PAGES ?? 2);
+// The budget for a page to become interactive, ms (the issue asks for 2 s).
+const BUDGET_MS = Number(process.env.BRINK_FUZZ_BUDGET_MS ?? 2_000);
 
 /** xorshift32: a small portable generator, so a failure replays from its seed. */
 function rng(seed) {
@@ -124,8 +127,8 @@ async function check(page, i, { q, name, markup }, slow) {
   // slow is slow both times, while a machine shared with other work delays
   // one load now and then.
   let took = await timedOpen(page, q);
-  if (took > 2_000) took = Math.min(took, await timedOpen(page, q));
-  if (took > 2_000) slow.push(`${what}: ${took} ms`);
+  if (took > BUDGET_MS) took = Math.min(took, await timedOpen(page, q));
+  if (took > BUDGET_MS) slow.push(`${what}: ${took} ms`);
   const alerts = await page.$$eval('[role=alert] .notice__text', (els) => els.map((e) => e.textContent));
   if (name) assert.ok(alerts.some((t) => t.startsWith(`URL parameter ${name}`)), `${what}: ${alerts.join(' | ')}`);
   if (markup) assert.ok(alerts.length > 0, `${what}: no notice`);
@@ -178,7 +181,7 @@ test(`${COUNT} malformed links open with notices, no console error and no script
   );
   const elapsed = Date.now() - started;
   console.log(`# ${COUNT} links on ${PAGES} pages in ${(elapsed / 1000).toFixed(1)} s; ${noticed} with notices`);
-  assert.deepEqual(slow, [], 'every page interactive within 2 s');
+  assert.deepEqual(slow, [], `every page interactive within ${BUDGET_MS} ms`);
   for (const w of pages) {
     assert.deepEqual(w.log.errors, []);
     assert.deepEqual(w.csp, [], 'no CSP violation');
