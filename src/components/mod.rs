@@ -14,6 +14,7 @@ mod nodes;
 mod notices;
 mod perf;
 mod playground;
+mod share;
 mod system;
 mod topology;
 
@@ -29,6 +30,7 @@ pub use nodes::{node_look, NodeLook, NodeView};
 pub use notices::Notices;
 pub use perf::PerfOverlay;
 pub use playground::{Playground, PlaygroundProps};
+pub use share::{on_dragover, on_drop, use_url_follows, CopyLink, ExportButtons};
 pub use system::SystemEditor;
 pub use topology::{TopologyProps, TopologyView};
 
