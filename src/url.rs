@@ -154,6 +154,9 @@ fn apply(s: &mut UrlSettings, name: &str, value: &str) -> Result<(), ParamError>
 /// Most parameters read from one query; the rest are reported and ignored.
 pub const MAX_PARAMS: usize = 256;
 
+/// Most notices one query raises: past it, the last notice counts the rest.
+pub const MAX_NOTICES: usize = 8;
+
 /// Longest readable parameter value, characters (`s=` has its own limit,
 /// `share::MAX_PARAM_CHARS`); a longer one is refused before it is parsed,
 /// so that no notice repeats a huge value.
@@ -231,6 +234,13 @@ pub fn parse_query(query: &str, defaults: &Config) -> (UrlSettings, Vec<ParamErr
         if let Err(e) = too_long(&name, &value).and_then(|()| apply(&mut s, &name, &value)) {
             errors.push(e);
         }
+    }
+    if errors.len() > MAX_NOTICES {
+        // A notice each would bury the page; the first ones name the
+        // problem, the last says how many more there were.
+        let more = errors.len() - (MAX_NOTICES - 1);
+        errors.truncate(MAX_NOTICES - 1);
+        errors.push(error("(query)", format!("{more} more parameters were refused as well")));
     }
     if let Err(e) = s.config.validate() {
         errors.push(error(e.field(), format!("{e}; using the default scenario")));

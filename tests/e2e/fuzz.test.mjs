@@ -104,7 +104,7 @@ function malformed(r, i) {
         { q: `?s=${sValue('[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[')}`, name: 's' },
       ]);
     case 10:
-      return { q: `?${Array.from({ length: 100 + r.int(900) }, (_, k) => `x${k}=${k}`).join('&')}`, name: '(query)' };
+      return { q: `?${Array.from({ length: 300 + r.int(700) }, (_, k) => `x${k}=${k}`).join('&')}`, name: '(query)' };
     default: {
       const junk = Array.from({ length: 1 + r.int(60) }, () => String.fromCharCode(33 + r.int(94))).join('');
       return { q: `?${enc(junk)}&${p}=${enc(junk)}`, name: p };
