@@ -2,6 +2,7 @@
 //! framework-free state. Every browser handle (animation frames, timers,
 //! listeners) is owned by a component and released when it unmounts.
 
+mod a11y;
 mod animation;
 mod app;
 mod bench;
@@ -18,6 +19,7 @@ mod share;
 mod system;
 mod topology;
 
+pub use a11y::ChartSummary;
 pub use animation::use_animation_frames;
 pub use app::App;
 pub use bench::BenchPage;
