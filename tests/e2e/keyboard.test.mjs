@@ -113,6 +113,11 @@ test('service cards are buttons the keyboard selects with Enter and Space', asyn
   await page.keyboard.press('Enter');
   await page.waitForFunction((n) => document.querySelector(`#topology .svc[data-service="${n}"]`).getAttribute('aria-pressed') === 'true', second);
   assert.equal(await page.textContent('#editing-service'), second);
+  // Back to the first card, and Space.
+  const first = await page.locator('#topology .svc').nth(0).getAttribute('data-service');
+  await tabTo(page, (f) => f.html.includes(`data-service="${first}"`), { back: true });
+  await page.keyboard.press('Space');
+  await page.waitForFunction((n) => document.querySelector(`#topology .svc[data-service="${n}"]`).getAttribute('aria-pressed') === 'true', first);
   await screenshot(page, 'keyboard-5-service.png');
   assert.deepEqual(log.errors, []);
   await page.close();
