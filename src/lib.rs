@@ -7,6 +7,7 @@
 //! under `components/` need a browser and exist only on wasm32, where they
 //! own every browser handle (tested in `tests/web.rs`).
 
+pub mod a11y;
 pub mod bench;
 pub mod charts;
 #[cfg(target_arch = "wasm32")]

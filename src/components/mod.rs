@@ -2,6 +2,7 @@
 //! framework-free state. Every browser handle (animation frames, timers,
 //! listeners) is owned by a component and released when it unmounts.
 
+mod a11y;
 mod animation;
 mod app;
 mod bench;
@@ -14,10 +15,12 @@ mod nodes;
 mod notices;
 mod perf;
 mod playground;
+mod recorder;
 mod share;
 mod system;
 mod topology;
 
+pub use a11y::ChartSummary;
 pub use animation::use_animation_frames;
 pub use app::App;
 pub use bench::BenchPage;
@@ -30,6 +33,7 @@ pub use nodes::{node_look, NodeLook, NodeView};
 pub use notices::Notices;
 pub use perf::PerfOverlay;
 pub use playground::{Playground, PlaygroundProps};
+pub use recorder::{Recorder, MAX_RECORDING_S};
 pub use share::{on_dragover, on_drop, use_url_follows, CopyLink, ExportButtons};
 pub use system::SystemEditor;
 pub use topology::{TopologyProps, TopologyView};

@@ -106,6 +106,8 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                     <Charts engine={state.engine.clone()} rev={state.chart_rev} service={state.chart_service}
                         services={snap.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>()} dispatch={dispatch.clone()} />
                     <Insight engine={state.engine.clone()} rev={state.chart_rev} />
+                    <super::ChartSummary engine={state.engine.clone()} service={state.chart_service}
+                        service_name={state.chart_service.and_then(|i| snap.services.get(i)).map(|s| AttrValue::from(s.name.clone())).unwrap_or_default()} />
                 </main>
             </div>
             <PerfOverlay

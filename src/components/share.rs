@@ -156,6 +156,7 @@ pub fn ExportButtons(p: &ExportProps) -> Html {
                 { text_button("export-toml", "TOML", "The scenario as a file for brink run --config, or to import here",
                     "brink-scenario.toml", "application/toml", |_, c| crate::export::toml(c)) }
                 <button id="export-png" class="btn btn--small" onclick={on_png} title="Each chart as a PNG image">{ "PNG" }</button>
+                <super::Recorder />
                 <label class="btn btn--small export__import" title="Open a scenario file (.toml); dropping one on the page works too">
                     { "Import…" }
                     <input id="import-file" type="file" accept=".toml,text/plain,application/toml" onchange={on_file} />
@@ -211,7 +212,7 @@ fn save_text(name: &str, mime: &str, text: &str) -> Option<()> {
 
 /// Downloads `blob` through a temporary link; the object URL is released
 /// a minute later, long after the download has started.
-fn save_blob(name: &str, blob: &web_sys::Blob) -> Option<()> {
+pub(crate) fn save_blob(name: &str, blob: &web_sys::Blob) -> Option<()> {
     use wasm_bindgen::JsCast;
     let url = web_sys::Url::create_object_url_with_blob(blob).ok()?;
     let a: web_sys::HtmlAnchorElement = web_sys::window()?.document()?.create_element("a").ok()?.dyn_into().ok()?;

@@ -65,6 +65,8 @@ test('the retry-waves lesson shows its waves at 100 ms and turns green after swi
   const { page, log } = await openPage(env.browser.context, `${env.srv.url}?speed=20`);
   await ready(page);
   await page.selectOption('select.lesson-menu', { label: 'Fixed-interval retries arrive in waves' });
+  // The address bar follows after the render (an effect): wait for it.
+  await page.waitForFunction((s) => location.search === s, '?lesson=retry-waves&step=1');
   assert.equal(new URL(page.url()).search, '?lesson=retry-waves&step=1');
   await page.click('#play');
   await waitForGreen(page, 1);
