@@ -18,6 +18,8 @@ mod mechanisms;
 mod services;
 #[path = "model/server_defences.rs"]
 mod server_defences;
+#[path = "model/traces.rs"]
+mod traces;
 
 fn run(config: Config) -> Simulation {
     let mut sim = Simulation::new(config).expect("valid config");
