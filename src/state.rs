@@ -85,6 +85,8 @@ pub enum Action {
     ChartService(Option<usize>),
     /// Fire a fault now.
     FireFault(Fault),
+    /// Show the sampled trace nearest to what was clicked.
+    PickTrace(crate::trace_view::TracePick),
 }
 
 /// The playground's state.
@@ -134,6 +136,8 @@ pub struct AppState {
     charted_seconds: usize,
     next_notice: u64,
     clock: fn() -> f64,
+    /// What the user last clicked to see a trace (docs/TRACES.md).
+    pub trace_pick: Option<crate::trace_view::TracePick>,
 }
 
 impl AppState {
@@ -174,6 +178,7 @@ impl AppState {
             charted_seconds: 0,
             next_notice: 0,
             clock,
+            trace_pick: None,
         };
         notices.into_iter().for_each(|n| state.notify(n));
         state
@@ -219,6 +224,7 @@ impl AppState {
                 self.chart_rev += 1;
             }
             Action::FireFault(f) => self.fire_fault(f),
+            Action::PickTrace(p) => self.trace_pick = Some(p),
         }
     }
 

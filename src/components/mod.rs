@@ -15,6 +15,7 @@ mod perf;
 mod playground;
 mod system;
 mod topology;
+mod trace;
 
 pub use animation::use_animation_frames;
 pub use app::App;
@@ -29,6 +30,7 @@ pub use perf::PerfOverlay;
 pub use playground::{Playground, PlaygroundProps};
 pub use system::SystemEditor;
 pub use topology::{TopologyProps, TopologyView};
+pub use trace::{trace_click, TracePanel};
 
 use crate::state::{Action, AppState};
 use std::rc::Rc;

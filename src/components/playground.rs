@@ -1,7 +1,7 @@
 //! The playground page: owns the state, the animation loop and the layout.
 
 use super::{
-    perf_now, use_animation_frames, Charts, Insight, KnobPanel, NodeView, Notices, PerfOverlay, SystemEditor, Toolbar,
+    perf_now, use_animation_frames, Charts, Insight, KnobPanel, NodeView, Notices, PerfOverlay, SystemEditor, Toolbar, trace_click, TracePanel,
 };
 use crate::charts::LastSecond;
 use crate::state::{Action, AppState};
@@ -73,12 +73,13 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                         dispatch={dispatch.clone()}
                     />
                 </aside>
-                <main class="main">
+                <main class="main" onclick={trace_click(dispatch.clone(), snap.clone())}>
                     <Notices notices={state.notices.clone()} pending={state.pending_restart.clone()} story={state.story()} dispatch={dispatch.clone()} />
                     <NodeView snapshot={snap.clone()} config={state.config.clone()} {last} finished={state.finished()} selected={state.selected_service} dispatch={dispatch.clone()} />
                     <Charts engine={state.engine.clone()} rev={state.chart_rev} service={state.chart_service}
                         services={snap.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>()} dispatch={dispatch.clone()} />
                     <Insight engine={state.engine.clone()} rev={state.chart_rev} />
+                    <TracePanel engine={state.engine.clone()} rev={state.chart_rev} pick={state.trace_pick} on={state.config.traces.sample_per_s > 0.0} />
                 </main>
             </div>
             <PerfOverlay
