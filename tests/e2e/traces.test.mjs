@@ -57,6 +57,7 @@ test('clicking a node or a chart shows a trace; the export is OTLP/JSON', async 
   assert.ok(spans.length >= 1, 'at least one span');
   assert.equal(spans[0].kind, 'request');
   assert.ok(spans.some((s) => s.kind === 'serve'), JSON.stringify(spans));
+  await page.locator('#trace').scrollIntoViewIfNeeded();
   await screenshot(page, 'trace-node.png');
 
   const canvas = page.locator('canvas').first();
