@@ -235,7 +235,9 @@ struct ServerRec {
 
 const NO_SPAN: u32 = u32::MAX;
 
-/// The recorder the engine holds while traces are on.
+/// The recorder the engine holds while traces are on. Its hooks are
+/// `#[cold]`: the engine's hot path then keeps only the test of the
+/// `Option` that holds it, with the call moved out of line.
 #[derive(Debug)]
 pub(crate) struct Tracer {
     interval_ns: u64,
@@ -330,6 +332,7 @@ impl Tracer {
 
     /// A logical request arrived for `client`: traced if it is the first
     /// at or after the next sampling instant.
+    #[cold]
     pub fn begin(&mut self, now: u64, client: u32) {
         if now < self.next_at {
             return;
@@ -348,6 +351,7 @@ impl Tracer {
     }
 
     /// Job `(caller, token)` makes a call on `edge` with client `client`.
+    #[cold]
     pub fn call(&mut self, now: u64, caller: (u32, u32), client: u32, edge: u32) {
         let Some(&ServerRec { seq, serve, .. }) = self.servers.get(&caller) else { return };
         let (from, to) = self.edges[edge as usize];
@@ -359,6 +363,7 @@ impl Tracer {
     }
 
     /// `client` sends attempt `token` on `edge`.
+    #[cold]
     pub fn attempt(&mut self, now: u64, client: u32, token: u32, edge: u32, hedge: bool) {
         let Some(rec) = self.clients.get_mut(&client) else { return };
         rec.attempts += 1;
@@ -372,6 +377,7 @@ impl Tracer {
 
     /// Attempt `(client, token)` reached `node` (numbered within service
     /// `tier`), which started it or queued it.
+    #[cold]
     pub fn arrived(&mut self, now: u64, w: (u32, u32), tier: u32, node: u32, queued: bool) {
         let Some(&(seq, attempt)) = self.attempts.get(&w) else { return };
         let mut s = self.span(SpanKind::Serve, attempt, tier + 1, now);
@@ -387,6 +393,7 @@ impl Tracer {
     }
 
     /// Attempt `w` was turned away at service `tier` before any node held it.
+    #[cold]
     pub fn rejected(&mut self, now: u64, w: (u32, u32), tier: u32, outcome: Outcome) {
         let Some(&(seq, attempt)) = self.attempts.get(&w) else { return };
         let mut s = self.span(SpanKind::Serve, attempt, tier + 1, now);
@@ -395,6 +402,7 @@ impl Tracer {
     }
 
     /// A worker took attempt `w` from the queue.
+    #[cold]
     pub fn started(&mut self, now: u64, w: (u32, u32)) {
         if let Some(ServerRec { seq, queue: Some(q), .. }) = self.servers.get_mut(&w).map(|r| *r) {
             self.end(seq, q, now, Outcome::Ok);
@@ -405,6 +413,7 @@ impl Tracer {
     }
 
     /// The service is done with attempt `w`, with `outcome`.
+    #[cold]
     pub fn served(&mut self, now: u64, w: (u32, u32), outcome: Outcome) {
         let Some(r) = self.servers.remove(&w) else { return };
         if let Some(q) = r.queue {
@@ -414,6 +423,7 @@ impl Tracer {
     }
 
     /// The client's attempt `token` ended with `outcome`.
+    #[cold]
     pub fn attempt_end(&mut self, now: u64, w: (u32, u32), outcome: Outcome) {
         if let Some((seq, span)) = self.attempts.remove(&w) {
             self.end(seq, span, now, outcome);
@@ -421,6 +431,7 @@ impl Tracer {
     }
 
     /// `client` waits `delay_ns` before its next attempt.
+    #[cold]
     pub fn backoff(&mut self, now: u64, client: u32, delay_ns: u64) {
         let Some(&ClientRec { seq, span, .. }) = self.clients.get(&client) else { return };
         let service = self.trace_mut(seq).and_then(|t| t.spans.get(span as usize)).map_or(0, |s| s.service);
@@ -431,6 +442,7 @@ impl Tracer {
 
     /// `client` decided something without sending: a refusal by its
     /// breaker or throttle, a suppressed retry, a deadline passed.
+    #[cold]
     pub fn local(&mut self, now: u64, client: u32, outcome: Outcome) {
         let Some(&ClientRec { seq, span, .. }) = self.clients.get(&client) else { return };
         let service = self.trace_mut(seq).and_then(|t| t.spans.get(span as usize)).map_or(0, |s| s.service);
@@ -441,6 +453,7 @@ impl Tracer {
 
     /// `client`'s request or call is over (`ok` or failed): its span ends,
     /// and attempts still out are cancelled (it no longer waits for them).
+    #[cold]
     pub fn finish(&mut self, now: u64, client: u32, ok: bool) {
         let Some(ClientRec { seq, span, .. }) = self.clients.remove(&client) else { return };
         let open: Vec<_> = self.attempts.range((client, 0)..=(client, u32::MAX)).map(|(k, v)| (*k, *v)).collect();
