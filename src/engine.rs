@@ -24,6 +24,11 @@ impl Engine {
         self.0.borrow()
     }
 
+    /// The run's sampled traces (`None` while traces are off).
+    pub fn traces(&self) -> Option<sim_core::trace::Traces> {
+        self.0.borrow().traces()
+    }
+
     /// Mutates the simulation.
     pub fn sim_mut(&self) -> RefMut<'_, Simulation> {
         self.0.borrow_mut()

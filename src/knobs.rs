@@ -94,6 +94,8 @@ impl Group {
             // shedding policies, the node count beside the balancer.
             "limiter" | "rate_limit" => Group::Shedding,
             "autoscaler" => Group::Balancer,
+            // Sampled traces (docs/TRACES.md): a property of the traffic.
+            "traces" => Group::Traffic,
             _ => return None,
         })
     }

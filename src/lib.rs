@@ -26,6 +26,7 @@ pub mod templates;
 #[cfg(test)]
 mod testkit;
 pub mod topology_view;
+pub mod trace_view;
 pub mod url;
 
 /// Mounts the app on the page's body.

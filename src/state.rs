@@ -97,6 +97,8 @@ pub enum Action {
     Import(Box<Config>),
     /// Show a message (a refused import, a failed export).
     Notify(String),
+    /// Show the sampled trace nearest to what was clicked.
+    PickTrace(crate::trace_view::TracePick),
 }
 
 /// The playground's state.
@@ -145,6 +147,8 @@ pub struct AppState {
     charted_seconds: usize,
     next_notice: u64,
     clock: fn() -> f64,
+    /// What the user last clicked to see a trace (docs/TRACES.md).
+    pub trace_pick: Option<crate::trace_view::TracePick>,
 }
 
 impl AppState {
@@ -187,6 +191,7 @@ impl AppState {
             charted_seconds: 0,
             next_notice: 0,
             clock,
+            trace_pick: None,
         };
         notices.into_iter().for_each(|n| state.notify(n));
         state
@@ -241,6 +246,7 @@ impl AppState {
                 }
             }
             Action::Notify(text) => self.notify(text),
+            Action::PickTrace(p) => self.trace_pick = Some(p),
         }
         // After every change and every step, so a check turns green in
         // the frame that shows it, and a change starts its step at once.

@@ -434,6 +434,9 @@ pub struct RunArgs {
     /// set any field, e.g. nodes.workers=8 or services.db.nodes.count=2; repeatable, applied last
     #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true, value_parser = Checked(parse_set))]
     pub set: Vec<SetArg>,
+    /// write sampled request traces as OTLP/JSON to FILE (1 per second unless traces.sample_per_s is set)
+    #[arg(long = "traces", value_name = "FILE", allow_hyphen_values = true, value_parser = Checked(text))]
+    pub traces: Option<String>,
     /// Arguments that are not flags, an error that [`parse`] reports. Taking
     /// them here rather than letting clap reject them lets clap first see
     /// the forgotten value in `--rate --duration 5` (clap reads `--duration`

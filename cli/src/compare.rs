@@ -74,6 +74,7 @@ fn side(a: &CompareArgs, path: &str) -> RunArgs {
         indent: a.indent,
         format: Format::Json,
         set: a.set.clone(),
+        traces: None,
         stray: Vec::new(),
     }
 }

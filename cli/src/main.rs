@@ -17,6 +17,7 @@ mod scenario;
 mod stepping;
 mod sweep;
 mod tipping;
+mod traces;
 mod validate;
 
 use args::{Commands, Format, RunArgs, UsageError};
@@ -144,7 +145,8 @@ fn run(a: &RunArgs) -> Result<(), Failure> {
     // First, so that a Ctrl-C from now on is caught; the loop looks at the
     // flag between chunks.
     let stop = stepping::interrupt_flag();
-    let config = scenario::build(a)?;
+    let mut config = scenario::build(a)?;
+    let traces_file = traces::prepare(&mut config, a.traces.as_deref())?;
     let mut sim = Simulation::new(config).map_err(|e| UsageError(e.to_string()))?;
     let mut progress = stepping::Progress::new(io::stderr().is_terminal());
     let start = Instant::now();
@@ -152,6 +154,9 @@ fn run(a: &RunArgs) -> Result<(), Failure> {
     let wall_s = start.elapsed().as_secs_f64();
     progress.finish();
     write_output(&sim, a, wall_s)?;
+    if let Some(file) = traces_file {
+        traces::write(&sim, file)?;
+    }
     if outcome == stepping::Outcome::Interrupted {
         return Err(Failure::Interrupted(format!(
             "brink: interrupted at t = {} s of {} s; the report covers only that part",

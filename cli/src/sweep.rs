@@ -217,6 +217,7 @@ pub fn base_scenario(model: &ModelArgs, config_path: Option<&str>, set: &[SetArg
         indent: None,
         format: Format::Json,
         set: set.to_vec(),
+        traces: None,
         stray: Vec::new(),
     })
 }

@@ -908,3 +908,37 @@ fn tipping_map_is_monotone_in_trigger_size() {
 
 #[path = "cli/lessons.rs"]
 mod lessons;
+
+/// `brink run --traces FILE` writes OTLP/JSON whose spans link up, and
+/// leaves the report unchanged.
+#[test]
+fn traces_flag_writes_otlp_json() {
+    let dir = std::env::temp_dir().join(format!("brink-traces-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("traces.json");
+    let path = file.to_str().unwrap();
+    let args = ["--duration", "5", "--rate", "12000", "--seed", "3"];
+    let with: Vec<&str> = args.iter().copied().chain(["--traces", path]).collect();
+    let plain = without_wall_clock(&args);
+    let traced = without_wall_clock(&with);
+    assert_eq!(plain, traced, "the report is the same with traces on");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).expect("valid JSON");
+    let resources = doc["resourceSpans"].as_array().expect("resourceSpans");
+    let names: Vec<_> = resources.iter().map(|r| r["resource"]["attributes"][0]["value"]["stringValue"].clone()).collect();
+    assert_eq!(names, [Value::from("clients"), Value::from("app")]);
+    let spans: Vec<&Value> =
+        resources.iter().flat_map(|r| r["scopeSpans"][0]["spans"].as_array().unwrap().iter()).collect();
+    let roots = spans.iter().filter(|s| s["parentSpanId"].is_null()).count();
+    assert_eq!(roots, 5, "1 per second over 5 s");
+    let ids: std::collections::HashSet<_> = spans.iter().map(|s| (s["traceId"].clone(), s["spanId"].clone())).collect();
+    for s in &spans {
+        assert_eq!(s["traceId"].as_str().unwrap().len(), 32);
+        if !s["parentSpanId"].is_null() {
+            assert!(ids.contains(&(s["traceId"].clone(), s["parentSpanId"].clone())), "{s}");
+        }
+    }
+    let out = brink(&["run", "--duration", "1", "--traces", "/nonexistent-dir/t.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--traces"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -74,6 +74,9 @@ pub struct Config {
     /// `cache`), which must keep their defaults when services are listed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<ServiceConfig>,
+    /// Sampled traces of single logical requests (see [`crate::trace`]).
+    /// Off by default.
+    pub traces: crate::trace::TracesConfig,
 }
 
 impl Default for Config {
@@ -95,6 +98,7 @@ impl Default for Config {
             autoscaler: AutoscalerConfig::default(),
             faults: Vec::new(),
             services: Vec::new(),
+            traces: crate::trace::TracesConfig::default(),
         }
     }
 }

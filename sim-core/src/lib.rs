@@ -55,6 +55,7 @@ pub mod snapshot;
 pub mod theory;
 mod throttle;
 pub mod time;
+pub mod trace;
 pub mod topology;
 mod traffic;
 pub mod validation;

@@ -36,6 +36,7 @@ mod scaling;
 mod service;
 mod shedding;
 mod tier;
+mod tracing;
 
 pub use reconfigure::Reconfigured;
 use tier::{Edge, Tier};
@@ -98,6 +99,8 @@ pub struct Simulation {
     rng_defences: Stream,
     /// Hedged clients' original attempts.
     hedges: crate::hedge::Hedges,
+    /// The sampled requests' recorder; `None` while traces are off.
+    tracer: Option<Box<crate::trace::Tracer>>,
 }
 
 impl Simulation {
@@ -143,8 +146,10 @@ impl Simulation {
             any_hedge: false,
             rng_defences: Stream::new(config.seed, "defences"),
             hedges: Default::default(),
+            tracer: None,
             config,
         };
+        sim.tracer = sim.new_tracer();
         if config_tracks_node_states(&sim.config) {
             sim.series.node_states = Some(NodeStateSeries::new(seconds));
         }
@@ -356,6 +361,19 @@ impl Simulation {
             erlang_c_p_wait: erlang.map(|(p, _)| p),
             erlang_c_mean_wait_ms: erlang.map(|(_, wq)| wq * s * 1000.0),
         }
+    }
+
+    /// The sampled requests' traces kept so far (the most recent
+    /// [`crate::trace::MAX_TRACES_KEPT`]), or `None` while traces are off
+    /// (`traces.sample_per_s` is 0).
+    pub fn traces(&self) -> Option<crate::trace::Traces> {
+        self.tracer.as_ref().map(|t| t.traces(self.now))
+    }
+
+    fn new_tracer(&self) -> Option<Box<crate::trace::Tracer>> {
+        let names = self.tiers.iter().map(|t| t.cfg.name.clone()).collect();
+        let edges: Vec<_> = self.edges.iter().map(|e| (e.from, e.to)).collect();
+        crate::trace::Tracer::new(&self.config.traces, self.config.seed, names, &edges)
     }
 
     /// Events processed since the start.

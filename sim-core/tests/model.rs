@@ -18,6 +18,8 @@ mod mechanisms;
 mod server_defences;
 #[path = "model/services.rs"]
 mod services;
+#[path = "model/traces.rs"]
+mod traces;
 
 fn run(config: Config) -> Simulation {
     let mut sim = Simulation::new(config).expect("valid config");

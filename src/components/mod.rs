@@ -19,6 +19,7 @@ mod recorder;
 mod share;
 mod system;
 mod topology;
+mod trace;
 
 pub use a11y::ChartSummary;
 pub use animation::use_animation_frames;
@@ -37,6 +38,7 @@ pub use recorder::{Recorder, MAX_RECORDING_S};
 pub use share::{on_dragover, on_drop, use_url_follows, CopyLink, ExportButtons};
 pub use system::SystemEditor;
 pub use topology::{TopologyProps, TopologyView};
+pub use trace::{trace_click, TracePanel};
 
 use crate::state::{Action, AppState};
 use std::rc::Rc;

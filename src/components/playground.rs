@@ -1,8 +1,8 @@
 //! The playground page: owns the state, the animation loop and the layout.
 
 use super::{
-    perf_now, use_animation_frames, Charts, Insight, KnobPanel, LessonBanner, NodeView, Notices, PerfOverlay,
-    SystemEditor, Toolbar,
+    perf_now, trace_click, use_animation_frames, Charts, Insight, KnobPanel, LessonBanner, NodeView, Notices,
+    PerfOverlay, SystemEditor, Toolbar, TracePanel,
 };
 use crate::charts::LastSecond;
 use crate::share::{link_query, View};
@@ -97,7 +97,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                     />
                     <super::ExportButtons engine={state.engine.clone()} config={state.config.clone()} dispatch={dispatch.clone()} />
                 </aside>
-                <main class="main">
+                <main class="main" onclick={trace_click(dispatch.clone(), snap.clone())}>
                     if let Some(run) = &state.lesson {
                         <LessonBanner run={run.clone()} open={state.lesson_open} dispatch={dispatch.clone()} />
                     }
@@ -108,6 +108,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                     <Insight engine={state.engine.clone()} rev={state.chart_rev} />
                     <super::ChartSummary engine={state.engine.clone()} service={state.chart_service}
                         service_name={state.chart_service.and_then(|i| snap.services.get(i)).map(|s| AttrValue::from(s.name.clone())).unwrap_or_default()} />
+                    <TracePanel engine={state.engine.clone()} rev={state.chart_rev} pick={state.trace_pick} on={state.config.traces.sample_per_s > 0.0} />
                 </main>
             </div>
             <PerfOverlay

@@ -1034,4 +1034,13 @@ pub static FIELDS: &[Field] = &[
             tier!(autoscaler.scale_down_stabilisation_s, real)
         )
     },
+    Field {
+        label: "Traces per second",
+        param: "traces",
+        unit: "/s",
+        doc: "Logical requests traced per simulated second, span by span (the first to arrive after each 1/rate seconds; at most 1,000 traces of 256 spans kept): 0 traces none, and tracing changes no result.",
+        apply: Apply::Reset,
+        ui: lin(0.0, 10.0, 1.0),
+        ..row("traces.sample_per_s", Scope::Root, real(crate::trace::SAMPLE_PER_S), root!(traces.sample_per_s, real))
+    },
 ];

@@ -7,6 +7,7 @@ use crate::event::Event;
 use crate::metrics::Counter;
 use crate::node::{Admission, JobRef, Stage, Waiting};
 use crate::time::secs_to_nanos;
+use crate::trace::Outcome;
 
 impl Simulation {
     /// Starts the outside traffic: the first open-loop arrival, or every
@@ -45,6 +46,9 @@ impl Simulation {
     pub(super) fn on_arrival(&mut self) {
         self.count(Counter::Offered);
         let client = self.clients.alloc(self.now, self.edges[0].retry.base_s);
+        if let Some(t) = self.tracer.as_mut() {
+            t.begin(self.now, client);
+        }
         self.send_attempt(client);
         self.schedule_arrival();
     }
@@ -52,6 +56,9 @@ impl Simulation {
     pub(super) fn on_user_wake(&mut self) {
         self.count(Counter::Offered);
         let client = self.clients.alloc(self.now, self.edges[0].retry.base_s);
+        if let Some(t) = self.tracer.as_mut() {
+            t.begin(self.now, client);
+        }
         self.send_attempt(client);
     }
 
@@ -76,8 +83,14 @@ impl Simulation {
             let w = Waiting { sent: self.now, client, token: c.token };
             let retry = c.sent > 1;
             self.note_sent(edge as u32, retry);
+            if let Some(t) = self.tracer.as_mut() {
+                t.attempt(self.now, client, w.token, edge as u32, false);
+            }
             let Some(node) = self.admit(tier, w) else {
                 self.note_edge(edge as u32, |s| &mut s.failed);
+                if let Some(t) = self.tracer.as_mut() {
+                    t.attempt_end(self.now, (client, w.token), crate::trace::Outcome::Error);
+                }
                 if self.any_defences {
                     self.note_outcome(edge, false);
                 }
@@ -117,9 +130,11 @@ impl Simulation {
         let t = &mut self.tiers[tier as usize];
         if t.fault_error_share > 0.0 && self.rng_faults.uniform() < t.fault_error_share {
             self.count_at(tier, Counter::Errors);
+            self.trace_rejected(tier, w, Outcome::FaultError);
             return None;
         }
         if t.bucket.is_some() && self.rate_limited(tier) {
+            self.trace_rejected(tier, w, Outcome::RateLimited);
             return None;
         }
         let t = &mut self.tiers[tier as usize];
@@ -129,15 +144,21 @@ impl Simulation {
         match self.nodes[node as usize].admit(self.now, w, limit) {
             Admission::Accepted => {
                 self.waits.record(0);
+                self.trace_arrived(tier, w, node, false);
                 self.start_service(node, w);
                 Some(node)
             }
-            Admission::Queued => Some(node),
+            Admission::Queued => {
+                self.trace_arrived(tier, w, node, true);
+                Some(node)
+            }
             Admission::Shed | Admission::Refused => {
                 if self.nodes[node as usize].is_down() {
                     self.count_at(tier, Counter::Refused);
                     self.count_at(tier, Counter::Errors);
+                    self.trace_rejected(tier, w, Outcome::Refused);
                 } else {
+                    self.trace_rejected(tier, w, Outcome::Shed);
                     self.count_at(tier, Counter::Rejected);
                     if self.tiers[tier as usize].limits.is_some()
                         && limit.is_some_and(|l| self.nodes[node as usize].held() >= l)
@@ -172,6 +193,9 @@ impl Simulation {
         c.token = c.token.wrapping_add(1);
         let (token, retry) = (c.token, c.sent > 1);
         self.note_sent(edge as u32, retry);
+        if let Some(t) = self.tracer.as_mut() {
+            t.attempt(self.now, client, token, edge as u32, false);
+        }
         self.await_answer(client, token, edge);
         if self.any_defences {
             self.arm_hedge(client, token, edge);
@@ -231,6 +255,10 @@ impl Simulation {
             if self.any_hedge {
                 self.hedge_answered(client, token, self.edges[edge as usize].to);
             }
+        }
+        if let Some(t) = self.tracer.as_mut() {
+            t.attempt_end(self.now, (client, token), Outcome::Ok);
+            t.finish(self.now, client, true);
         }
         self.clients.release(client);
         self.note_edge(edge, |s| &mut s.ok);
@@ -297,11 +325,17 @@ impl Simulation {
         let outer = if self.any_calls { self.clients.call(client).outer_deadline } else { u64::MAX };
         if outer != u64::MAX && self.now.saturating_add(delay_ns) >= outer {
             // The caller's deadline passes before the retry would start.
+            if let Some(t) = self.tracer.as_mut() {
+                t.local(self.now, client, Outcome::DeadlineExceeded);
+            }
             self.give_up(client);
             return false;
         }
         if delay_ns == 0 {
             return true;
+        }
+        if let Some(t) = self.tracer.as_mut() {
+            t.backoff(self.now, client, delay_ns);
         }
         self.queue.push(self.now + delay_ns, Event::RetryWake { client });
         false
@@ -312,6 +346,9 @@ impl Simulation {
     pub(super) fn give_up(&mut self, client: u32) {
         let edge = self.clients.get(client).edge;
         let parent = self.clients.call(client).parent;
+        if let Some(t) = self.tracer.as_mut() {
+            t.finish(self.now, client, false);
+        }
         self.clients.release(client);
         if parent.is_none() {
             self.count(Counter::Failed);
@@ -333,6 +370,9 @@ impl Simulation {
         }
         let edge = self.clients.get(client).edge;
         self.note_edge(edge, |s| &mut s.failed);
+        if let Some(t) = self.tracer.as_mut() {
+            t.attempt_end(self.now, (client, token), Outcome::Error);
+        }
         if self.any_defences {
             self.note_outcome(edge as usize, false);
             if self.any_hedge && self.hedge_absorbs(client, token) {
@@ -374,6 +414,9 @@ impl Simulation {
         }
         let edge = c.edge;
         let to = if self.any_calls { self.edges[edge as usize].to } else { 0 };
+        if let Some(t) = self.tracer.as_mut() {
+            t.attempt_end(self.now, (client, token), Outcome::TimedOut);
+        }
         self.count_at(to, Counter::TimedOut);
         self.note_edge(edge, |s| &mut s.timed_out);
         if self.any_defences {
@@ -411,7 +454,7 @@ impl Simulation {
         let tier = self.tier_of(job.node) as usize;
         let edge = self.tiers[tier].calls[k];
         let Some(j) = self.nodes[job.node as usize].jobs.get(job.slot, job.gen) else { return };
-        let caller = j.client;
+        let (caller, caller_token) = (j.client, j.token);
         let outer = if self.edges[edge as usize].propagate {
             self.clients.get(caller).deadline.min(self.clients.call(caller).outer_deadline)
         } else {
@@ -420,6 +463,9 @@ impl Simulation {
         let base_s = self.edges[edge as usize].retry.base_s;
         let info = crate::client::CallInfo { parent: job, outer_deadline: outer };
         let client = self.clients.alloc_call(self.now, base_s, edge, info);
+        if let Some(t) = self.tracer.as_mut() {
+            t.call(self.now, (caller, caller_token), client, edge);
+        }
         self.count_at(self.edges[edge as usize].to, Counter::Offered);
         self.send_attempt(client);
     }
@@ -457,6 +503,7 @@ impl Simulation {
         }
         let Some(done) = n.jobs.finish(job.slot, job.gen) else { return };
         self.count_at(tier, Counter::Errors);
+        self.trace_served(done.client, done.token, Outcome::CallFailed);
         self.take_next(job.node);
         if self.client_waits_for(done.client, done.token) {
             self.reply(done.client, done.token, false);

@@ -14,6 +14,7 @@ use crate::hedge::Failure;
 use crate::metrics::Counter;
 use crate::throttle::{AdaptiveThrottle, RetryThrottle};
 use crate::time::secs_to_nanos;
+use crate::trace::Outcome;
 
 /// One call edge's defences in force, with their state.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +99,8 @@ impl Simulation {
         if let Some(counter) = refused {
             self.count_at(to, counter);
             self.note_edge(edge as u32, |s| &mut s.refused);
+            let outcome = if counter == Counter::BreakerRejected { Outcome::BreakerOpen } else { Outcome::Throttled };
+            self.trace_local(client, outcome);
             self.give_up(client);
             return true;
         }
@@ -127,6 +130,7 @@ impl Simulation {
         let Some(counter) = refused else { return false };
         self.count_at(self.edges[edge].to, counter);
         self.note_edge(edge as u32, |s| &mut s.suppressed);
+        self.trace_local(client, Outcome::RetrySuppressed);
         self.give_up(client);
         true
     }
@@ -201,6 +205,9 @@ impl Simulation {
             self.edges[edge].stats.sent += 1;
         }
         self.await_answer(client, token, edge);
+        if let Some(t) = self.tracer.as_mut() {
+            t.attempt(self.now, client, token, edge as u32, true);
+        }
         if self.any_network && (self.edges[edge].network.is_some() || self.edges[edge].partitioned) {
             if !self.edges[edge].partitioned {
                 let at = self.now.saturating_add(self.network_delay(edge));
@@ -211,6 +218,9 @@ impl Simulation {
         let w = crate::node::Waiting { sent: self.now, client, token };
         if self.admit(tier, w).is_none() {
             self.note_edge(edge as u32, |s| &mut s.failed);
+            if let Some(t) = self.tracer.as_mut() {
+                t.attempt_end(self.now, (client, token), Outcome::Error);
+            }
             self.note_outcome(edge, false);
             let current = self.clients.get(client).token;
             // The original is still out: the pair survives.

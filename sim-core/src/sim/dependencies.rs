@@ -239,6 +239,7 @@ impl Simulation {
         n.pool.waiters.retain(|w| !(w.slot == slot && w.gen == gen));
         let Some(done) = n.jobs.finish(slot, gen) else { return };
         self.count_at(tier, Counter::DbTimeouts);
+        self.trace_served(done.client, done.token, crate::trace::Outcome::DbTimeout);
         if done.regen && self.tiers[tier as usize].abandon_regen(|k| k == job) {
             self.regeneration_failed(tier);
         }

@@ -38,6 +38,7 @@ impl Simulation {
                 continue; // a health probe: it times out at the balancer
             }
             self.count_at(tier, Counter::Lost);
+            self.trace_served(client, token, crate::trace::Outcome::Lost);
             if self.client_waits_for(client, token) {
                 self.count_at(tier, Counter::Errors);
                 self.fail_attempt_at(client, token);

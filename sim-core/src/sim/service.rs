@@ -20,6 +20,9 @@ impl Simulation {
         let work = t.service.sample_ns(factor, extra_s, &mut t.rng_service);
         let (slot, gen) = n.jobs.start(w, work);
         let job = JobRef { node, slot, gen };
+        if let Some(t) = self.tracer.as_mut() {
+            t.started(now, (w.client, w.token));
+        }
         let dependencies = t.policy.dependencies && w.client != PROBE_CLIENT;
         if t.limits.is_some() {
             self.limit_started(node, slot, w.sent);
@@ -122,6 +125,10 @@ impl Simulation {
         self.nodes[job.node as usize].served += 1;
         self.take_next(job.node);
         let waited = self.client_waits_for(done.client, done.token);
+        if self.tracer.is_some() {
+            let outcome = if waited { crate::trace::Outcome::Ok } else { crate::trace::Outcome::Unanswered };
+            self.trace_served(done.client, done.token, outcome);
+        }
         if self.tiers[tier as usize].limits.is_some() {
             self.limit_sample(job.node, job.slot, !waited);
         }

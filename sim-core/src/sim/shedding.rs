@@ -18,11 +18,13 @@ impl Simulation {
                 || (p.drop_past_deadline && !self.client_waits_for(w.client, w.token));
             if expired {
                 self.count_at(tier as u32, Counter::Dropped);
+                self.trace_served(w.client, w.token, crate::trace::Outcome::Dropped);
                 continue;
             }
             if self.codel_sheds(node, tier, w) {
                 self.nodes[node as usize].note_shed(self.now);
                 self.count_at(tier as u32, Counter::Rejected);
+                self.trace_served(w.client, w.token, crate::trace::Outcome::CodelShed);
                 self.fail_attempt_at(w.client, w.token);
                 continue;
             }
