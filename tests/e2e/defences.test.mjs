@@ -51,7 +51,10 @@ test('each defence switched on moves its counter in the Defences chart, hidden w
     await waitForCounter(page, counter);
     const d = await drawn(page);
     assert.ok(d.defences[counter] > 0, `${param}: ${JSON.stringify(d.defences)}`);
-    if (param === 'rate_limit=on') await screenshot(page, 'defences-rate-limit-chart.png');
+    if (param === 'rate_limit=on') {
+      await page.locator('#chart-defences').scrollIntoViewIfNeeded();
+      await screenshot(page, 'defences-rate-limit-chart.png');
+    }
     assert.deepEqual(l.errors, [], param);
     await page.close();
   }
