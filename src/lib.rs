@@ -13,6 +13,7 @@ pub mod charts;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 pub mod defaults;
+pub mod defences;
 pub mod engine;
 pub mod export;
 pub mod format;

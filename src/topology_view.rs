@@ -5,7 +5,8 @@
 //! the difference between two snapshots), and how many request dots each
 //! edge may animate (a small, capped budget, so that dots never cost frames).
 
-use sim_core::{NodeLife, NodeState, Snapshot};
+use crate::defences::{call_client, defences, Defence};
+use sim_core::{BreakerState, Config, NodeLife, NodeState, Snapshot};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -152,6 +153,11 @@ pub struct ServiceBox {
     pub states: Vec<NodeState>,
     /// Node side length, px: smaller when there are many.
     pub square: f64,
+    /// Of its nodes, the last ones the autoscaler is provisioning (their
+    /// states are not in `states`).
+    pub pending: u32,
+    /// Mean adaptive concurrency limit of its serving nodes, when it has one.
+    pub limit: Option<f64>,
 }
 
 impl ServiceBox {
@@ -205,6 +211,18 @@ pub struct EdgeView {
     pub thickness: f64,
     /// The dots travelling on it.
     pub dots: Vec<Dot>,
+    /// Index of the call among its caller's calls.
+    pub call: usize,
+    /// Its circuit breaker's state (closed without one).
+    pub breaker: BreakerState,
+    /// The client-side defences it has on (see [`Topology::with_defences`]).
+    pub defences: Vec<Defence>,
+    /// Attempts its caller refused locally per second (adaptive throttling
+    /// or an open breaker), and retries or hedges suppressed (budget or
+    /// throttling) per second.
+    pub refused_per_s: f64,
+    /// Retries and hedges not sent per second.
+    pub suppressed_per_s: f64,
 }
 
 /// The whole diagram.
@@ -228,6 +246,23 @@ pub struct Topology {
     pub width: f64,
     /// Height of the diagram, px.
     pub height: f64,
+    /// The entry client's breaker, on the clients' arrow.
+    pub client_breaker: BreakerState,
+    /// The entry client's defences, on the clients' arrow.
+    pub client_defences: Vec<Defence>,
+}
+
+impl Topology {
+    /// The diagram with each edge's client-side defences, and the entry
+    /// client's, read from `config` (the snapshot says what state they are
+    /// in, the configuration which are on).
+    pub fn with_defences(mut self, config: &Config) -> Topology {
+        self.client_defences = defences(&config.client);
+        for e in &mut self.edges {
+            e.defences = call_client(config, e.from, e.call).map(defences).unwrap_or_default();
+        }
+        self
+    }
 }
 
 /// Each service's layer: its longest call depth from a service nobody calls
@@ -385,6 +420,8 @@ pub fn layout(now: &Snapshot, base: Option<&Snapshot>, avail: f64) -> Topology {
         clients_label: (0.0, 0.0),
         width: 0.0,
         height: 0.0,
+        client_breaker: now.client_breaker,
+        client_defences: Vec::new(),
     };
     for (d, layer) in topo.layers.iter().enumerate() {
         for &i in layer {
@@ -620,7 +657,8 @@ fn service_box(now: &Snapshot, base: Option<&Snapshot>, i: usize) -> ServiceBox 
     let s = &now.services[i];
     let start = (s.first_node as usize).min(now.nodes.len());
     let end = (start + s.node_count as usize).min(now.nodes.len());
-    let nodes = &now.nodes[start..end];
+    let pending = s.pending_nodes.min((end - start) as u32);
+    let nodes = &now.nodes[start..end - pending as usize];
     let up = nodes.iter().filter(|n| n.life != NodeLife::Crashed && !n.ejected).count() as u32;
     let (queued, capacity) =
         nodes.iter().fold((0u64, 0u64), |(q, c), n| (q + n.queued as u64, c + n.queue_capacity as u64));
@@ -650,6 +688,8 @@ fn service_box(now: &Snapshot, base: Option<&Snapshot>, i: usize) -> ServiceBox 
         goodput_per_s,
         states: nodes.iter().map(|n| n.state).collect(),
         square: square_side(s.node_count),
+        pending,
+        limit: s.concurrency_limit,
     }
 }
 
@@ -670,6 +710,10 @@ fn edge_rates(now: &Snapshot, base: Option<&Snapshot>, n: usize) -> Vec<EdgeView
                 ),
                 None => (0.0, 0.0, 0.0, 0.0, 0.0),
             };
+            let (refused, suppressed) = match before {
+                Some((p, dt)) => (rate(c.refused, p.refused, dt), rate(c.suppressed, p.suppressed, dt)),
+                None => (0.0, 0.0),
+            };
             let ended = ok + failed + timed_out;
             let share = |v: f64, of: f64| if of > 0.0 { (v / of).min(1.0) } else { 0.0 };
             out.push(EdgeView {
@@ -688,6 +732,11 @@ fn edge_rates(now: &Snapshot, base: Option<&Snapshot>, n: usize) -> Vec<EdgeView
                 partitioned: c.partitioned,
                 thickness: 0.0,
                 dots: Vec::new(),
+                call: ci,
+                breaker: c.breaker,
+                defences: Vec::new(),
+                refused_per_s: refused,
+                suppressed_per_s: suppressed,
             });
         }
     }
@@ -1050,5 +1099,54 @@ mod tests {
         assert_eq!(wide_fit(5, 600.0), None);
         assert_eq!(wide_fit(1, 100.0), None);
         assert_eq!(wide_fit(2, STACK_BELOW - 1.0), None, "a phone stacks even two layers");
+    }
+
+    #[test]
+    fn an_edge_shows_its_defences_and_its_breaker_opening() {
+        use sim_core::config::{Fault, FaultKind};
+        let mut c = system(&["gateway", "api"], &[("gateway", "api")], 2);
+        c.traffic.rate_per_s = 500.0;
+        let client = &mut c.services[0].calls[0].client;
+        (client.breaker.enabled, client.budget.enabled) = (true, true);
+        c.faults = vec![Fault {
+            kind: FaultKind::ErrorInjection,
+            duration_s: 100.0,
+            magnitude: 1.0,
+            service: "api".into(),
+            ..Fault::crash(1.0, 0)
+        }];
+        let mut sim = Simulation::new(c.clone()).unwrap();
+        let before = layout(&sim.snapshot(), None, WIDE).with_defences(&c);
+        assert_eq!(before.edges[0].defences, vec![Defence::Budget, Defence::Breaker]);
+        assert_eq!(before.edges[0].breaker, BreakerState::Closed);
+        assert!(before.client_defences.is_empty(), "seed {}", c.seed);
+        sim.step_until(SimTime::from_secs(4));
+        let base = sim.snapshot();
+        sim.step_until(SimTime::from_secs(5));
+        let topo = layout(&sim.snapshot(), Some(&base), WIDE).with_defences(&c);
+        let e = &topo.edges[0];
+        assert_ne!(e.breaker, BreakerState::Closed, "seed {}", c.seed);
+        assert!(e.refused_per_s > 0.0, "an open breaker refuses locally: {e:?}");
+    }
+
+    #[test]
+    fn provisioning_nodes_are_counted_apart_from_the_others() {
+        let mut c = system(&["gateway", "api"], &[("gateway", "api")], 2);
+        c.traffic.rate_per_s = 5_500.0;
+        c.services[0].nodes.count = 8;
+        c.services[1].autoscaler.enabled = true;
+        c.services[1].autoscaler.interval_s = 1.0;
+        c.services[1].autoscaler.provisioning_s = 30.0;
+        c.services[1].autoscaler.min_nodes = 2;
+        c.services[1].limiter.adaptive = true;
+        let mut sim = Simulation::new(c.clone()).unwrap();
+        sim.step_until(SimTime::from_secs(5));
+        let topo = layout(&sim.snapshot(), None, WIDE);
+        let api = &topo.services[1];
+        assert!(api.pending > 0, "the autoscaler orders nodes under load: {api:?}");
+        assert_eq!(api.states.len() as u32 + api.pending, api.total);
+        assert_eq!(api.up, 2, "provisioning nodes are neither up nor crashed: {api:?}");
+        assert!(api.limit.is_some());
+        assert!(topo.services[0].limit.is_none() && topo.services[0].pending == 0);
     }
 }

@@ -95,6 +95,11 @@ pub enum Metric {
     CacheHitRate,
     /// Queries running at the shared database (sampled each second).
     DbQueries,
+    /// Nodes serving at the start of the second, over the services the
+    /// autoscaler or an adaptive limit covers (`Series::scaling`).
+    NodesServing,
+    /// Nodes the autoscaler asked for that do not serve yet (provisioning).
+    NodesPending,
 }
 
 /// A comparison.
@@ -193,6 +198,8 @@ pub fn metric_at(series: &Series, metric: Metric, s: usize) -> Option<f64> {
             share(hits, hits + count(Counter::CacheMisses)?)
         }
         Metric::DbQueries => series.db.as_ref()?.queries.get(s).map(|&x| x as f64),
+        Metric::NodesServing => series.scaling.as_ref()?.nodes.get(s).map(|&x| x as f64),
+        Metric::NodesPending => series.scaling.as_ref()?.pending.get(s).map(|&x| x as f64),
     }
 }
 
@@ -222,6 +229,8 @@ impl Metric {
             Metric::NodesEjected => "nodes ejected".into(),
             Metric::CacheHitRate => "cache hit rate".into(),
             Metric::DbQueries => "queries at the database".into(),
+            Metric::NodesServing => "nodes serving".into(),
+            Metric::NodesPending => "nodes provisioning".into(),
         }
     }
 

@@ -6,6 +6,8 @@
 #[cfg(target_arch = "wasm32")]
 mod cpu;
 #[cfg(target_arch = "wasm32")]
+mod defences;
+#[cfg(target_arch = "wasm32")]
 mod errors;
 #[cfg(target_arch = "wasm32")]
 mod latency;
@@ -16,6 +18,8 @@ mod traffic;
 
 #[cfg(target_arch = "wasm32")]
 pub use cpu::draw as draw_cpu;
+#[cfg(target_arch = "wasm32")]
+pub use defences::{draw as draw_defences, draw_nodes};
 #[cfg(target_arch = "wasm32")]
 pub use errors::draw as draw_errors;
 #[cfg(target_arch = "wasm32")]
@@ -69,6 +73,14 @@ pub struct ChartData {
     pub cpu_wasted: Vec<f64>,
     /// CPU lost to context switching, cores.
     pub cpu_switching: Vec<f64>,
+    /// The defences' counters per second, by name, in the counters table's
+    /// order ([`crate::defences::chart_counters`]).
+    pub defences: Vec<(&'static str, Vec<f64>)>,
+    /// Nodes serving at the start of each second (empty without an
+    /// autoscaler or adaptive limit).
+    pub nodes_serving: Vec<f64>,
+    /// Nodes the autoscaler is provisioning at the start of each second.
+    pub nodes_pending: Vec<f64>,
 }
 
 impl ChartData {
@@ -94,6 +106,12 @@ impl ChartData {
             cpu_useful: series.cpu.useful[first..end].to_vec(),
             cpu_wasted: series.cpu.wasted[first..end].to_vec(),
             cpu_switching: series.cpu.switching[first..end].to_vec(),
+            defences: crate::defences::chart_counters()
+                .into_iter()
+                .filter_map(|c| Some((c.name(), f(series.counter(c)?))))
+                .collect(),
+            nodes_serving: series.scaling.as_ref().map(|s| f(&s.nodes)).unwrap_or_default(),
+            nodes_pending: series.scaling.as_ref().map(|s| f(&s.pending)).unwrap_or_default(),
         }
     }
 
@@ -247,6 +265,28 @@ mod tests {
         let d = ChartData::from_series(&series, 0, WINDOW_S);
         assert!(d.is_empty() && d.x_range == (0.0, 60.0));
         assert!(ChartData::default().is_empty());
+    }
+
+    #[test]
+    fn chart_data_carries_the_defences_and_the_node_counts() {
+        let mut config = Config::default();
+        config.traffic.duration_s = 30.0;
+        config.traffic.rate_per_s = 20_000.0;
+        config.client.budget.enabled = true;
+        config.autoscaler.enabled = true;
+        config.autoscaler.interval_s = 2.0;
+        let mut sim = Simulation::new(config).unwrap();
+        sim.step_until(sim_core::SimTime::from_secs(10));
+        let d = ChartData::from_series(sim.series(), sim.completed_seconds(), WINDOW_S);
+        let names: Vec<&str> = d.defences.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names[0], "budget_suppressed");
+        assert!(d.defences.iter().all(|(_, v)| v.len() == d.len()));
+        let suppressed: f64 = d.defences[0].1.iter().sum();
+        assert!(suppressed > 0.0, "an overloaded fleet spends the budget: {:?}", d.defences[0]);
+        assert_eq!(d.nodes_serving.len(), d.len());
+        assert!(d.nodes_pending.iter().any(|&p| p > 0.0), "the autoscaler orders nodes: {:?}", d.nodes_pending);
+        let quiet = ChartData::from_series(&numbered(20), 10, WINDOW_S);
+        assert!(quiet.nodes_serving.is_empty(), "no scaling series, no node counts");
     }
 
     #[test]

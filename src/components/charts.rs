@@ -1,7 +1,9 @@
 //! The four live charts. They redraw when the state bumps `rev` (a second
 //! completed, at most every few frames), after a reset, and on resize.
 
-use crate::charts::{draw_cpu, draw_errors, draw_latency, draw_traffic, series_of, ChartData, ChartError, WINDOW_S};
+use crate::charts::{
+    draw_cpu, draw_defences, draw_errors, draw_latency, draw_nodes, draw_traffic, series_of, ChartData, ChartError, WINDOW_S,
+};
 use crate::engine::Engine;
 use crate::state::Action;
 use std::cell::{Cell, RefCell};
@@ -58,7 +60,7 @@ fn last_drawn(d: &ChartData) -> String {
     let last = |v: &[f64]| v.last().copied().unwrap_or(0.0);
     let ms = |v: &[Option<f64>]| v.last().copied().flatten().unwrap_or(0.0);
     format!(
-        "{{\"goodput\":{},\"throughput\":{},\"rejected\":{},\"timed_out\":{},\"failed\":{},\"errors\":{},\"p50_ms\":{},\"p99_ms\":{},\"cpu\":{}}}",
+        "{{\"goodput\":{},\"throughput\":{},\"rejected\":{},\"timed_out\":{},\"failed\":{},\"errors\":{},\"p50_ms\":{},\"p99_ms\":{},\"cpu\":{},{}}}",
         last(&d.goodput),
         last(&d.throughput),
         last(&d.rejected),
@@ -67,7 +69,21 @@ fn last_drawn(d: &ChartData) -> String {
         last(&d.errors),
         ms(&d.p50_ms),
         ms(&d.p99_ms),
-        last(&d.cpu_useful) + last(&d.cpu_wasted) + last(&d.cpu_switching)
+        last(&d.cpu_useful) + last(&d.cpu_wasted) + last(&d.cpu_switching),
+        defences_drawn(d)
+    )
+}
+
+/// The defences' figures of the newest drawn second, as JSON members: each
+/// defence counter by name, then the nodes serving and provisioning.
+fn defences_drawn(d: &ChartData) -> String {
+    let last = |v: &[f64]| v.last().copied().unwrap_or(0.0);
+    let counters: Vec<String> = d.defences.iter().map(|(name, v)| format!("\"{name}\":{}", last(v))).collect();
+    format!(
+        "\"defences\":{{{}}},\"nodes_serving\":{},\"nodes_pending\":{}",
+        counters.join(","),
+        last(&d.nodes_serving),
+        last(&d.nodes_pending)
     )
 }
 
@@ -124,6 +140,13 @@ fn selector(p: &ChartsProps) -> Html {
 #[component]
 pub fn Charts(p: &ChartsProps) -> Html {
     let (traffic, latency, errors, cpu) = (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
+    let (defences, nodes) = (use_node_ref(), use_node_ref());
+    // Shown only while a defence is on; the node counts only while an
+    // autoscaler or adaptive limit gives the engine its scaling series.
+    let (defended, scaling) = {
+        let sim = p.engine.sim();
+        (crate::defences::any_on(sim.config()), series_of(&sim, p.service).scaling.is_some())
+    };
     let resized = use_state(|| 0u32);
     {
         let resized = resized.setter();
@@ -143,8 +166,10 @@ pub fn Charts(p: &ChartsProps) -> Html {
             (latency.clone(), draw_latency),
             (errors.clone(), draw_errors),
             (cpu.clone(), draw_cpu),
+            (defences.clone(), draw_defences),
+            (nodes.clone(), draw_nodes),
         ];
-        use_effect_with((p.rev, p.engine.clone(), *resized, p.service), move |(_, engine, _, service)| {
+        use_effect_with((p.rev, p.engine.clone(), *resized, p.service, defended, scaling), move |(_, engine, _, service, _, _)| {
             draw_all(&canvases, engine, *service);
             mark_first_chart(&first);
         });
@@ -175,6 +200,25 @@ pub fn Charts(p: &ChartsProps) -> Html {
                         aria-label="CPU in use over all nodes per second, in cores, stacked: useful work, work for clients that had given up, and context switching" />
                 </figure>
             </div>
+            if defended || scaling {
+                <div class="charts__row charts__row--defences">
+                    if defended {
+                        <figure class="chart">
+                            <figcaption>{ "Defences" }<small>{ "· per second" }</small>
+                                <span class="chart__note">{ "retries suppressed, attempts refused locally, hedges, 429s and limit 503s" }</span></figcaption>
+                            <canvas id="chart-defences" ref={defences} role="img"
+                                aria-label="The defences at work per second: retries suppressed by the retry budget or retry throttling, attempts rejected locally by adaptive throttling or an open breaker, breaker trips, hedges, 429s from rate limiters and 503s from adaptive concurrency limits; only those that acted are drawn" />
+                        </figure>
+                    }
+                    if scaling {
+                        <figure class="chart">
+                            <figcaption>{ "Nodes" }<small>{ "· serving and provisioning" }</small></figcaption>
+                            <canvas id="chart-nodes" ref={nodes} role="img"
+                                aria-label="Nodes serving and nodes the autoscaler is still provisioning, at the start of each second" />
+                        </figure>
+                    }
+                </div>
+            }
         </section>
     }
 }

@@ -7,6 +7,7 @@
 //! database and the cached hot key.
 
 use super::TopologyView;
+use crate::defences::{breaker_look, defences, is_provisioning, Defence, PROVISIONING};
 use crate::charts::LastSecond;
 use crate::format::{number, si};
 use crate::state::Action;
@@ -78,17 +79,34 @@ pub fn NodeView(p: &NodeViewProps) -> Html {
     // With shared cores a node serves at most as many attempts at once as it
     // has cores, however many workers it runs.
     let parallel = |workers: u32| if p.config.cpu.enabled { workers.min(p.config.cpu.cores) } else { workers };
-    let capacity =
-        nodes.iter().map(|s| parallel(s.workers) as f64 * s.speed as f64).sum::<f64>() * 1000.0 / n.service_ms_mean;
+    // Nodes the autoscaler is still provisioning are the last ones shown;
+    // they add no capacity until they serve.
+    let entry = p.snapshot.services.first();
+    let pending = entry.map_or(0, |e| e.pending_nodes) as usize;
+    let serving = nodes.len().saturating_sub(pending);
+    let capacity = nodes[..serving].iter().map(|s| parallel(s.workers) as f64 * s.speed as f64).sum::<f64>() * 1000.0
+        / n.service_ms_mean;
     html! {
         <section class="system" aria-label="System">
             <div class="flow">
                 { clients_box(p) }
+                { client_defences(p) }
                 <span class="flow__lb" title="The load balancer and its policy">
                     <span aria-hidden="true">{ "→ " }</span><b>{ p.config.balancer.policy.name() }</b><span aria-hidden="true">{ " →" }</span>
                 </span>
                 <span class="flow__box" title="Nodes × workers (at most the cores, when they are shared) ÷ mean service time, slow nodes at their own speed">
-                    <span class="flow__label">{ if nodes.len() == 1 { "1 node".to_string() } else { format!("{} nodes", nodes.len()) } }</span>{ "capacity" }<b>{ si(capacity) }</b>{ "req/s" }
+                    <span class="flow__label">{ if serving == 1 { "1 node".to_string() } else { format!("{serving} nodes") } }</span>{ "capacity" }<b>{ si(capacity) }</b>{ "req/s" }
+                    if pending > 0 {
+                        <span class="flow__sub flow__pending" id="pending-nodes" data-pending={pending.to_string()} title={PROVISIONING.2}>
+                            { format!("· {} +{pending} provisioning", PROVISIONING.1) }
+                        </span>
+                    }
+                    if let Some(l) = entry.and_then(|e| e.concurrency_limit) {
+                        <span class="flow__sub" id="concurrency-limit" data-limit={format!("{l:.0}")}
+                            title="The adaptive concurrency limit each node learns, mean of the serving nodes: attempts beyond it get a 503">
+                            { format!("· limit {l:.0}/node") }
+                        </span>
+                    }
                 </span>
                 <span class="flow__arrow" aria-hidden="true">{ "⇒" }</span>
                 { outcome_box(p) }
@@ -117,8 +135,32 @@ fn system_of_services(p: &NodeViewProps) -> Html {
                 <span class="flow__arrow" aria-hidden="true">{ "⇒" }</span>
                 { outcome_box(p) }
             </div>
-            <TopologyView snapshot={p.snapshot.clone()} selected={p.selected} dispatch={p.dispatch.clone()} />
+            <TopologyView snapshot={p.snapshot.clone()} selected={p.selected} dispatch={p.dispatch.clone()} config={p.config.clone()} />
         </section>
+    }
+}
+
+/// The entry client's defences on its arrow: a badge each, the breaker's
+/// state as a shape and a word; nothing when none is on.
+fn client_defences(p: &NodeViewProps) -> Html {
+    let on = defences(&p.config.client);
+    if on.is_empty() {
+        return html! {};
+    }
+    let breaker = p.snapshot.client_breaker;
+    let look = breaker_look(breaker);
+    let words: Vec<&str> = on.iter().map(|d| d.word()).collect();
+    html! {
+        <span class="flow__defences" id="client-defences" data-defences={on.iter().map(|d| d.badge()).collect::<Vec<_>>().join(" ")}
+            data-breaker={if on.contains(&Defence::Breaker) { look.class } else { "none" }}
+            title={format!("The clients' defences: {}", words.join(", "))}>
+            { for on.iter().map(|d| if *d == Defence::Breaker {
+                html! { <span class={classes!("dbadge", "dbadge--breaker", format!("dbadge--{}", look.class))}>
+                    <span aria-hidden="true">{ look.icon }</span>{ format!(" breaker {}", look.word) }</span> }
+            } else {
+                html! { <span class="dbadge">{ d.badge() }</span> }
+            }) }
+        </span>
     }
 }
 
@@ -239,8 +281,15 @@ fn slowdown(s: &NodeSnapshot) -> Option<f64> {
 }
 
 fn node_card(i: usize, s: &NodeSnapshot, p: &NodeViewProps) -> Html {
-    let look = node_look(s.state);
-    let life = life_progress(s);
+    let pending = p.snapshot.services.first().map_or(0, |sv| sv.pending_nodes);
+    let provisioning = is_provisioning(i, p.snapshot.nodes.len(), pending);
+    let look = if provisioning {
+        let (class, icon, label) = PROVISIONING;
+        NodeLook { class, icon, label }
+    } else {
+        node_look(s.state)
+    };
+    let life = if provisioning { None } else { life_progress(s) };
     let slow = slowdown(s);
     let mut summary = format!(
         "node {}: {}, {} of {} workers busy, {} of {} queued, {} served and {} shed with a 503 since the start",

@@ -12,12 +12,13 @@
 
 use super::charts::ResizeListener;
 use super::node_look;
+use crate::defences::{breaker_badge, breaker_look, Defence, PROVISIONING};
 use crate::format::si;
 use crate::state::Action;
 use crate::topology_view::{
     edge_words, layout, EdgeView, Fate, Pt, RateWindow, ServiceBox, Topology, LABEL_LINES, MAX_DOTS_PER_EDGE,
 };
-use sim_core::Snapshot;
+use sim_core::{BreakerState, Config, Snapshot};
 use std::rc::Rc;
 use web_sys::Element;
 use yew::prelude::*;
@@ -43,6 +44,9 @@ pub struct TopologyProps {
     pub selected: usize,
     /// The reducer, for selecting a service.
     pub dispatch: Callback<Action>,
+    /// The configuration, for which client-side defences each edge has on.
+    #[prop_or_default]
+    pub config: Config,
 }
 
 /// The diagram's width now, px: read once it mounts and on each resize.
@@ -74,7 +78,7 @@ pub fn TopologyView(p: &TopologyProps) -> Html {
     let topo = {
         let mut w = window.borrow_mut();
         w.push(&p.snapshot);
-        layout(&p.snapshot, w.base(&p.snapshot), avail)
+        layout(&p.snapshot, w.base(&p.snapshot), avail).with_defences(&p.config)
     };
     let order: Vec<usize> = topo.layers.iter().flatten().copied().collect();
     html! {
@@ -140,16 +144,80 @@ fn length(points: &[Pt]) -> f64 {
     points.windows(2).map(|w| (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1)).sum()
 }
 
-/// The clients' arrow into the entry service.
+/// Badge lines an edge or the clients' arrow has room for: the breaker,
+/// then one per other defence.
+const BADGE_SLOTS: usize = Defence::ALL.len();
+
+/// The badges of a call's defences: the breaker's state first when it has
+/// one (a shape and a word), then the other defences on, one slot each and
+/// the unused slots empty, so that a frame only changes their text.
+fn badge_lines(defences: &[Defence], breaker: BreakerState, short: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    if defences.contains(&Defence::Breaker) {
+        let look = breaker_look(breaker);
+        lines.push(if short { format!("{} {}", look.icon, look.word) } else { breaker_badge(breaker) });
+    }
+    lines.extend(defences.iter().filter(|d| **d != Defence::Breaker).map(|d| d.badge().to_string()));
+    lines
+}
+
+/// What the badges say, for a tooltip.
+fn badge_title(defences: &[Defence]) -> String {
+    if defences.is_empty() {
+        return String::new();
+    }
+    let words: Vec<&str> = defences.iter().map(|d| d.word()).collect();
+    format!("client-side defences on: {}", words.join(", "))
+}
+
+/// The `data-breaker` value: its state, or none without a breaker.
+fn breaker_data(defences: &[Defence], breaker: BreakerState) -> &'static str {
+    if defences.contains(&Defence::Breaker) {
+        breaker_look(breaker).class
+    } else {
+        "none"
+    }
+}
+
+/// The clients' arrow into the entry service, with the entry client's
+/// defences and breaker below it.
 fn clients(topo: &Topology) -> Html {
     let (line, tip) = arrow(&topo.clients, 7.0);
     let (x, y) = topo.clients_label;
+    // Stacked, the badges follow the label on its line; side by side they
+    // go below the arrow, one a line.
+    let (bx, by, dy) = if topo.stacked { (x + 44.0, y, "0") } else { (x, y + 20.0, "11") };
     html! {
-        <g class="edge edge--clients" data-from="clients" data-to={topo.services[0].name.clone()}>
+        <g class="edge edge--clients" data-from="clients" data-to={topo.services[0].name.clone()}
+            data-breaker={breaker_data(&topo.client_defences, topo.client_breaker)}
+            data-defences={topo.client_defences.iter().map(|d| d.badge()).collect::<Vec<_>>().join(" ")}>
+            <title>{ badge_title(&topo.client_defences) }</title>
             <path class="edge__line" d={path_data(&line)} stroke-width="2" fill="none" />
             <polygon class="edge__head" points={tip} />
             <text class="edge__label edge__label--start" x={format!("{x:.1}")} y={format!("{y:.1}")}>{ "clients" }</text>
+            { badges_text(&topo.client_defences, topo.client_breaker, (bx, by), dy, true) }
         </g>
+    }
+}
+
+/// A fixed number of badge slots at `(x, y)`, each `dy` below the last (0:
+/// on one line).
+fn badges_text(defences: &[Defence], breaker: BreakerState, at: Pt, dy: &'static str, start: bool) -> Html {
+    let (x, y) = at;
+    let inline = dy == "0";
+    let has_breaker = defences.contains(&Defence::Breaker);
+    let lines = badge_lines(defences, breaker, start);
+    html! {
+        <text class={classes!("edge__badges", start.then_some("edge__badges--start"), format!("edge__badges--{}", breaker_look(breaker).class))}
+            x={format!("{x:.1}")} y={format!("{y:.1}")}>
+            { for (0..BADGE_SLOTS).map(|k| {
+                let text = lines.get(k).map(|l| if inline && k > 0 { format!(" · {l}") } else { l.clone() }).unwrap_or_default();
+                html! {
+                    <tspan class={classes!("edge__badge", (k == 0 && has_breaker).then_some("edge__badge--breaker"))}
+                        x={(!inline).then(|| format!("{x:.1}"))} dy={if k == 0 { "0" } else { dy }}>{ text }</tspan>
+                }
+            }) }
+        </text>
     }
 }
 
@@ -168,7 +236,10 @@ fn edge(e: &EdgeView, topo: &Topology) -> Html {
     let to = &topo.services[e.to].name;
     html! {
         <g class={classes!("edge", e.partitioned.then_some("edge--partitioned"))} data-from={from.clone()} data-to={to.clone()}
-            data-rate={format!("{:.1}", e.attempts_per_s)} data-retry-share={format!("{:.3}", e.retry_share)}>
+            data-rate={format!("{:.1}", e.attempts_per_s)} data-retry-share={format!("{:.3}", e.retry_share)}
+            data-breaker={breaker_data(&e.defences, e.breaker)} data-defences={e.defences.iter().map(|d| d.badge()).collect::<Vec<_>>().join(" ")}
+            data-refused={format!("{:.1}", e.refused_per_s)} data-suppressed={format!("{:.1}", e.suppressed_per_s)}>
+            <title>{ badge_title(&e.defences) }</title>
             <path class="edge__line" d={path_data(&line)} stroke-width={format!("{thickness:.1}")} fill="none" />
             <polygon class="edge__head" points={tip} />
             // A fixed number of dot and label-line slots, filled or left
@@ -191,6 +262,8 @@ fn edge(e: &EdgeView, topo: &Topology) -> Html {
                         <tspan x={format!("{mx:.1}")} dy={if k == 0 { "0" } else { "11" }}>{ words.get(k).cloned().unwrap_or_default() }</tspan>
                     }) }
                 </text>
+                // Below the arrow (the label is above it), clear of its thickest stroke.
+                { badges_text(&e.defences, e.breaker, (mx, my + 22.0), "11", false) }
             }
         </g>
     }
@@ -202,22 +275,30 @@ fn card(s: &ServiceBox, topo: &Topology, p: &TopologyProps) -> Html {
     let selected = i == p.selected;
     let counts = s.state_counts();
     let states: Vec<String> = counts.iter().map(|(st, n)| format!("{n} {}", node_look(*st).label)).collect();
-    let summary = format!(
+    let serving = s.total - s.pending;
+    let mut summary = format!(
         "{}: {} of {} nodes up ({}), queues {:.0}% full, {} successes per second",
         s.name,
         s.up,
-        s.total,
+        serving,
         states.join(", "),
         s.queue_fill * 100.0,
         si(s.goodput_per_s)
     );
+    if s.pending > 0 {
+        summary.push_str(&format!(", {} more provisioning (autoscaler)", s.pending));
+    }
+    if let Some(l) = s.limit {
+        summary.push_str(&format!(", adaptive concurrency limit {l:.0} per node"));
+    }
     let on_click = p.dispatch.reform(move |_: MouseEvent| Action::SelectService(i));
     let style = format!("left: {:.0}px; top: {:.0}px; width: {:.0}px; height: {:.0}px", s.x, s.y, s.w, s.h);
     let compact = s.w < crate::topology_view::CARD_W;
     html! {
             <li class="topo__slot" style={style}>
                 <button type="button" class={classes!("svc", selected.then_some("svc--selected"), compact.then_some("svc--compact"))} data-service={s.name.clone()}
-                    data-up={s.up.to_string()} data-nodes={s.total.to_string()} aria-pressed={selected.to_string()}
+                    data-up={s.up.to_string()} data-nodes={serving.to_string()} data-pending={s.pending.to_string()}
+                    data-limit={s.limit.map(|l| format!("{l:.0}")).unwrap_or_default()} aria-pressed={selected.to_string()}
                     aria-label={summary.clone()} title={summary} onclick={on_click}>
                     <span class="svc__head"><span class="svc__name">{ s.name.clone() }</span>
     </span>
@@ -227,19 +308,35 @@ fn card(s: &ServiceBox, topo: &Topology, p: &TopologyProps) -> Html {
                             html! { <span class={classes!("sq", format!("sq--{}", look.class))} data-state={look.class}
                                 style={format!("width: {0}px; height: {0}px", s.square)} title={format!("node {}: {}", k + 1, look.label)}></span> }
                         }) }
+                        { for (s.states.len()..s.total as usize).map(|k| {
+                            let (class, _, label) = PROVISIONING;
+                            html! { <span class={classes!("sq", format!("sq--{class}"))} data-state={class}
+                                style={format!("width: {0}px; height: {0}px", s.square)} title={format!("node {}: {label}", k + 1)}></span> }
+                        }) }
                     </span>
-                    <span class="svc__line svc__q">{ format!("q\u{a0}{:.0}% · {}\u{a0}ok/s", s.queue_fill * 100.0, si(s.goodput_per_s)) }</span>
+                    <span class="svc__line svc__q">{ format!("q\u{a0}{:.0}% · {}\u{a0}ok/s", s.queue_fill * 100.0, si(s.goodput_per_s)) }
+                        if let Some(l) = s.limit {
+                            <span class="svc__limit" title="Adaptive concurrency limit per node (mean of the serving nodes)">{ format!(" · lim\u{a0}{l:.0}") }</span>
+                        }
+                    </span>
                     <span class="svc__line svc__states">
                         { for counts.iter().map(|(st, n)| {
                             let look = node_look(*st);
                             html! { <span class={classes!("svc__count", format!("svc__count--{}", look.class))} title={look.label}>
                                 <span aria-hidden="true">{ look.icon }</span>{ n }</span> }
                         }) }
-                        <span class="svc__up">{ format!("{}/{} up", s.up, s.total) }</span>
+                        <span class="svc__up">{ format!("{}/{} up", s.up, serving) }</span>
+                        if s.pending > 0 {
+                            <span class="svc__pending" title={PROVISIONING.2}><span aria-hidden="true">{ PROVISIONING.1 }</span>{ format!("+{}", s.pending) }</span>
+                        }
                     </span>
                     <span class="svc__calls">
                         { for topo.edges.iter().filter(|e| e.from == i).map(|e| html! {
-                            <span class="svc__call">{ format!("→ {} · {}", topo.services[e.to].name, edge_words(e).join(" · ")) }</span>
+                            <span class="svc__call">{ format!("→ {} · {}", topo.services[e.to].name, edge_words(e).join(" · ")) }
+                                if topo.stacked && !e.defences.is_empty() {
+                                    <span class="svc__badges">{ format!(" · {}", badge_lines(&e.defences, e.breaker, false).join(" · ")) }</span>
+                                }
+                            </span>
                         }) }
                     </span>
                 </button>

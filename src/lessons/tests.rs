@@ -23,7 +23,7 @@ fn loading_a_lesson_starts_a_new_run_on_its_scenario() {
     assert_eq!(s.config, l.config());
     assert_eq!(s.engine.sim().config().client.backoff, Backoff::None);
     assert!(s.notices.is_empty() && s.pending_restart.is_empty());
-    assert_eq!(states(&s), [StepState::Watching(0), StepState::Ahead], "the first step only watches");
+    assert_eq!(states(&s), [StepState::Watching(0), StepState::Ahead, StepState::Ahead], "the first step only watches");
     assert!(s.lesson_open && s.story().is_none(), "the banner, not the template story");
 }
 

@@ -218,7 +218,7 @@ pub const LESSONS: [Lesson; 15] = [
         name: "metastable-retry-storm",
         title: "A retry storm outlives its trigger",
         story: "At 10 s a 10-second spike overfills deep queues: waits outgrow the client timeout, nodes serve answers nobody waits for, and retries keep it so long after the spike. \
-                Watch goodput stay down at the normal rate, then cut the queue capacity or the attempts and watch it return.",
+                Watch goodput stay down at the normal rate, then cut the queue capacity, or give the clients a retry budget, and watch it return.",
         build: retry_storm,
         steps: &[
             Step {
@@ -228,10 +228,16 @@ pub const LESSONS: [Lesson; 15] = [
                 limit_s: 60,
             },
             Step {
-                text: "Cut the queue capacity to 256 per node: the nodes shed the excess and goodput returns.",
-                change: &[("nodes.queue_capacity", "256")],
-                check: holds(&[GOODPUT_OK], 10, 0),
+                text: "The other way out: give the clients a 10% retry budget: retries may add only a tenth of the load, the queues drain and goodput returns.",
+                change: &[("client.budget.enabled", "true"), ("client.budget.percent", "0.1")],
+                check: holds(&[GOODPUT_OK, cond(Metric::Amplification, Cmp::Below, 1.15)], 10, 0),
                 limit_s: 60,
+            },
+            Step {
+                text: "Switch the budget off again: with no new spike the storm does not return, the same load has two stable states.",
+                change: &[("client.budget.enabled", "false")],
+                check: holds(&[GOODPUT_OK], 20, 0),
+                limit_s: 40,
             },
         ],
     },
@@ -383,7 +389,7 @@ pub const LESSONS: [Lesson; 15] = [
         name: "scaling-fuels-db-contention",
         title: "Horizontal scaling fuels database contention",
         story: "Four nodes with 10 connections each keep about 40 queries at the shared database, near its peak, for about 6,300 req/s of goodput. \
-                Double the nodes and watch the extra queries drag goodput down instead of up.",
+                Double the nodes, or let the autoscaler add them, and watch the extra queries drag goodput down instead of up.",
         build: db_scaling,
         steps: &[
             Step {
@@ -397,6 +403,16 @@ pub const LESSONS: [Lesson; 15] = [
                 change: &[("nodes.count", "8")],
                 check: holds(&[cond(Metric::Count(Counter::Goodput), Cmp::Below, 3_500.0), cond(Metric::DbQueries, Cmp::AtLeast, 60.0)], 5, 2),
                 limit_s: 20,
+            },
+            Step {
+                text: "Set the nodes back to 4 and turn on the autoscaler, aiming at 30% CPU: it sees busy nodes, adds some a minute later, and their connections push the database over again.",
+                change: &[("nodes.count", "4"), ("autoscaler.enabled", "true"), ("autoscaler.target_utilisation", "0.3"), ("autoscaler.min_nodes", "4")],
+                check: holds(
+                    &[cond(Metric::NodesServing, Cmp::AtLeast, 6.0), cond(Metric::Count(Counter::Goodput), Cmp::Below, 3_500.0), cond(Metric::DbQueries, Cmp::AtLeast, 60.0)],
+                    5,
+                    2,
+                ),
+                limit_s: 240,
             },
         ],
     },
@@ -452,7 +468,7 @@ pub const LESSONS: [Lesson; 15] = [
         name: "throughput-vs-goodput",
         title: "Throughput high while goodput collapses",
         story: "Twice the capacity arrives at unbounded queues: the nodes stay busy serving 12,800 req/s, but every answer comes after its client gave up. \
-                Watch throughput stay high while goodput is nil, then drop expired work and watch goodput return.",
+                Watch throughput stay high while goodput is nil, then drop expired work, or limit each node's concurrency adaptively, and watch goodput return.",
         build: throughput_not_goodput,
         steps: &[
             Step {
@@ -471,13 +487,19 @@ pub const LESSONS: [Lesson; 15] = [
                 check: holds(&[cond(Metric::Count(Counter::Goodput), Cmp::AtLeast, 11_000.0)], 5, 0),
                 limit_s: 40,
             },
+            Step {
+                text: "Turn \"Drop expired\" off and the adaptive concurrency limit (AIMD) on: each node learns how much it can hold, answers a 503 beyond it, and goodput stays near capacity.",
+                change: &[("shedding.drop_expired", "false"), ("limiter.adaptive", "true")],
+                check: holds(&[cond(Metric::Count(Counter::Goodput), Cmp::AtLeast, 11_000.0), cond(Metric::Count(Counter::LimitRejected), Cmp::AtLeast, 1_000.0)], 20, 10),
+                limit_s: 60,
+            },
         ],
     },
     Lesson {
         name: "traffic-tenfold",
         title: "Traffic ten times over in 60 s",
         story: "From 10 s the load grows from 1,500 to 15,000 req/s in a minute, past the 12,800 req/s the fleet can serve, into deep queues and instant retries. \
-                Watch goodput collapse as the load passes capacity, then turn on CoDel and watch the fleet serve its capacity and shed the rest.",
+                Watch goodput collapse as the load passes capacity, then try the autoscaler, a retry budget and CoDel, and watch which one saves it in time.",
         build: tenfold,
         steps: &[
             Step {
@@ -485,6 +507,18 @@ pub const LESSONS: [Lesson; 15] = [
                 change: &[],
                 check: holds(&[cond(Metric::GoodputShare, Cmp::Below, 0.3)], 5, 10),
                 limit_s: 120,
+            },
+            Step {
+                text: "Turn on the autoscaler: it orders nodes, but each takes 60 s to provision, and goodput stays collapsed while they are on their way.",
+                change: &[("autoscaler.enabled", "true")],
+                check: holds(&[cond(Metric::NodesPending, Cmp::AtLeast, 1.0), cond(Metric::GoodputShare, Cmp::Below, 0.3)], 5, 0),
+                limit_s: 60,
+            },
+            Step {
+                text: "Give the clients a 10% retry budget: attempts per request fall to about 1.1×, and the load the fleet sees drops with them.",
+                change: &[("client.budget.enabled", "true"), ("client.budget.percent", "0.1")],
+                check: holds(&[cond(Metric::Amplification, Cmp::Below, 1.2)], 5, 5),
+                limit_s: 60,
             },
             Step {
                 text: "Turn on CoDel: queues that stay long shed their stale work and goodput holds near capacity.",
@@ -540,6 +574,12 @@ pub const LESSONS: [Lesson; 15] = [
                 change: &[("client.attempts", "3")],
                 check: holds(&[cond(Metric::SuccessShare, Cmp::AtLeast, 0.75), cond(Metric::Amplification, Cmp::AtLeast, 1.8)], 5, 0),
                 limit_s: 30,
+            },
+            Step {
+                text: "Turn on a 10% retry budget: attempts per request fall to about 1.1×, and most users fail again: a budget protects the backend, not the users.",
+                change: &[("client.budget.enabled", "true"), ("client.budget.percent", "0.1")],
+                check: holds(&[cond(Metric::Amplification, Cmp::Below, 1.2), cond(Metric::SuccessShare, Cmp::Below, 0.6)], 5, 10),
+                limit_s: 40,
             },
         ],
     },

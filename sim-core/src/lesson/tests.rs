@@ -197,8 +197,8 @@ fn walk() {
                     let s = sim.series();
                     let k = t as usize - 1;
                     let m = |x| metric_at(s, x, k).map(|v| format!("{v:.2}")).unwrap_or("-".into());
-                    println!("step {i} t={k} off={} att={} good={} thr={} gs={} amp={} p50={} sw={} crashed={} ej={} hit={} dbq={} dbto={} regen={}",
-                        s.offered[k], s.attempts[k], s.goodput[k], s.throughput[k], m(Metric::GoodputShare), m(Metric::Amplification), m(Metric::P50Ms), m(Metric::SwitchingShare), m(Metric::NodesCrashed), m(Metric::NodesEjected), m(Metric::CacheHitRate), m(Metric::DbQueries), s.db_timeouts[k], s.regenerations[k]);
+                    println!("step {i} t={k} off={} att={} good={} thr={} gs={} amp={} p50={} sw={} crashed={} ej={} hit={} dbq={} dbto={} regen={} serving={} pending={}",
+                        s.offered[k], s.attempts[k], s.goodput[k], s.throughput[k], m(Metric::GoodputShare), m(Metric::Amplification), m(Metric::P50Ms), m(Metric::SwitchingShare), m(Metric::NodesCrashed), m(Metric::NodesEjected), m(Metric::CacheHitRate), m(Metric::DbQueries), s.db_timeouts[k], s.regenerations[k], m(Metric::NodesServing), m(Metric::NodesPending));
                 }
             }
         }
