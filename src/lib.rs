@@ -10,8 +10,10 @@
 pub mod bench;
 pub mod charts;
 #[cfg(target_arch = "wasm32")]
+pub mod compare;
 pub mod components;
 pub mod defaults;
+pub mod embed;
 pub mod engine;
 pub mod export;
 pub mod format;
