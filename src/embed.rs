@@ -48,7 +48,10 @@ pub fn from_query(query: &str) -> (Option<Embed>, Vec<ParamError>) {
     for name in listed.map(str::trim).filter(|n| !n.is_empty()) {
         match by_param(name) {
             Some(c) if e.knobs.len() >= MAX_KNOBS => {
-                errors.push(notice(format!("lists more than {MAX_KNOBS} knobs; \"{}\" and later are left out", c.param())));
+                errors.push(notice(format!(
+                    "lists more than {MAX_KNOBS} knobs; \"{}\" and later are left out",
+                    c.param()
+                )));
                 break;
             }
             Some(c) if !e.knobs.iter().any(|k| std::ptr::eq(*k, c)) => e.knobs.push(c),

@@ -9,8 +9,8 @@
 
 pub mod bench;
 pub mod charts;
-#[cfg(target_arch = "wasm32")]
 pub mod compare;
+#[cfg(target_arch = "wasm32")]
 pub mod components;
 pub mod defaults;
 pub mod embed;

@@ -176,7 +176,7 @@ fn too_long(name: &str, value: &str) -> Result<(), ParamError> {
             format!("name is {n} characters long; at most {MAX_NAME_CHARS} allowed"),
         ));
     }
-    let (v, max) = (value.chars().count(), if name == "s" { crate::share::MAX_PARAM_CHARS } else { MAX_VALUE_CHARS });
+    let (v, max) = (value.chars().count(), if name == "s" || name == "b" { crate::share::MAX_PARAM_CHARS } else { MAX_VALUE_CHARS });
     if v > max {
         return Err(error(name, format!("value is {v} characters long; at most {max} allowed")));
     }

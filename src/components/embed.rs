@@ -22,7 +22,11 @@ pub fn view(state: &AppState, dispatch: &Callback<Action>, embed: &Embed, open_q
         LastSecond::of(sim.series(), sim.completed_seconds())
     };
     let finished = state.finished();
-    let play = if state.playing { dispatch.reform(|_: MouseEvent| Action::Pause) } else { dispatch.reform(|_: MouseEvent| Action::Play) };
+    let play = if state.playing {
+        dispatch.reform(|_: MouseEvent| Action::Pause)
+    } else {
+        dispatch.reform(|_: MouseEvent| Action::Play)
+    };
     let status = match (finished, state.playing) {
         (true, _) => "ended",
         (false, true) => "running",
@@ -47,7 +51,7 @@ pub fn view(state: &AppState, dispatch: &Callback<Action>, embed: &Embed, open_q
                     <span class="status__time">{ format!("t = {}", sim_seconds(snap.now.as_secs_f64())) }</span>
                     <span class="status__state">{ format!(" {status}") }</span>
                 </div>
-                <a id="open-in-brink" class="btn btn--small embed__open" href={page(open_query)} target="_blank" rel="noopener"
+                <a id="open-in-brink" class="btn btn--small embed__open" href={page(open_query)} target="_blank" rel="noreferrer"
                     title="Open this scenario in the full playground">{ "Open in Brink ↗" }</a>
             </header>
             <super::Notices notices={state.notices.clone()} pending={state.pending_restart.clone()} story={None} dispatch={dispatch.clone()} />
