@@ -83,7 +83,6 @@ test('an embed scrolled out of the host page stops, and resumes when back', asyn
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.setViewportSize({ width: 800, height: 600 });
-  await page.goto(`${env.srv.url}favicon.svg`);
   const src = `${env.srv.url}?speed=4&embed&knobs=rate&play`;
   await page.setContent(`<body style="margin:0"><iframe src="${src}" width="640" height="480" title="Brink"></iframe><div style="height:4000px"></div></body>`);
   const frame = await (await page.waitForSelector('iframe')).contentFrame();
