@@ -10,10 +10,12 @@
 pub mod a11y;
 pub mod bench;
 pub mod charts;
+pub mod compare;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 pub mod defaults;
 pub mod defences;
+pub mod embed;
 pub mod engine;
 pub mod export;
 pub mod format;

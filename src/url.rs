@@ -141,6 +141,10 @@ fn apply(s: &mut UrlSettings, name: &str, value: &str) -> Result<(), ParamError>
         "speed" => s.speed = Some(parse_speed(value).map_err(fail)?),
         // Read by `lessons::from_query`: a lesson starts its own run.
         "lesson" | "step" => {}
+        // Read by `embed::from_query`: the compact view for an iframe.
+        "embed" | "knobs" => {}
+        // Read by `compare::from_query`: B's scenario beside A.
+        "compare" | "b" => {}
         _ if name == seed_param() => s.config.seed = parse_seed(value).map_err(fail)?,
         _ => {
             let control =
@@ -175,7 +179,7 @@ fn too_long(name: &str, value: &str) -> Result<(), ParamError> {
             format!("name is {n} characters long; at most {MAX_NAME_CHARS} allowed"),
         ));
     }
-    let (v, max) = (value.chars().count(), if name == "s" { crate::share::MAX_PARAM_CHARS } else { MAX_VALUE_CHARS });
+    let (v, max) = (value.chars().count(), if name == "s" || name == "b" { crate::share::MAX_PARAM_CHARS } else { MAX_VALUE_CHARS });
     if v > max {
         return Err(error(name, format!("value is {v} characters long; at most {max} allowed")));
     }
@@ -189,7 +193,7 @@ fn template_names() -> String {
 /// What an unknown parameter's notice says: the known parameters nearest
 /// to `name` by edit distance (the knobs are too many to list them all).
 fn known_params(name: &str) -> String {
-    let others = [seed_param(), "speed", "play", "bench", "template", "lesson", "step", "s"];
+    let others = [seed_param(), "speed", "play", "bench", "template", "lesson", "step", "s", "embed", "knobs", "compare", "b"];
     let mut all: Vec<&str> = CONTROLS.iter().map(Control::param).chain(others).collect();
     all.sort_by_key(|p| (edit_distance(name, p), *p));
     format!("known parameters ({} in all) nearest to it: {}", all.len(), all[..3].join(", "))

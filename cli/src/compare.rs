@@ -12,7 +12,7 @@
 use crate::args::{parse_indent, parse_set, text, Checked, Format, ModelArgs, RunArgs, SetArg};
 use crate::{output, scenario, simulate, Failure};
 use clap::Args;
-use serde_json::{json, Map, Value};
+use serde_json::json;
 use std::io::{self, BufWriter, Write};
 
 /// What `brink compare --help` says after the flags.
@@ -109,76 +109,12 @@ pub fn run(a: &CompareArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The keys of both reports' totals: A's in order, then any only B has
-/// (a mechanism's counter is left out of a report when zero).
-fn total_keys<'a>(a: &'a Value, b: &'a Value) -> Vec<&'a str> {
-    let keys = |v: &'a Value| v["totals"].as_object().into_iter().flat_map(|m| m.keys().map(String::as_str));
-    let mut out: Vec<&str> = keys(a).collect();
-    for k in keys(b) {
-        if !out.contains(&k) {
-            out.push(k);
-        }
-    }
-    out
-}
-
-/// A total of a report, 0 when it is left out.
-fn total(report: &Value, key: &str) -> u64 {
-    report["totals"][key].as_u64().unwrap_or(0)
-}
-
-/// `{key: b − a}` over every total of either report.
-pub fn diff_totals(a: &Value, b: &Value) -> Value {
-    let diff: Map<String, Value> = total_keys(a, b)
-        .into_iter()
-        .map(|k| (k.to_string(), json!(total(b, k) as i128 - total(a, k) as i128)))
-        .collect();
-    Value::Object(diff)
-}
-
-/// The table: one row per total with A, B, B − A and B / A ("-" when A is 0).
-pub fn table(a: &Value, b: &Value) -> String {
-    let rows: Vec<[String; 5]> = total_keys(a, b)
-        .into_iter()
-        .map(|k| {
-            let (x, y) = (total(a, k), total(b, k));
-            let ratio = if x == 0 { "-".to_string() } else { format!("{:.3}", y as f64 / x as f64) };
-            [k.to_string(), x.to_string(), y.to_string(), (y as i128 - x as i128).to_string(), ratio]
-        })
-        .collect();
-    let header = ["total", "A", "B", "B - A", "B / A"].map(String::from);
-    let widths: Vec<usize> =
-        (0..5).map(|i| rows.iter().chain([&header]).map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
-    let mut out = String::new();
-    for row in std::iter::once(&header).chain(&rows) {
-        let cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, c)| if i == 0 { format!("{c:<w$}", w = widths[i]) } else { format!("{c:>w$}", w = widths[i]) })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
-}
+/// `{key: b − a}` over every total of either report (`sim_core::compare`).
+pub use sim_core::compare::{diff_totals, table};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn diff_covers_the_keys_of_both_and_can_be_negative() {
-        let a = json!({"totals": {"offered": 10, "goodput": 8}});
-        let b = json!({"totals": {"offered": 10, "goodput": 5, "crashes": 2}});
-        assert_eq!(diff_totals(&a, &b), json!({"offered": 0, "goodput": -3, "crashes": 2}));
-        let t = table(&a, &b);
-        let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(lines.len(), 4, "{t}");
-        assert!(lines[0].starts_with("total") && lines[0].ends_with("B / A"), "{t}");
-        let words = |i: usize| lines[i].split_whitespace().collect::<Vec<_>>();
-        assert_eq!(words(2), ["goodput", "8", "5", "-3", "0.625"], "{t}");
-        assert_eq!(words(3), ["crashes", "0", "2", "2", "-"], "{t}");
-    }
 
     #[test]
     fn format_names() {

@@ -32,6 +32,7 @@ mod breaker;
 mod budget;
 mod cache;
 pub mod catalogue;
+pub mod compare;
 mod client;
 pub mod config;
 mod db;

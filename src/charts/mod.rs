@@ -12,6 +12,8 @@ mod errors;
 #[cfg(target_arch = "wasm32")]
 mod latency;
 #[cfg(target_arch = "wasm32")]
+mod overlay;
+#[cfg(target_arch = "wasm32")]
 mod style;
 #[cfg(target_arch = "wasm32")]
 mod traffic;
@@ -24,6 +26,8 @@ pub use defences::{draw as draw_defences, draw_nodes};
 pub use errors::draw as draw_errors;
 #[cfg(target_arch = "wasm32")]
 pub use latency::draw as draw_latency;
+#[cfg(target_arch = "wasm32")]
+pub use overlay::draw as draw_overlay;
 #[cfg(target_arch = "wasm32")]
 pub use style::{palette, ChartError};
 #[cfg(target_arch = "wasm32")]

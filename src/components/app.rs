@@ -21,12 +21,18 @@ pub fn App() -> Html {
             errors.push(e);
             None
         });
-        (settings, errors, lesson)
+        let (embed, embed_errors) = crate::embed::from_query(&query);
+        errors.extend(embed_errors);
+        let (compare, compare_errors) = crate::compare::from_query(&query, &app_defaults());
+        errors.extend(compare_errors);
+        (settings, errors, lesson, embed, compare)
     });
-    let (settings, errors, lesson) = (*parsed).clone();
-    if settings.bench {
+    let (settings, errors, lesson, embed, compare) = (*parsed).clone();
+    if let Some(link) = compare {
+        html! { <super::ComparePage {link} {errors} /> }
+    } else if settings.bench {
         html! { <BenchPage /> }
     } else {
-        html! { <Playground {settings} {errors} {lesson} /> }
+        html! { <Playground {settings} {errors} {lesson} {embed} /> }
     }
 }

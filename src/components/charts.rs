@@ -27,6 +27,9 @@ pub struct ChartsProps {
     pub services: Vec<String>,
     /// The reducer.
     pub dispatch: Callback<crate::state::Action>,
+    /// Only the central chart (embed mode).
+    #[prop_or_default]
+    pub main_only: bool,
 }
 
 /// Name of the performance mark set when the charts first draw.
@@ -185,6 +188,7 @@ pub fn Charts(p: &ChartsProps) -> Html {
                 <canvas id="chart-traffic" ref={traffic} role="img"
                     aria-label="Requests per second: offered, throughput and goodput; the shaded gap between throughput and goodput is wasted work" />
             </figure>
+            if !p.main_only {
             <div class="charts__row">
                 <figure class="chart">
                     <figcaption>{ "Latency of successes" }<small>{ "· p50 and p99" }</small></figcaption>
@@ -218,6 +222,7 @@ pub fn Charts(p: &ChartsProps) -> Html {
                         </figure>
                     }
                 </div>
+            }
             }
         </section>
     }

@@ -121,6 +121,7 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
                 if p.seed_pending { <span class="tag tag--restart">{ "on reset" }</span> }
             </label>
             <super::CopyLink query={p.share_query.clone()} />
+            <super::CopyEmbed query={p.share_query.clone()} />
         </header>
     }
 }

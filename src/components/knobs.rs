@@ -139,6 +139,30 @@ fn group(g: Group, p: &View) -> Html {
     }
 }
 
+/// Inputs of [`KnobList`].
+#[derive(Properties, PartialEq)]
+pub struct KnobListProps {
+    /// The panel's inputs.
+    pub panel: KnobPanelProps,
+    /// The controls to show, in this order (embed mode's `&knobs=`).
+    pub only: Vec<&'static Control>,
+}
+
+/// Only the listed controls, without groups: the compact embed view.
+#[component]
+pub fn KnobList(p: &KnobListProps) -> Html {
+    let q = &p.panel;
+    let v = View {
+        config: &q.config,
+        defaults: &q.defaults,
+        pending: &q.pending,
+        target: q.target,
+        dispatch: q.dispatch.clone(),
+        prefix: String::new(),
+    };
+    html! { <div class="knob-panel knob-panel--list">{ for p.only.iter().map(|x| control(x, false, &v)) }</div> }
+}
+
 /// The controls under `g` that no toggle gates, in catalogue order.
 fn ungated(g: Group) -> impl Iterator<Item = &'static Control> {
     CONTROLS.iter().filter(move |x| x.group() == g && x.gate().is_none())

@@ -5,6 +5,7 @@ use super::{
     PerfOverlay, SystemEditor, Toolbar, TracePanel,
 };
 use crate::charts::LastSecond;
+use crate::embed::Embed;
 use crate::share::{link_query, View};
 use crate::state::{Action, AppState};
 use crate::system::FAULT_BUTTONS;
@@ -21,6 +22,9 @@ pub struct PlaygroundProps {
     /// `?lesson=NAME&step=K`: the lesson and step (from 0) to open.
     #[prop_or_default]
     pub lesson: Option<(usize, usize)>,
+    /// `?embed`: the compact view for an iframe (embed.rs).
+    #[prop_or_default]
+    pub embed: Option<crate::embed::Embed>,
 }
 
 /// The playground.
@@ -37,7 +41,11 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         })
     };
     let dispatch: Callback<Action> = state.dispatcher().into();
-    use_animation_frames(state.playing, dispatch.reform(Action::Frame));
+    // Stopped while the page is hidden or scrolled out of view (an embed in
+    // a long wiki page); `playing` stays set, so it resumes when shown.
+    let root = use_node_ref();
+    let visible = super::use_visible(root.clone());
+    use_animation_frames(state.playing && visible, dispatch.reform(Action::Frame));
     let share_query = {
         let defaults = state.defaults.clone();
         let view =
@@ -49,8 +57,17 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             l.clone().unwrap_or_else(|| link_query(c, &defaults, *speed, *t, view))
         })
     };
-    super::use_url_follows((*share_query).clone());
+    // The address bar keeps the embed's own parameters; "Open in Brink"
+    // links to the same scenario without them.
+    let address = match &props.embed {
+        Some(e) => crate::embed::query(&share_query, &Embed { play: state.playing, ..e.clone() }),
+        None => (*share_query).clone(),
+    };
+    super::use_url_follows(address);
     let drawer_open = use_state(|| false);
+    if let Some(e) = &props.embed {
+        return super::embed::view(&state, &dispatch, e, &share_query, root);
+    }
     let toggle_drawer = {
         let open = drawer_open.clone();
         Callback::from(move |_| open.set(!*open))
@@ -61,7 +78,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         LastSecond::of(sim.series(), sim.completed_seconds())
     };
     html! {
-        <div class="app" ondragover={super::on_dragover()} ondrop={super::on_drop(dispatch.clone())}>
+        <div class="app" ref={root} ondragover={super::on_dragover()} ondrop={super::on_drop(dispatch.clone())}>
             <Toolbar
                 playing={state.playing}
                 finished={state.finished()}

@@ -66,6 +66,41 @@ pub fn CopyLink(p: &CopyLinkProps) -> Html {
     }
 }
 
+/// "Copy embed code": an `<iframe>` snippet of this scenario in embed mode
+/// (embed.rs), listing the knobs the link changes; copied like the link,
+/// or shown selected where the clipboard refuses.
+#[component]
+pub fn CopyEmbed(p: &CopyLinkProps) -> Html {
+    let copied = use_state(|| Copied::Not);
+    let onclick = {
+        let (copied, query) = (copied.clone(), p.query.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(page) = page_link("") else { return };
+            let e = crate::embed::Embed { knobs: crate::embed::default_knobs(&query), play: false };
+            let code = crate::embed::snippet(&page, &crate::embed::query(&query, &e), "Brink: a live failure-dynamics scenario");
+            let copied = copied.clone();
+            match clipboard_write(&code) {
+                Some(promise) => spawn_local(async move {
+                    let ok = JsFuture::from(promise).await.is_ok();
+                    copied.set(if ok { Copied::Yes } else { Copied::Shown(code) });
+                }),
+                None => copied.set(Copied::Shown(code)),
+            }
+        })
+    };
+    html! {
+        <div class="share">
+            <button id="copy-embed" class="btn" {onclick} title="Copy an <iframe> that shows this scenario in a wiki page: diagram, central chart, play and the changed knobs">
+                { if *copied == Copied::Yes { "Copied ✓" } else { "Copy embed code" } }
+            </button>
+            if let Copied::Shown(code) = &*copied {
+                <input id="embed-code" class="share__url" type="text" readonly=true value={code.clone()} aria-label="Embed code (press Ctrl+C to copy)"
+                    onfocus={Callback::from(|e: FocusEvent| e.target_unchecked_into::<HtmlInputElement>().select())} />
+            }
+        </div>
+    }
+}
+
 /// The page's address with `query` for its query string.
 fn page_link(query: &str) -> Option<String> {
     let location = web_sys::window()?.location();

@@ -1,0 +1,116 @@
+//! Compare A and B (`?compare&s=<A>&b=<B>`): two scenarios side by side on
+//! the same seed. This is the framework-free part: reading and writing the
+//! comparison's link, and the table of totals, which is `brink compare`'s
+//! (`sim_core::compare`, over the reports `sim_core::export::run_report`
+//! writes), so the page and the CLI show the same rows and numbers.
+//!
+//! Common random numbers: every concern of the engine draws from its own
+//! named stream of the one seed (sim-core/src/rng.rs), so B runs on A's seed
+//! and both see the same arrivals as far as their designs let them.
+
+use crate::share::{decode, encode, link_query, Scenario, View};
+use crate::url::{pairs, parse_query, ParamError, UrlSettings};
+use sim_core::compare::{rows as total_rows, Row};
+use sim_core::{Config, Simulation};
+
+/// What a compare link opens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareLink {
+    /// A: the page's ordinary parameters (readable knobs, `s=`, speed, play).
+    pub a: UrlSettings,
+    /// B's scenario (`b=`, encoded like `s=`), on A's seed; A's when absent.
+    pub b: Config,
+}
+
+/// The comparison `query` asks for (`None` without `compare`), and the
+/// parameters that could not be used.
+pub fn from_query(query: &str, defaults: &Config) -> (Option<CompareLink>, Vec<ParamError>) {
+    let all = pairs(query);
+    if !all.iter().any(|(k, _)| k == "compare") {
+        return (None, Vec::new());
+    }
+    let (a, mut errors) = parse_query(query, defaults);
+    let mut b = a.config.clone();
+    if let Some((_, value)) = all.iter().rev().find(|(k, _)| k == "b") {
+        match decode(value.trim()) {
+            Ok(s) => b = s.config,
+            Err(e) => errors.push(ParamError { param: "b".into(), message: format!("{e}; B is a copy of A") }),
+        }
+    }
+    b.seed = a.config.seed;
+    (Some(CompareLink { a, b }), errors)
+}
+
+/// The comparison's link: A as the playground writes it, then `compare`
+/// and B's whole scenario in `b=`.
+pub fn query(a: &Config, b: &Config, defaults: &Config, speed: f64) -> String {
+    let base = link_query(a, defaults, speed, None, &View::default());
+    let b = encode(&Scenario { config: b.clone(), speed, view: View::default() });
+    let sep = if base.is_empty() { '?' } else { '&' };
+    format!("{base}{sep}compare&b={b}")
+}
+
+/// The table of totals of both runs: `brink compare`'s rows.
+pub fn rows(a: &Simulation, b: &Simulation) -> Vec<Row> {
+    let report = |s: &Simulation| sim_core::export::run_report(s, &[], None, 0.0);
+    total_rows(&report(a), &report(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::defaults::app_defaults;
+
+    fn run(config: Config, seconds: u64) -> Simulation {
+        let mut s = Simulation::new(config).expect("a valid config");
+        s.step_until(sim_core::SimTime::from_secs_f64(seconds as f64));
+        s
+    }
+
+    #[test]
+    fn only_compare_links_compare() {
+        assert_eq!(from_query("?rate=50", &app_defaults()).0, None);
+    }
+
+    #[test]
+    fn the_link_round_trips_with_b_on_a_seed() {
+        let d = app_defaults();
+        let mut a = d.clone();
+        a.seed = 7;
+        let mut b = a.clone();
+        b.seed = 99;
+        crate::knobs::by_param("rate").expect("rate").parse_into(&mut b, "77").expect("rate=77");
+        let (link, errors) = from_query(&query(&a, &b, &d, 2.0), &d);
+        assert!(errors.is_empty(), "{errors:?}");
+        let link = link.expect("a comparison");
+        assert_eq!(link.a.config, a);
+        assert_eq!(link.a.speed, Some(2.0));
+        b.seed = 7;
+        assert_eq!(link.b, b);
+    }
+
+    #[test]
+    fn a_bad_b_is_named_and_b_copies_a() {
+        let d = app_defaults();
+        let (link, errors) = from_query("?rate=77&compare&b=9.xyz", &d);
+        let link = link.expect("a comparison");
+        assert_eq!(link.b, link.a.config);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].param, "b");
+    }
+
+    #[test]
+    fn a_duplicate_differs_by_zero_and_fewer_attempts_retry_less() {
+        let mut a = app_defaults();
+        a.seed = 3;
+        let same = rows(&run(a.clone(), 20), &run(a.clone(), 20));
+        assert!(!same.is_empty() && same.iter().all(|r| r.diff() == 0), "seed 3: {same:?}");
+        let mut b = a.clone();
+        crate::knobs::by_param("attempts").expect("attempts").parse_into(&mut b, "1").expect("attempts=1");
+        let r = rows(&run(a.clone(), 20), &run(b, 20));
+        let offered = r.iter().find(|r| r.key == "offered").expect("offered");
+        assert_eq!(offered.diff(), 0, "seed 3: the same arrivals on both sides");
+        let attempts = r.iter().find(|r| r.key == "attempts").expect("attempts");
+        assert!(attempts.diff() <= 0, "seed 3: one attempt makes no more attempts: {attempts:?}");
+    }
+}

@@ -1,0 +1,106 @@
+// Compare A and B (?compare): both sides run together on A's seed; with B a
+// duplicate of A every difference is zero; with B's attempts 3 → 1 under
+// the retry-storm scenario B makes fewer attempts and more goodput; and the
+// page's totals at the end of the run are `brink compare`'s (BRINK_BIN).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { deflateRawSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPage, ready, screenshot, useBrowser, ROOT } from './helpers.mjs';
+
+const env = useBrowser();
+const BRINK = process.env.BRINK_BIN ?? join(ROOT, 'target', 'release', 'brink');
+const SCENARIO = join(ROOT, 'scenarios', 'brooker-collapse.toml');
+
+// scenarios/brooker-collapse.toml as the engine's Config in JSON (the TOML's
+// sections are the Config's fields), for an `s=` link.
+const BROOKER = {
+  seed: 1,
+  traffic: { rate_per_s: 40.0, duration_s: 80.0, spike_mult: 2.0, spike_start_s: 20.0, spike_end_s: 25.0 },
+  client: { timeout_s: 3.0, attempts: 3, backoff: 'none', network_jitter_ms: 100.0 },
+  nodes: { count: 1, workers: 100000, queue_capacity: 0, service_dist: 'constant', service_ms_mean: 1000.0 },
+  cpu: { service_ms_per_inflight: 10.0 },
+};
+
+function sValue(scenario) {
+  return `1.${deflateRawSync(Buffer.from(JSON.stringify(scenario))).toString('base64url')}`;
+}
+
+/** The table's rows: {key: {a, b, diff}}. */
+async function table(page) {
+  return page.$$eval('#compare-table tbody tr', (rows) =>
+    Object.fromEntries(rows.map((r) => [r.dataset.key, { a: Number(r.dataset.a), b: Number(r.dataset.b), diff: Number(r.dataset.diff) }])),
+  );
+}
+
+/** Plays both sides to the end of the run. */
+async function playToEnd(page, end) {
+  await page.click('#play');
+  await page.waitForFunction(
+    (end) => {
+      const s = document.querySelector('#status').dataset;
+      return Number(s.simTime) >= end && Number(s.simTimeB) >= end;
+    },
+    end,
+    { timeout: 120_000 },
+  );
+}
+
+/** `brink compare A B --format json`'s rows, as the page's table keeps them. */
+function cli(a, b) {
+  const doc = JSON.parse(execFileSync(BRINK, ['compare', a, b, '--format', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+  const keys = [...new Set([...Object.keys(doc.a.totals), ...Object.keys(doc.b.totals)])];
+  return Object.fromEntries(keys.map((k) => [k, { a: doc.a.totals[k] ?? 0, b: doc.b.totals[k] ?? 0, diff: doc.diff.totals[k] }]));
+}
+
+test('A and B: a duplicate differs by zero, one fewer-retries change has its sign, and brink compare agrees', async () => {
+  const url = `${env.srv.url}?compare&s=${sValue({ config: BROOKER, speed: 200 })}`;
+  const { page, log } = await openPage(env.browser.context, url);
+  await ready(page);
+  // Two diagrams and two knob panels, one chart with both runs.
+  assert.equal(await page.$$eval('.compare__side', (s) => s.length), 2);
+  assert.ok(await page.$('#knobs-a [data-knob="attempts"]'));
+  assert.ok(await page.$('#knobs-b [data-knob="attempts"]'));
+
+  // B is a copy of A (no b= given): after the whole run, every difference is 0.
+  await playToEnd(page, 80);
+  let rows = await table(page);
+  assert.ok(Object.keys(rows).length >= 5, JSON.stringify(rows));
+  assert.ok(rows.offered.a > 0, 'both sides ran');
+  for (const [k, r] of Object.entries(rows)) assert.equal(r.diff, 0, `${k}: ${JSON.stringify(r)}`);
+  assert.deepEqual(rows, cli(SCENARIO, SCENARIO));
+
+  // B without retries: fewer attempts, more goodput, the same arrivals.
+  const b = page.locator('#knobs-b [data-knob="attempts"] .knob__number');
+  await b.fill('1');
+  await b.press('Enter');
+  await page.click('#reset');
+  await page.waitForFunction(() => Number(document.querySelector('#status').dataset.simTime) === 0);
+  await playToEnd(page, 80);
+  rows = await table(page);
+  assert.equal(rows.offered.diff, 0, 'common random numbers: the same arrivals');
+  assert.ok(rows.attempts.diff < 0 && rows.goodput.diff > 0, JSON.stringify(rows));
+  const dir = await mkdtemp(join(tmpdir(), 'brink-compare-'));
+  const bFile = join(dir, 'b.toml');
+  await writeFile(bFile, (await readFile(SCENARIO, 'utf8')).replace('attempts = 3', 'attempts = 1'));
+  assert.deepEqual(rows, cli(SCENARIO, bFile));
+
+  // The comparison is a link: reopening the address gives B's change back.
+  const again = await openPage(env.browser.context, page.url());
+  await ready(again.page);
+  assert.equal(await again.page.$eval('#knobs-b [data-knob="attempts"] .knob__number', (e) => e.value), '1');
+  assert.equal(await again.page.$eval('#knobs-a [data-knob="attempts"] .knob__number', (e) => e.value), '3');
+
+  // "Duplicate A into B" makes the difference zero again.
+  await again.page.click('#duplicate');
+  assert.equal(await again.page.$eval('#knobs-b [data-knob="attempts"] .knob__number', (e) => e.value), '3');
+  await playToEnd(again.page, 80);
+  for (const [k, r] of Object.entries(await table(again.page))) assert.equal(r.diff, 0, k);
+  console.log(`screenshot: ${await screenshot(page, 'compare.png')}`);
+  assert.deepEqual([...log.errors, ...again.log.errors], []);
+  await again.page.close();
+  await page.close();
+});
