@@ -11,6 +11,7 @@ pub mod bench;
 pub mod charts;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
+pub mod dashboard;
 pub mod defaults;
 pub mod engine;
 pub mod format;
