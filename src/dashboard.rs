@@ -41,9 +41,9 @@ impl Level {
     /// The badge's CSS modifier.
     pub fn class(self) -> &'static str {
         match self {
-            Level::Ok => "badge--ok",
-            Level::Warn => "badge--warn",
-            Level::Bad => "badge--bad",
+            Level::Ok => "dash-badge--ok",
+            Level::Warn => "dash-badge--warn",
+            Level::Bad => "dash-badge--bad",
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod defaults;
 pub mod engine;
 pub mod format;
+pub mod hysteresis;
 pub mod knobs;
 pub mod pacing;
 pub mod presets;
@@ -25,6 +26,7 @@ pub mod templates;
 mod testkit;
 pub mod topology_view;
 pub mod url;
+pub mod views;
 
 /// Mounts the app on the page's body.
 #[cfg(target_arch = "wasm32")]

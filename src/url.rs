@@ -131,6 +131,8 @@ fn apply(s: &mut UrlSettings, name: &str, value: &str) -> Result<(), ParamError>
             s.template = Some(i);
         }
         "speed" => s.speed = Some(parse_speed(value).map_err(fail)?),
+        // Read by `views::View::from_query`: the page to open.
+        "view" => drop(crate::views::View::parse(value).map_err(fail)?),
         _ if name == seed_param() => s.config.seed = parse_seed(value).map_err(fail)?,
         _ => {
             let control =
@@ -147,7 +149,7 @@ fn template_names() -> String {
 
 fn known_params() -> String {
     let mut all: Vec<&str> = CONTROLS.iter().map(Control::param).collect();
-    all.extend([seed_param(), "speed", "play", "bench", "template"]);
+    all.extend([seed_param(), "speed", "play", "bench", "template", "view"]);
     all.join(", ")
 }
 

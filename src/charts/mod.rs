@@ -8,7 +8,11 @@ mod cpu;
 #[cfg(target_arch = "wasm32")]
 mod errors;
 #[cfg(target_arch = "wasm32")]
+mod hysteresis;
+#[cfg(target_arch = "wasm32")]
 mod latency;
+#[cfg(target_arch = "wasm32")]
+mod spark;
 #[cfg(target_arch = "wasm32")]
 mod style;
 #[cfg(target_arch = "wasm32")]
@@ -19,7 +23,11 @@ pub use cpu::draw as draw_cpu;
 #[cfg(target_arch = "wasm32")]
 pub use errors::draw as draw_errors;
 #[cfg(target_arch = "wasm32")]
+pub use hysteresis::draw as draw_hysteresis;
+#[cfg(target_arch = "wasm32")]
 pub use latency::draw as draw_latency;
+#[cfg(target_arch = "wasm32")]
+pub use spark::draw as draw_spark;
 #[cfg(target_arch = "wasm32")]
 pub use style::{palette, ChartError};
 #[cfg(target_arch = "wasm32")]

@@ -1,9 +1,10 @@
 //! The root: reads the query string once and opens the playground or, for
-//! `?bench`, the benchmark page.
+//! `?bench`, the benchmark page, or the view `?view=` names.
 
-use super::{BenchPage, Playground};
+use super::{BenchPage, HysteresisPage, Playground, ValidationPage};
 use crate::defaults::app_defaults;
 use crate::url::parse_query;
+use crate::views::View;
 use yew::prelude::*;
 
 fn page_query() -> String {
@@ -15,6 +16,18 @@ fn page_query() -> String {
 pub fn App() -> Html {
     let parsed = use_memo((), |_| parse_query(&page_query(), &app_defaults()));
     let (settings, errors) = (*parsed).clone();
+    let query = page_query();
+    match View::from_query(&query) {
+        View::Validate => return html! { <ValidationPage /> },
+        View::Hysteresis => {
+            // Opened from the playground's menu, it sweeps the playground's
+            // scenario; opened bare, the retry storm.
+            let query = View::without_view(&query);
+            let choice = if query.is_empty() { 1 } else { 0 };
+            return html! { <HysteresisPage base={settings.config} {query} {errors} {choice} /> };
+        }
+        View::Playground => {}
+    }
     if settings.bench {
         html! { <BenchPage /> }
     } else {

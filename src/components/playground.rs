@@ -1,7 +1,7 @@
 //! The playground page: owns the state, the animation loop and the layout.
 
 use super::{
-    perf_now, use_animation_frames, Charts, Insight, KnobPanel, NodeView, Notices, PerfOverlay, SystemEditor, Toolbar,
+    perf_now, use_animation_frames, Charts, Dashboard, KnobPanel, NodeView, Notices, PerfOverlay, SystemEditor, Toolbar,
 };
 use crate::charts::LastSecond;
 use crate::state::{Action, AppState};
@@ -78,7 +78,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                     <NodeView snapshot={snap.clone()} config={state.config.clone()} {last} finished={state.finished()} selected={state.selected_service} dispatch={dispatch.clone()} />
                     <Charts engine={state.engine.clone()} rev={state.chart_rev} service={state.chart_service}
                         services={snap.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>()} dispatch={dispatch.clone()} />
-                    <Insight engine={state.engine.clone()} rev={state.chart_rev} />
+                    <Dashboard engine={state.engine.clone()} rev={state.chart_rev} />
                 </main>
             </div>
             <PerfOverlay
