@@ -14,7 +14,9 @@ mod server_defences;
 /// Allowed ranges of the client defences' fields.
 pub use client_defences::limits as defence_limits;
 pub use client_defences::{AdaptiveConfig, BreakerConfig, BudgetConfig, HedgeConfig, ThrottleConfig};
-pub use server_defences::{server_limits, AutoscalerConfig, LimitAlgorithm, LimiterConfig, ProbeMode, RateLimitConfig};
+pub use server_defences::{
+    server_limits, AutoscalerConfig, LimitAlgorithm, LimiterConfig, ProbeMode, RateLimitConfig,
+};
 
 /// Upper bound on the events one run may process. A run whose worst-case
 /// event count (see [`Config::estimated_max_events`]) exceeds it is rejected

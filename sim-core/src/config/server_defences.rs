@@ -253,12 +253,7 @@ pub(super) fn validate(s: &super::ServiceConfig) -> Result<(), super::ConfigErro
     }
     let a = &s.autoscaler;
     if a.enabled {
-        range(
-            "autoscaler.min_nodes",
-            a.min_nodes as f64,
-            (server_limits::SCALE_NODES.0 as f64, a.max_nodes as f64),
-            "",
-        )?;
+        range("autoscaler.min_nodes", a.min_nodes as f64, (server_limits::SCALE_NODES.0 as f64, a.max_nodes as f64), "")?;
         let slots = a.max_nodes as u64 * s.nodes.queue_capacity as u64;
         if slots > super::MAX_TOTAL_QUEUE_SLOTS {
             return Err(super::ConfigError::TooLarge {
