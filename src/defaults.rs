@@ -1,18 +1,16 @@
 //! The playground's default scenario and session length, shared by the
-//! reducer (`state`) and the presets, which both start from them.
+//! reducer (`state`) and the templates, which start from them. Both are
+//! sim-core's ([`Config::playground`]), where the lessons start from them too.
 
 use sim_core::Config;
 
-/// Simulated length of a playground session, seconds. The engine needs a
-/// duration to size its per-second series; an hour is long enough to feel
-/// open-ended (36 s of wall time even at 100×) and small in memory.
-pub const SESSION_S: f64 = 3600.0;
+/// Simulated length of a playground session, seconds (see
+/// [`sim_core::lesson::SESSION_S`]).
+pub const SESSION_S: f64 = sim_core::lesson::SESSION_S;
 
 /// The playground's defaults: the reference steady scenario, run for a session.
 pub fn app_defaults() -> Config {
-    let mut c = Config::default();
-    c.traffic.duration_s = SESSION_S;
-    c
+    Config::playground()
 }
 
 #[cfg(test)]

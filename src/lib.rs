@@ -1,7 +1,7 @@
 //! # brink-app: the Brink playground
 //!
 //! A Yew app over `sim-core`. The domain modules (`state`, `defaults`,
-//! `knobs`, `url`, `pacing`, `presets`, `bench`, `format`, `engine`, chart
+//! `knobs`, `url`, `pacing`, `lessons`, `bench`, `format`, `engine`, chart
 //! data) never import Yew and compile natively too, where their unit tests
 //! run (`cargo test -p brink-app`); the chart drawing and the components
 //! under `components/` need a browser and exist only on wasm32, where they
@@ -17,8 +17,8 @@ pub mod engine;
 pub mod format;
 pub mod hysteresis;
 pub mod knobs;
+pub mod lessons;
 pub mod pacing;
-pub mod presets;
 pub mod state;
 pub mod system;
 pub mod templates;

@@ -6,8 +6,8 @@
 use crate::defaults::app_defaults;
 use crate::engine::Engine;
 use crate::knobs::{self, Group, Target};
+use crate::lessons::{self, LessonRun};
 use crate::pacing::{Pacer, PerfMeter, FIRST_FRAME_DT_MS, MAX_FRAME_DT_MS};
-use crate::presets::PRESETS;
 use crate::system::{self, NewCall, NewService};
 use crate::templates::TEMPLATES;
 use crate::url::{parse_seed, ParamError, UrlSettings, SPEED_RANGE};
@@ -55,15 +55,16 @@ pub enum Action {
     SetSeed(String),
     /// Start a spike at the current instant.
     SpikeNow,
-    /// Replace the knobs with a preset's (index into `PRESETS`).
-    LoadPreset(usize),
+    /// Start lesson `i` (index into `sim_core::LESSONS`) at its first step:
+    /// a new run on its scenario.
+    LoadLesson(usize),
     /// Put one group's knobs back to their defaults.
     ResetGroup(Group),
     /// An animation frame at this `requestAnimationFrame` timestamp, ms.
     Frame(f64),
     /// Hide a notice.
     Dismiss(u64),
-    /// Hide the preset's story line.
+    /// Hide the template's story line.
     HideStory,
     /// Select a service (index into the snapshot's services, the entry
     /// first): the knob panel then shows its knobs.
@@ -85,6 +86,13 @@ pub enum Action {
     ChartService(Option<usize>),
     /// Fire a fault now.
     FireFault(Fault),
+    /// Start lesson `.0` at step `.1` (counted from 0), the earlier steps'
+    /// changes made: how a `?lesson=NAME&step=K` link opens.
+    OpenLesson(usize, usize),
+    /// Show the lesson banner's story and steps (true) or only its title line.
+    ExpandLesson(bool),
+    /// Leave the lesson; the run goes on.
+    CloseLesson,
 }
 
 /// The playground's state.
@@ -113,13 +121,12 @@ pub struct AppState {
     pub perf: PerfMeter,
     /// Messages for the user.
     pub notices: Vec<Notice>,
-    /// The preset last loaded, for the menu.
-    pub preset: Option<usize>,
-    /// True while the loaded preset's story is shown.
+    /// The lesson being followed, with its steps' progress.
+    pub lesson: Option<LessonRun>,
+    /// True while the lesson banner shows its story and steps.
+    pub lesson_open: bool,
+    /// True while the loaded template's story is shown.
     pub story_open: bool,
-    /// A crash a preset scheduled: `(when, node)`. It fires when the run
-    /// reaches that instant, within the frame that crosses it.
-    pub scheduled_crash: Option<(SimTime, u32)>,
     /// The service the knob panel shows (index into the snapshot's
     /// services; 0, the entry, for a single tier).
     pub selected_service: usize,
@@ -161,9 +168,9 @@ impl AppState {
             behind: false,
             perf: PerfMeter::default(),
             notices: Vec::new(),
-            preset: None,
+            lesson: None,
+            lesson_open: true,
             story_open: settings.template.is_some(),
-            scheduled_crash: None,
             selected_service: 0,
             template: settings.template,
             chart_service: None,
@@ -194,7 +201,7 @@ impl AppState {
             Action::CrashNode(node) => self.crash_node(node),
             Action::SetSeed(text) => self.set_seed(&text),
             Action::SpikeNow => self.spike_now(),
-            Action::LoadPreset(i) => self.load_preset(i),
+            Action::LoadLesson(i) => self.load_lesson(i, 0),
             Action::ResetGroup(g) => self.reset_group(g),
             Action::Frame(ts) => self.frame(ts),
             Action::Dismiss(id) => self.notices.retain(|n| n.id != id),
@@ -219,6 +226,14 @@ impl AppState {
                 self.chart_rev += 1;
             }
             Action::FireFault(f) => self.fire_fault(f),
+            Action::OpenLesson(i, step) => self.load_lesson(i, step),
+            Action::ExpandLesson(open) => self.lesson_open = open,
+            Action::CloseLesson => self.lesson = None,
+        }
+        // After every change and every step, so a check turns green in
+        // the frame that shows it, and a change starts its step at once.
+        if let Some(run) = &mut self.lesson {
+            run.update(&self.engine.sim());
         }
     }
 
@@ -248,15 +263,15 @@ impl AppState {
         format!("{}: {} nodes × {} workers", s.name, s.nodes.count, s.nodes.workers)
     }
 
-    /// The story shown under the toolbar: the preset's, else the template's.
+    /// The story shown under the toolbar: the template's (a lesson has
+    /// its own banner).
     pub fn story(&self) -> Option<(&'static str, &'static str)> {
-        if !self.story_open {
+        if !self.story_open || self.lesson.is_some() {
             return None;
         }
-        match (self.preset, self.template) {
-            (Some(i), _) => PRESETS.get(i).map(|p| (p.name, p.story)),
-            (None, Some(i)) => TEMPLATES.get(i).map(|t| (t.name, t.story)),
-            _ => None,
+        match self.template {
+            Some(i) => TEMPLATES.get(i).map(|t| (t.name, t.story)),
+            None => None,
         }
     }
 
@@ -377,31 +392,20 @@ impl AppState {
         });
     }
 
-    fn load_preset(&mut self, i: usize) {
-        let Some(p) = PRESETS.get(i) else { return };
-        if !self.config.services.is_empty() {
-            // Presets describe a single tier: leaving a system takes a new run.
-            let mut next = (p.build)(0.0);
-            next.seed = self.config.seed;
-            if !self.start_on(next) {
-                return;
-            }
-            self.template = None;
-        } else {
-            let mut next = (p.build)(self.snapshot.now.as_secs_f64());
-            // Presets describe the system, not the run: keep the restart fields.
-            next.seed = self.config.seed;
-            next.nodes.count = self.config.nodes.count;
-            next.traffic.duration_s = self.config.traffic.duration_s;
-            next.faults = self.config.faults.clone();
-            self.set_config(next);
+    /// Starts lesson `i` on a new run of its scenario (its own seed, which
+    /// its checks were measured on) with the changes of the steps before
+    /// `start` made; an unknown lesson changes nothing.
+    fn load_lesson(&mut self, i: usize, start: usize) {
+        let Some(run) = LessonRun::new(i, start) else { return };
+        let lesson = run.lesson();
+        let mut next = lesson.config();
+        for step in &lesson.steps[..run.current().unwrap_or(0)] {
+            next = step.changed(&next).expect("a lesson's changes are valid (tested)");
         }
-        self.preset = Some(i);
-        self.story_open = true;
-        self.scheduled_crash = p.crash_after_s.map(|after| {
-            let at = SimTime::from_secs_f64(self.snapshot.now.as_secs_f64() + after);
-            (at, 0)
-        });
+        if self.start_on(next) {
+            (self.template, self.lesson, self.lesson_open) = (None, Some(run), true);
+            self.refresh(true);
+        }
     }
 
     fn reset_group(&mut self, g: Group) {
@@ -415,7 +419,7 @@ impl AppState {
         let mut next = (t.build)();
         next.seed = self.config.seed;
         if self.start_on(next) {
-            (self.template, self.preset, self.story_open) = (Some(i), None, true);
+            (self.template, self.lesson, self.story_open) = (Some(i), None, true);
         }
     }
 
@@ -463,8 +467,9 @@ impl AppState {
                 let services = self.config.services.len().max(1);
                 self.selected_service = self.selected_service.min(services - 1);
                 self.chart_service = self.chart_service.filter(|&i| i < services);
-                // A preset's crash belongs to the run it was loaded into.
-                self.scheduled_crash = None;
+                if let Some(run) = &mut self.lesson {
+                    run.restarted();
+                }
                 self.behind = false;
                 self.last_frame_ms = None;
                 self.perf.restart_window();
@@ -479,11 +484,7 @@ impl AppState {
         // Reaching a whole-second boundary completes the second before it,
         // so stepping from 0 to 1 s shows second 0 in the charts.
         let target = SimTime(self.snapshot.now.0 + SimTime::from_secs(1).0);
-        if let Some(at) = self.crash_due(target) {
-            self.engine.sim_mut().step_until(at);
-            self.fire_scheduled_crash();
-        }
-        self.engine.sim_mut().step_until(target);
+        self.advance(target, u64::MAX);
         self.refresh(true);
     }
 
@@ -511,34 +512,20 @@ impl AppState {
 
     /// Steps towards `target` within the budget; returns events processed,
     /// whether the target was reached and the wall time taken (ms).
-    /// A scheduled crash stops the stepping at its instant, so it lands
-    /// where the preset placed it whatever the speed.
     fn run_budget(&mut self, target: SimTime) -> (u64, bool, f64) {
         let e0 = self.engine.sim().events_processed();
         let t0 = (self.clock)();
-        let budget = self.pacer.budget();
-        let mut reached = true;
-        if let Some(at) = self.crash_due(target) {
-            reached = self.engine.sim_mut().step_until_budget(at, budget);
-            if reached {
-                self.fire_scheduled_crash();
-            }
-        }
-        if reached {
-            let used = self.engine.sim().events_processed() - e0;
-            reached = self.engine.sim_mut().step_until_budget(target, budget.saturating_sub(used).max(1));
-        }
+        let reached = self.advance(target, self.pacer.budget());
         (self.engine.sim().events_processed() - e0, reached, (self.clock)() - t0)
     }
 
-    /// The scheduled crash's instant, when it falls at or before `target`.
-    fn crash_due(&self, target: SimTime) -> Option<SimTime> {
-        self.scheduled_crash.map(|(at, _)| at).filter(|&at| at <= target)
-    }
-
-    fn fire_scheduled_crash(&mut self) {
-        if let Some((_, node)) = self.scheduled_crash.take() {
-            self.engine.sim_mut().crash_node(node);
+    /// Steps the engine towards `target` within `budget` events; during a
+    /// lesson, stopping at each 100 ms to record the fine view.
+    fn advance(&mut self, target: SimTime, budget: u64) -> bool {
+        let mut sim = self.engine.sim_mut();
+        match &mut self.lesson {
+            Some(run) => lessons::step_recording(&mut sim, &mut run.fine, target, budget),
+            None => sim.step_until_budget(target, budget),
         }
     }
 
@@ -546,6 +533,7 @@ impl AppState {
     /// when `force`, else when a new second completed and enough frames passed.
     fn refresh(&mut self, force: bool) {
         self.snapshot = Rc::new(self.engine.sim().snapshot());
+
         let completed = self.snapshot.completed_seconds;
         let due = completed != self.charted_seconds && self.frames_since_chart >= FRAMES_PER_CHART;
         if force || due {
@@ -716,18 +704,6 @@ mod tests {
         assert_eq!(s.config.client.attempts, 3);
         let text = &s.notices.last().expect("a notice").text;
         assert!(text.starts_with("Change not applied") && text.contains("traffic.rate_per_s"), "{text}");
-    }
-
-    #[test]
-    fn presets_apply_live_and_keep_restart_fields() {
-        let mut s = state("?nodes=6&seed=9");
-        s.apply(Action::Step);
-        s.apply(Action::LoadPreset(2));
-        let c = s.engine.sim().config().clone();
-        assert_eq!((c.nodes.count, c.seed), (6, 9));
-        assert_eq!(c.client.backoff, Backoff::None);
-        assert!(c.traffic.spike_start_s >= 1.0, "the spike is placed after the current instant");
-        assert!(s.pending_restart.is_empty());
     }
 
     #[test]
@@ -943,45 +919,6 @@ mod tests {
     }
 
     #[test]
-    fn a_preset_crash_fires_at_its_instant_and_a_reset_cancels_it() {
-        let i = PRESETS.iter().position(|p| p.crash_after_s.is_some()).expect("a preset with a crash");
-        let after = PRESETS[i].crash_after_s.unwrap();
-        let mut s = state("?speed=200");
-        s.apply(Action::Step);
-        s.apply(Action::LoadPreset(i));
-        let (at, node) = s.scheduled_crash.expect("a scheduled crash");
-        assert_eq!((at.as_secs_f64(), node), (1.0 + after, 0));
-        // Frames far longer than the gap to the crash still stop at it.
-        s.apply(Action::Play);
-        for f in 0..200 {
-            s.apply(Action::Frame(f as f64 * 100.0));
-            if s.scheduled_crash.is_none() {
-                break;
-            }
-        }
-        assert!(s.scheduled_crash.is_none(), "the crash fired");
-        assert_eq!(s.snapshot.nodes[0].crashes, 1);
-        assert!(seconds(&s) >= at.as_secs_f64());
-        let mut s = state("");
-        s.apply(Action::LoadPreset(i));
-        s.apply(Action::Reset);
-        assert!(s.scheduled_crash.is_none(), "a reset starts a run without the preset's crash");
-        for _ in 0..(after as usize + 2) {
-            s.apply(Action::Step);
-        }
-        assert_eq!(s.snapshot.totals.crashes, 0);
-    }
-
-    #[test]
-    fn an_unknown_preset_changes_nothing() {
-        let mut s = state("?rate=12000");
-        s.apply(Action::LoadPreset(PRESETS.len()));
-        assert_eq!((s.preset, s.story_open), (None, false));
-        assert_eq!(s.config.traffic.rate_per_s, 12_000.0);
-        assert!(s.notices.is_empty());
-    }
-
-    #[test]
     fn spike_now_keeps_a_chosen_multiplier() {
         let mut s = state("?spike=3&spike_length=5");
         steps(&mut s, 4);
@@ -1193,17 +1130,5 @@ mod tests {
         let s = state("");
         assert!(s.fault_for(FaultKind::Partition).is_none(), "a single tier calls nothing");
         assert_eq!(s.fault_for(FaultKind::LatencySpike).unwrap().service, "", "the entry is named by an empty string");
-    }
-
-    #[test]
-    fn a_preset_loaded_in_a_system_starts_a_single_tier_run() {
-        let mut s = template("fan-out");
-        steps(&mut s, 2);
-        s.apply(Action::SelectService(2));
-        s.apply(Action::LoadPreset(1));
-        assert!(s.notices.is_empty(), "{:?}", s.notices);
-        assert_eq!((seconds(&s), s.snapshot.services.len(), s.selected_service), (0.0, 1, 0));
-        assert_eq!((s.preset, s.template), (Some(1), None));
-        assert_eq!(s.engine.sim().config().traffic.rate_per_s, 14_000.0);
     }
 }

@@ -1,5 +1,5 @@
 //! Ready-made topologies: systems of services to start from. Each opens
-//! with two sentences, like the presets: what to watch, and what to change.
+//! with two sentences, like the lessons: what to watch, and what to change.
 //!
 //! A template changes the list of services, which only a new run can take,
 //! so loading one resets the run.

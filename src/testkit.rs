@@ -1,8 +1,7 @@
-//! Helpers shared by the native unit tests of the reducer, the presets and
+//! Helpers shared by the native unit tests of the reducer, the lessons and
 //! the query string (compiled only for `cargo test`).
 
 use crate::defaults::app_defaults;
-use crate::presets::PRESETS;
 use crate::state::{Action, AppState};
 use crate::url::{parse_query, UrlSettings};
 
@@ -30,13 +29,6 @@ pub fn seconds(s: &AppState) -> f64 {
     s.snapshot.now.as_secs_f64()
 }
 
-/// Goodput per second averaged over seconds `from..to` of the run.
-pub fn mean_goodput(s: &AppState, from: usize, to: usize) -> f64 {
-    let sim = s.engine.sim();
-    let g = &sim.series().goodput[from..to];
-    g.iter().sum::<u64>() as f64 / g.len() as f64
-}
-
 /// Steps `n` simulated seconds.
 pub fn steps(s: &mut AppState, n: usize) {
     for _ in 0..n {
@@ -44,7 +36,7 @@ pub fn steps(s: &mut AppState, n: usize) {
     }
 }
 
-/// Index of the preset called `name`.
-pub fn preset(name: &str) -> usize {
-    PRESETS.iter().position(|p| p.name == name).unwrap_or_else(|| panic!("no preset {name}"))
+/// Index of the lesson called `name`.
+pub fn lesson(name: &str) -> usize {
+    crate::lessons::by_name(name).unwrap_or_else(|| panic!("no lesson {name}"))
 }

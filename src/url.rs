@@ -131,6 +131,8 @@ fn apply(s: &mut UrlSettings, name: &str, value: &str) -> Result<(), ParamError>
             s.template = Some(i);
         }
         "speed" => s.speed = Some(parse_speed(value).map_err(fail)?),
+        // Read by `lessons::from_query`: a lesson starts its own run.
+        "lesson" | "step" => {}
         // Read by `views::View::from_query`: the page to open.
         "view" => drop(crate::views::View::parse(value).map_err(fail)?),
         _ if name == seed_param() => s.config.seed = parse_seed(value).map_err(fail)?,
@@ -149,7 +151,7 @@ fn template_names() -> String {
 
 fn known_params() -> String {
     let mut all: Vec<&str> = CONTROLS.iter().map(Control::param).collect();
-    all.extend([seed_param(), "speed", "play", "bench", "template", "view"]);
+    all.extend([seed_param(), "speed", "play", "bench", "template", "lesson", "step", "view"]);
     all.join(", ")
 }
 

@@ -1,6 +1,6 @@
 //! Browser tests of the app: the chart draw functions and the mounted
 //! components, in headless Chromium. Everything that needs no browser (the
-//! reducer, the query string, the knobs, the presets, chart data) is tested
+//! reducer, the query string, the knobs, the lessons, chart data) is tested
 //! natively beside its code: `cargo test -p brink-app`.
 //!
 //! Run with:
@@ -139,7 +139,7 @@ fn failure_chart_draws_connection_errors_and_deadline_drops() {
     assert!(count_near(plot_rows, rgb(palette::ERRORS), 20) > 100, "errors line not where its data is");
 }
 
-/// Ten seconds of the thread-pool preset's system: 256 workers on 32 cores.
+/// Ten seconds of the thread-pool lesson's system: 256 workers on 32 cores.
 fn oversubscribed_data() -> ChartData {
     let mut config = Config::default();
     config.traffic.duration_s = 10.0;
@@ -159,7 +159,7 @@ fn cpu_chart_stacks_useful_wasted_and_switching() {
     assert!(non_white(&blank) > 500, "axes and legend are drawn without data");
     let mut data = oversubscribed_data();
     assert_eq!(data.cpu_switching.len(), 10);
-    // The preset's system switches but wastes little; give it some waste so all three bands show.
+    // The lesson's system switches but wastes little; give it some waste so all three bands show.
     data.cpu_wasted = data.cpu_useful.iter().map(|u| u * 0.3).collect();
     let c = canvas(480, 200);
     charts::draw_cpu(&c, &data).unwrap();
@@ -186,7 +186,7 @@ fn mount(query: &str) -> (Element, yew::AppHandle<Playground>) {
     let root = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&root).unwrap();
     let (settings, errors) = parse_query(query, &app_defaults());
-    let props = brink_app::components::PlaygroundProps { settings, errors };
+    let props = brink_app::components::PlaygroundProps { settings, errors, lesson: None };
     let handle = yew::Renderer::<Playground>::with_root_and_props(root.clone(), props).render();
     (root, handle)
 }
@@ -553,7 +553,8 @@ async fn a_system_of_services_draws_cards_arrows_and_selects_on_click() {
         let squares = root.query_selector_all(&format!("{card} .sq[data-state]")).unwrap();
         assert_eq!(squares.length().to_string(), nodes);
     }
-    assert_eq!(root.query_selector_all("#topology .edge").unwrap().length(), 2);
+    assert_eq!(root.query_selector_all("#topology .edge:not(.edge--clients)").unwrap().length(), 2);
+    assert_eq!(attr(&root, ".edge--clients", "data-to"), "gateway", "the clients call the entry");
     assert_eq!(attr(&root, ".edge[data-from=gateway]", "data-to"), "api");
     assert!(root.query_selector(".edge[data-from=gateway] .edge__head").unwrap().is_some(), "an arrowhead");
     assert_eq!(attr(&root, ".svc[data-service=gateway]", "aria-pressed"), "true");
@@ -564,7 +565,7 @@ async fn a_system_of_services_draws_cards_arrows_and_selects_on_click() {
     settle().await;
     let rate: f64 = attr(&root, ".edge[data-from=api]", "data-rate").parse().unwrap();
     assert!(rate > 0.0, "api → db carries {rate}/s");
-    let dots = root.query_selector_all(".edge[data-from=api] .dot").unwrap().length();
+    let dots = root.query_selector_all(".edge[data-from=api] .req:not(.req--off)").unwrap().length();
     assert!((1..=8).contains(&dots), "{dots} dots");
     assert!(root
         .query_selector(".edge[data-from=api] .edge__label")

@@ -393,6 +393,11 @@ pub enum Commands {
     /// trigger size × duration: share of seeds that did not recover
     #[command(after_help = crate::tipping::NOTES)]
     Tipping(crate::tipping::TippingArgs),
+    /// the guided lessons: name and title
+    Lessons(crate::lessons::LessonsArgs),
+    /// one lesson's story and steps; with --check, walk it and check each step
+    #[command(after_help = crate::lessons::NOTES)]
+    Lesson(crate::lessons::LessonArgs),
 }
 
 /// What `brink run --help` says after the flags.

@@ -11,6 +11,7 @@ mod bench_cmd;
 mod compare;
 mod fields;
 mod hysteresis;
+mod lessons;
 mod output;
 mod scenario;
 mod stepping;
@@ -102,6 +103,21 @@ fn dispatch(command: Commands) -> Result<(), Failure> {
         Commands::Validate(a) => validate::run(&a),
         Commands::Hysteresis(a) => hysteresis::run(&a),
         Commands::Tipping(a) => tipping::run(&a),
+        Commands::Lessons(a) => Ok(lessons::list(&a)?),
+        Commands::Lesson(a) => lesson(&a),
+    }
+}
+
+/// `brink lesson NAME [--check]`.
+fn lesson(a: &lessons::LessonArgs) -> Result<(), Failure> {
+    let l = lessons::find(&a.name)?;
+    if !a.check {
+        return Ok(lessons::show(l)?);
+    }
+    match lessons::check(l) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Failure::Runtime(Some(format!("brink: lesson {}: a step's check did not pass", l.name)))),
+        Err(e) => Err(Failure::Runtime(Some(format!("brink: lesson {}: {e}", l.name)))),
     }
 }
 

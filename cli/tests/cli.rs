@@ -905,3 +905,6 @@ fn tipping_map_is_monotone_in_trigger_size() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("the run lasts 80 s: too short"));
 }
+
+#[path = "cli/lessons.rs"]
+mod lessons;

@@ -54,7 +54,11 @@ impl Autoscaler {
         let raw = match utilisation {
             Some(u) if ((u / c.target_utilisation) - 1.0).abs() > TOLERANCE => {
                 let want = (serving as f64 * u / c.target_utilisation).ceil();
-                if want.is_finite() { want.clamp(0.0, u32::MAX as f64) as u32 } else { current }
+                if want.is_finite() {
+                    want.clamp(0.0, u32::MAX as f64) as u32
+                } else {
+                    current
+                }
             }
             _ => current,
         };

@@ -41,6 +41,7 @@ mod hedge;
 pub mod hysteresis;
 mod keyed_cache;
 mod limiter;
+pub mod lesson;
 pub mod metrics;
 mod node;
 mod policy;
@@ -63,6 +64,7 @@ pub use breaker::BreakerState;
 pub use config::{
     Backoff, CallConfig, CallMode, Config, ConfigError, Fault, FaultKind, LbPolicy, ServiceConfig, TrafficShape,
 };
+pub use lesson::{Lesson, LESSONS};
 pub use metrics::{Counter, CounterKind, LatencySummary, QueueingSummary, Series, Totals};
 pub use report::Report;
 pub use sim::{Reconfigured, Simulation};

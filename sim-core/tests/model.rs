@@ -14,10 +14,10 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod defences;
 #[path = "model/mechanisms.rs"]
 mod mechanisms;
-#[path = "model/services.rs"]
-mod services;
 #[path = "model/server_defences.rs"]
 mod server_defences;
+#[path = "model/services.rs"]
+mod services;
 
 fn run(config: Config) -> Simulation {
     let mut sim = Simulation::new(config).expect("valid config");

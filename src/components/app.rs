@@ -3,6 +3,7 @@
 
 use super::{BenchPage, HysteresisPage, Playground, ValidationPage};
 use crate::defaults::app_defaults;
+use crate::lessons;
 use crate::url::parse_query;
 use crate::views::View;
 use yew::prelude::*;
@@ -14,8 +15,16 @@ fn page_query() -> String {
 /// The app.
 #[component]
 pub fn App() -> Html {
-    let parsed = use_memo((), |_| parse_query(&page_query(), &app_defaults()));
-    let (settings, errors) = (*parsed).clone();
+    let parsed = use_memo((), |_| {
+        let query = page_query();
+        let (settings, mut errors) = parse_query(&query, &app_defaults());
+        let lesson = lessons::from_query(&query).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+        (settings, errors, lesson)
+    });
+    let (settings, errors, lesson) = (*parsed).clone();
     let query = page_query();
     match View::from_query(&query) {
         View::Validate => return html! { <ValidationPage /> },
@@ -31,6 +40,6 @@ pub fn App() -> Html {
     if settings.bench {
         html! { <BenchPage /> }
     } else {
-        html! { <Playground {settings} {errors} /> }
+        html! { <Playground {settings} {errors} {lesson} /> }
     }
 }

@@ -42,21 +42,42 @@ fn draw_all(canvases: &[(NodeRef, DrawFn)], engine: &Engine, service: Option<usi
         let Some(canvas) = node.cast::<HtmlCanvasElement>() else { continue };
         match draw(&canvas, &data) {
             Ok(()) => {
-                // Tests wait on this attribute to know which seconds are drawn.
+                // Tests wait on this attribute to know which seconds are drawn,
+                // and read the newest second's figures from the next.
                 let _ = canvas.set_attribute("data-seconds", &completed.to_string());
+                let _ = canvas.set_attribute("data-last", &last_drawn(&data));
             }
             Err(e) => web_sys::console::error_1(&e.to_string().into()),
         }
     }
 }
 
+/// The newest drawn second's figures as JSON, for tests to read what the
+/// charts show: rates per second, latencies in ms, CPU in cores.
+fn last_drawn(d: &ChartData) -> String {
+    let last = |v: &[f64]| v.last().copied().unwrap_or(0.0);
+    let ms = |v: &[Option<f64>]| v.last().copied().flatten().unwrap_or(0.0);
+    format!(
+        "{{\"goodput\":{},\"throughput\":{},\"rejected\":{},\"timed_out\":{},\"failed\":{},\"errors\":{},\"p50_ms\":{},\"p99_ms\":{},\"cpu\":{}}}",
+        last(&d.goodput),
+        last(&d.throughput),
+        last(&d.rejected),
+        last(&d.timed_out),
+        last(&d.failed),
+        last(&d.errors),
+        ms(&d.p50_ms),
+        ms(&d.p99_ms),
+        last(&d.cpu_useful) + last(&d.cpu_wasted) + last(&d.cpu_switching)
+    )
+}
+
 /// Calls its callback on every window resize, until dropped.
-struct ResizeListener {
+pub(crate) struct ResizeListener {
     closure: Closure<dyn FnMut()>,
 }
 
 impl ResizeListener {
-    fn new(on_resize: impl FnMut() + 'static) -> ResizeListener {
+    pub(crate) fn new(on_resize: impl FnMut() + 'static) -> ResizeListener {
         let closure = Closure::<dyn FnMut()>::new(on_resize);
         if let Some(w) = web_sys::window() {
             let _ = w.add_event_listener_with_callback("resize", closure.as_ref().unchecked_ref());

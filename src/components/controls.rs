@@ -1,11 +1,11 @@
-//! The toolbar: presets, topology templates, play / pause / step / reset, speed, the status line
+//! The toolbar: lessons, topology templates, play / pause / step / reset, speed, the status line
 //! with simulated time, the seed and the share link.
 
 use crate::format::{number, round_sig, sim_seconds};
-use crate::presets::PRESETS;
 use crate::state::Action;
 use crate::templates::TEMPLATES;
 use crate::url::SPEED_RANGE;
+use sim_core::LESSONS;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -39,8 +39,8 @@ pub struct ToolbarProps {
     pub seed: u64,
     /// The seed differs from the running one and applies on reset.
     pub seed_pending: bool,
-    /// The preset last loaded.
-    pub preset: Option<usize>,
+    /// The lesson being followed.
+    pub lesson: Option<usize>,
     /// The topology template last loaded.
     pub template: Option<usize>,
     /// Query string of the current scenario, for the share link.
@@ -62,8 +62,8 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
         Action::SetSpeed(position_to_speed(e.target_unchecked_into::<HtmlInputElement>().value_as_number()))
     });
     let on_seed = d.reform(|e: Event| Action::SetSeed(e.target_unchecked_into::<HtmlInputElement>().value()));
-    let on_preset = d.reform(|e: Event| {
-        Action::LoadPreset(e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(usize::MAX))
+    let on_lesson = d.reform(|e: Event| {
+        Action::LoadLesson(e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(usize::MAX))
     });
     let on_template = d.reform(|e: Event| {
         Action::LoadTemplate(e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(usize::MAX))
@@ -85,10 +85,10 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
             <button class="btn drawer-toggle" aria-controls="knobs" aria-expanded={p.drawer_open.to_string()} onclick={p.on_toggle_drawer.clone()}>
                 { if p.drawer_open { "✕ Knobs" } else { "☰ Knobs" } }
             </button>
-            <select class="preset" aria-label="Preset scenario" title="Load a ready-made scenario; it applies live from now." onchange={on_preset}>
-                <option value="" selected={p.preset.is_none()} disabled=true>{ "Preset…" }</option>
-                { for PRESETS.iter().enumerate().map(|(i, pr)| html! {
-                    <option value={i.to_string()} selected={p.preset == Some(i)}>{ pr.name }</option>
+            <select id="lesson-menu" class="lesson-menu" aria-label="Lesson" title="Start a guided experiment: a new run on its scenario, with steps to follow." onchange={on_lesson}>
+                <option value="" selected={p.lesson.is_none()} disabled=true>{ "Lesson…" }</option>
+                { for LESSONS.iter().enumerate().map(|(i, l)| html! {
+                    <option value={i.to_string()} selected={p.lesson == Some(i)}>{ l.title }</option>
                 }) }
             </select>
             <select id="template" class="topology" aria-label="Topology" title="Load a system of services; it starts a new run." onchange={on_template}>

@@ -1,5 +1,5 @@
 //! Messages (bad input, refused changes), the pending-restart banner and the
-//! story of the preset last loaded.
+//! story of the template last loaded.
 
 use crate::state::{Action, Notice};
 use yew::prelude::*;
@@ -11,7 +11,7 @@ pub struct NoticesProps {
     pub notices: Vec<Notice>,
     /// Restart fields waiting for a reset.
     pub pending: Vec<&'static str>,
-    /// The story shown, if any: the name and text of the preset or
+    /// The story shown, if any: the name and text of the
     /// template last loaded.
     pub story: Option<(&'static str, &'static str)>,
     /// The reducer.

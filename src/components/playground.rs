@@ -1,7 +1,8 @@
 //! The playground page: owns the state, the animation loop and the layout.
 
 use super::{
-    perf_now, use_animation_frames, Charts, Dashboard, KnobPanel, NodeView, Notices, PerfOverlay, SystemEditor, Toolbar,
+    perf_now, use_animation_frames, Charts, Dashboard, KnobPanel, LessonBanner, NodeView, Notices, PerfOverlay,
+    SystemEditor, Toolbar,
 };
 use crate::charts::LastSecond;
 use crate::state::{Action, AppState};
@@ -16,14 +17,23 @@ pub struct PlaygroundProps {
     pub settings: UrlSettings,
     /// Query parameters that could not be used.
     pub errors: Vec<ParamError>,
+    /// `?lesson=NAME&step=K`: the lesson and step (from 0) to open.
+    #[prop_or_default]
+    pub lesson: Option<(usize, usize)>,
 }
 
 /// The playground.
 #[component]
 pub fn Playground(props: &PlaygroundProps) -> Html {
     let state = {
-        let (settings, errors) = (props.settings.clone(), props.errors.clone());
-        use_reducer(move || AppState::new(settings, errors, perf_now))
+        let (settings, errors, lesson) = (props.settings.clone(), props.errors.clone(), props.lesson);
+        use_reducer(move || {
+            let mut state = AppState::new(settings, errors, perf_now);
+            if let Some((i, step)) = lesson {
+                state.apply(Action::OpenLesson(i, step));
+            }
+            state
+        })
     };
     let dispatch: Callback<Action> = state.dispatcher().into();
     use_animation_frames(state.playing, dispatch.reform(Action::Frame));
@@ -47,7 +57,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 end_s={snap.end.as_secs_f64()}
                 seed={state.config.seed}
                 seed_pending={state.pending_restart.contains(&"seed")}
-                preset={state.preset}
+                lesson={state.lesson.as_ref().map(|l| l.index)}
                 template={state.template}
                 share_query={with_template(&to_query(&state.config, &state.defaults, state.speed), state.template)}
                 drawer_open={*drawer_open}
@@ -74,6 +84,9 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                     />
                 </aside>
                 <main class="main">
+                    if let Some(run) = &state.lesson {
+                        <LessonBanner run={run.clone()} open={state.lesson_open} dispatch={dispatch.clone()} />
+                    }
                     <Notices notices={state.notices.clone()} pending={state.pending_restart.clone()} story={state.story()} dispatch={dispatch.clone()} />
                     <NodeView snapshot={snap.clone()} config={state.config.clone()} {last} finished={state.finished()} selected={state.selected_service} dispatch={dispatch.clone()} />
                     <Charts engine={state.engine.clone()} rev={state.chart_rev} service={state.chart_service}

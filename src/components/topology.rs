@@ -1,21 +1,38 @@
 //! The system of services as a diagram: one card per service (its nodes as
 //! squares coloured by state and counted in words, up/total, queue fill and
-//! goodput), call edges as arrows whose thickness follows attempts per
-//! second, labelled with their rate and retry and failure shares, and a few
-//! request dots travelling on each edge, coloured by fate. The dots move by
-//! CSS animation (wall-clock time, no work per frame). Clicking a card
-//! selects its service. The layout comes from [`crate::topology_view`].
+//! goodput), the clients' arrow into the entry, call edges as arrows whose
+//! thickness follows attempts per second, labelled with their rate and
+//! retry and failure shares, and a few request dots travelling on each
+//! edge, each fate a colour and a shape. The dots move by CSS animation
+//! along the arrow's own path (wall-clock time, no work per frame); a
+//! timed-out one fades part-way, where its caller gave up. Clicking a card
+//! selects its service. The layout comes from [`crate::topology_view`], in
+//! the width the diagram has: measured when it mounts and on resize, never
+//! per frame.
 
+use super::charts::ResizeListener;
 use super::node_look;
 use crate::format::si;
 use crate::state::Action;
-use crate::topology_view::{layout, EdgeView, RateWindow, ServiceBox, Topology, CARD_W};
+use crate::topology_view::{
+    edge_words, layout, EdgeView, Fate, Pt, RateWindow, ServiceBox, Topology, LABEL_LINES, MAX_DOTS_PER_EDGE,
+};
 use sim_core::Snapshot;
 use std::rc::Rc;
+use web_sys::Element;
 use yew::prelude::*;
 
-/// Seconds a dot takes to cross an edge (wall time).
-const TRIP_S: f64 = 1.6;
+/// Wall seconds a dot takes per 100 px of its arrow, within [`TRIP_MIN_S`]
+/// and [`TRIP_MAX_S`]: about the same speed on every arrow.
+const TRIP_S_PER_100PX: f64 = 0.8;
+const TRIP_MIN_S: f64 = 1.0;
+const TRIP_MAX_S: f64 = 3.0;
+/// Where the dots' course stops short of an arrow's tip, px.
+const DOT_STOP: f64 = 10.0;
+/// Thickest arrow when the cards are stacked, px: half a lane.
+const STACKED_THICK_MAX: f64 = 4.0;
+/// Width assumed before the diagram is measured, px.
+const UNMEASURED_W: f64 = 900.0;
 
 /// View inputs.
 #[derive(Properties, PartialEq)]
@@ -28,22 +45,46 @@ pub struct TopologyProps {
     pub dispatch: Callback<Action>,
 }
 
+/// The diagram's width now, px: read once it mounts and on each resize.
+#[hook]
+fn use_width(node: NodeRef) -> f64 {
+    let width = use_state(|| UNMEASURED_W);
+    {
+        let width = width.setter();
+        use_effect_with((), move |_| {
+            let measure = move || {
+                if let Some(w) = node.cast::<Element>().map(|e| e.client_width()).filter(|w| *w > 0) {
+                    width.set(w as f64);
+                }
+            };
+            measure();
+            let listener = ResizeListener::new(measure);
+            move || drop(listener)
+        });
+    }
+    *width
+}
+
 /// The diagram of a system of services.
 #[component]
 pub fn TopologyView(p: &TopologyProps) -> Html {
+    let node = use_node_ref();
+    let avail = use_width(node.clone());
     let window = use_mut_ref(RateWindow::default);
     let topo = {
         let mut w = window.borrow_mut();
         w.push(&p.snapshot);
-        layout(&p.snapshot, w.base(&p.snapshot))
+        layout(&p.snapshot, w.base(&p.snapshot), avail)
     };
     let order: Vec<usize> = topo.layers.iter().flatten().copied().collect();
     html! {
-        <div class="topo" id="topology" data-services={topo.services.len().to_string()}>
+        <div ref={node} class={classes!("topo", topo.stacked.then_some("topo--stacked"))} id="topology"
+            data-services={topo.services.len().to_string()} data-layout={if topo.stacked { "stacked" } else { "layers" }}>
             { legend(&topo) }
             <div class="topo__canvas" style={format!("width: {:.0}px; height: {:.0}px", topo.width, topo.height)}>
                 <svg class="topo__edges" width={format!("{:.0}", topo.width)} height={format!("{:.0}", topo.height)}
                     viewBox={format!("0 0 {:.0} {:.0}", topo.width, topo.height)} aria-hidden="true">
+                    { clients(&topo) }
                     { for topo.edges.iter().map(|e| edge(e, &topo)) }
                 </svg>
                 <ol class="topo__cards" aria-label="Services">
@@ -54,69 +95,103 @@ pub fn TopologyView(p: &TopologyProps) -> Html {
     }
 }
 
-/// What a dot stands for and what its colours mean, in words.
+/// What a dot stands for and what each shape and colour means, in words.
 fn legend(topo: &Topology) -> Html {
-    let fates = [("ok", "success"), ("failed", "503 / error"), ("timed-out", "timed out"), ("retry", "retry")];
     html! {
         <p class="topo__legend" id="topology-legend" data-dot-every={topo.dot_every.to_string()}>
             { format!("one dot ≈ {} attempts/s:", si(topo.dot_every as f64)) }
-            { for fates.iter().map(|(class, word)| html! {
-                <span class="topo__key"><span class={classes!("topo__swatch", format!("dot--{class}"))} aria-hidden="true"></span>{ *word }</span>
+            { for Fate::ALL.iter().map(|f| html! {
+                <span class="topo__key" data-fate={f.class()}>
+                    <svg class="topo__swatch" width="12" height="12" viewBox="-6 -6 12 12" aria-hidden="true">
+                        <path class={classes!("req__shape", format!("req--{}", f.class()))} d={f.shape()} />
+                    </svg>{ f.word() }
+                </span>
             }) }
         </p>
     }
 }
 
-/// The words on an edge: its rate, then its retry, failure and timeout
-/// shares when they are not negligible.
-pub fn edge_words(e: &EdgeView) -> Vec<String> {
-    let mut words = vec![format!("{}/s", si(e.attempts_per_s))];
-    if e.partitioned {
-        words.push("⊘ partitioned".to_string());
+/// An SVG path through `points`.
+fn path_data(points: &[Pt]) -> String {
+    let mut d = String::new();
+    for (k, (x, y)) in points.iter().enumerate() {
+        d.push_str(&format!("{}{x:.1},{y:.1}", if k == 0 { "M" } else { " L" }));
     }
-    let pct = |v: f64| format!("{:.0}%", v * 100.0);
-    if e.retry_share >= 0.005 {
-        words.push(format!("↻ {} retries", pct(e.retry_share)));
+    d
+}
+
+/// The line through `points`, stopped where an arrowhead of `head` px
+/// starts, and the arrowhead's triangle.
+fn arrow(points: &[Pt], head: f64) -> (Vec<Pt>, String) {
+    let mut line = points.to_vec();
+    let n = line.len();
+    let ((x0, y0), (x1, y1)) = (line[n - 2], line[n - 1]);
+    let (dx, dy) = (x1 - x0, y1 - y0);
+    let len = dx.hypot(dy).max(1.0);
+    let (ux, uy) = (dx / len, dy / len);
+    let (lx, ly) = (x1 - ux * head, y1 - uy * head);
+    let (px, py) = (-uy * head * 0.6, ux * head * 0.6);
+    line[n - 1] = (lx, ly);
+    (line, format!("{x1:.1},{y1:.1} {:.1},{:.1} {:.1},{:.1}", lx + px, ly + py, lx - px, ly - py))
+}
+
+/// Length of the path through `points`, px.
+fn length(points: &[Pt]) -> f64 {
+    points.windows(2).map(|w| (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1)).sum()
+}
+
+/// The clients' arrow into the entry service.
+fn clients(topo: &Topology) -> Html {
+    let (line, tip) = arrow(&topo.clients, 7.0);
+    let (x, y) = topo.clients_label;
+    html! {
+        <g class="edge edge--clients" data-from="clients" data-to={topo.services[0].name.clone()}>
+            <path class="edge__line" d={path_data(&line)} stroke-width="2" fill="none" />
+            <polygon class="edge__head" points={tip} />
+            <text class="edge__label edge__label--start" x={format!("{x:.1}")} y={format!("{y:.1}")}>{ "clients" }</text>
+        </g>
     }
-    if e.failure_share >= 0.005 {
-        words.push(format!("✕ {} failed", pct(e.failure_share)));
-    }
-    if e.timeout_share >= 0.005 {
-        words.push(format!("⏱ {} timed out", pct(e.timeout_share)));
-    }
-    words
 }
 
 /// One arrow with its label and dots.
 fn edge(e: &EdgeView, topo: &Topology) -> Html {
-    let (dx, dy) = (e.x1 - e.x0, e.y1 - e.y0);
-    let len = dx.hypot(dy).max(1.0);
-    let (ux, uy) = (dx / len, dy / len);
-    let head = 6.0 + e.thickness;
-    // The line stops where the arrowhead starts.
-    let (lx, ly) = (e.x1 - ux * head, e.y1 - uy * head);
-    let (px, py) = (-uy * head * 0.6, ux * head * 0.6);
-    let tip = format!("{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}", e.x1, e.y1, lx + px, ly + py, lx - px, ly - py);
-    let (mx, my) = ((e.x0 + e.x1) / 2.0, (e.y0 + e.y1) / 2.0);
+    // Lanes beside stacked cards are close together: thin arrows keep them apart.
+    let thickness = if topo.stacked { e.thickness.min(STACKED_THICK_MAX) } else { e.thickness };
+    let (line, tip) = arrow(&e.path, 6.0 + thickness);
+    // The dots' course ends a fixed way short of the tip, so that it (and
+    // their style) stays put while the thickness follows the rate.
+    let (course, _) = arrow(&e.path, DOT_STOP);
+    let dots_d = path_data(&course);
+    let trip = (length(&course) / 100.0 * TRIP_S_PER_100PX).clamp(TRIP_MIN_S, TRIP_MAX_S);
     let words = edge_words(e);
     let from = &topo.services[e.from].name;
     let to = &topo.services[e.to].name;
     html! {
         <g class={classes!("edge", e.partitioned.then_some("edge--partitioned"))} data-from={from.clone()} data-to={to.clone()}
             data-rate={format!("{:.1}", e.attempts_per_s)} data-retry-share={format!("{:.3}", e.retry_share)}>
-            <line class="edge__line" x1={format!("{:.1}", e.x0)} y1={format!("{:.1}", e.y0)} x2={format!("{lx:.1}")} y2={format!("{ly:.1}")}
-                stroke-width={format!("{:.1}", e.thickness)} />
+            <path class="edge__line" d={path_data(&line)} stroke-width={format!("{thickness:.1}")} fill="none" />
             <polygon class="edge__head" points={tip} />
-            { for e.dots.iter().map(|d| html! {
-                <circle class={classes!("dot", format!("dot--{}", d.fate.class()))} r="3.5"
-                    style={format!("--x0: {:.1}px; --y0: {:.1}px; --x1: {lx:.1}px; --y1: {ly:.1}px; animation-duration: {TRIP_S}s; animation-delay: -{:.2}s",
-                        e.x0, e.y0, d.phase * TRIP_S)} />
-            }) }
-            <text class="edge__label" x={format!("{mx:.1}")} y={format!("{:.1}", my - 6.0 - e.thickness / 2.0 - 11.0 * (words.len() - 1) as f64)}>
-                { for words.iter().enumerate().map(|(k, w)| html! {
-                    <tspan x={format!("{mx:.1}")} dy={if k == 0 { "0" } else { "11" }}>{ w.clone() }</tspan>
+            // A fixed number of dot and label-line slots, filled or left
+            // empty, so that a frame changes attributes and text in place and
+            // never rebuilds the arrow's elements.
+            <g class="edge__dots">
+                { for (0..MAX_DOTS_PER_EDGE as usize).map(|k| {
+                    let dot = e.dots.get(k);
+                    let phase = dot.map_or(0.0, |d| d.phase);
+                    let class = dot.map_or("req--off".to_string(), |d| format!("req--{}", d.fate.class()));
+                    html! {
+                        <path class={classes!("req", class)} d={dot.map_or(Fate::Ok, |d| d.fate).shape()}
+                            style={format!("offset-path: path('{dots_d}'); animation-duration: {trip:.2}s; animation-delay: -{:.2}s", phase * trip)} />
+                    }
                 }) }
-            </text>
+            </g>
+            if let Some((mx, my)) = e.label_at {
+                <text class="edge__label" x={format!("{mx:.1}")} y={format!("{:.1}", my - 11.0 * (words.len() - 1) as f64)}>
+                    { for (0..LABEL_LINES).map(|k| html! {
+                        <tspan x={format!("{mx:.1}")} dy={if k == 0 { "0" } else { "11" }}>{ words.get(k).cloned().unwrap_or_default() }</tspan>
+                    }) }
+                </text>
+            }
         </g>
     }
 }
@@ -137,35 +212,37 @@ fn card(s: &ServiceBox, topo: &Topology, p: &TopologyProps) -> Html {
         si(s.goodput_per_s)
     );
     let on_click = p.dispatch.reform(move |_: MouseEvent| Action::SelectService(i));
-    let style = format!("left: {:.0}px; top: {:.0}px; width: {CARD_W:.0}px; height: {:.0}px", s.x, s.y, s.h);
+    let style = format!("left: {:.0}px; top: {:.0}px; width: {:.0}px; height: {:.0}px", s.x, s.y, s.w, s.h);
+    let compact = s.w < crate::topology_view::CARD_W;
     html! {
-        <li class="topo__slot" style={style}>
-            <button type="button" class={classes!("svc", selected.then_some("svc--selected"))} data-service={s.name.clone()}
-                data-up={s.up.to_string()} data-nodes={s.total.to_string()} aria-pressed={selected.to_string()}
-                aria-label={summary.clone()} title={summary} onclick={on_click}>
-                <span class="svc__head"><span class="svc__name">{ s.name.clone() }</span>
-                    <span class="svc__up">{ format!("{}/{} up", s.up, s.total) }</span></span>
-                <span class="svc__squares" aria-hidden="true">
-                    { for s.states.iter().enumerate().map(|(k, st)| {
-                        let look = node_look(*st);
-                        html! { <span class={classes!("sq", format!("sq--{}", look.class))} data-state={look.class}
-                            style={format!("width: {0}px; height: {0}px", s.square)} title={format!("node {}: {}", k + 1, look.label)}></span> }
-                    }) }
-                </span>
-                <span class="svc__line">{ format!("q {:.0}% · {} ok/s", s.queue_fill * 100.0, si(s.goodput_per_s)) }</span>
-                <span class="svc__line svc__states">
-                    { for counts.iter().map(|(st, n)| {
-                        let look = node_look(*st);
-                        html! { <span class={classes!("svc__count", format!("svc__count--{}", look.class))} title={look.label}>
-                            <span aria-hidden="true">{ look.icon }</span>{ n }</span> }
-                    }) }
-                </span>
-                <span class="svc__calls">
-                    { for topo.edges.iter().filter(|e| e.from == i).map(|e| html! {
-                        <span class="svc__call">{ format!("→ {} · {}", topo.services[e.to].name, edge_words(e).join(" · ")) }</span>
-                    }) }
-                </span>
-            </button>
-        </li>
-    }
+            <li class="topo__slot" style={style}>
+                <button type="button" class={classes!("svc", selected.then_some("svc--selected"), compact.then_some("svc--compact"))} data-service={s.name.clone()}
+                    data-up={s.up.to_string()} data-nodes={s.total.to_string()} aria-pressed={selected.to_string()}
+                    aria-label={summary.clone()} title={summary} onclick={on_click}>
+                    <span class="svc__head"><span class="svc__name">{ s.name.clone() }</span>
+    </span>
+                    <span class="svc__squares" aria-hidden="true">
+                        { for s.states.iter().enumerate().map(|(k, st)| {
+                            let look = node_look(*st);
+                            html! { <span class={classes!("sq", format!("sq--{}", look.class))} data-state={look.class}
+                                style={format!("width: {0}px; height: {0}px", s.square)} title={format!("node {}: {}", k + 1, look.label)}></span> }
+                        }) }
+                    </span>
+                    <span class="svc__line svc__q">{ format!("q\u{a0}{:.0}% · {}\u{a0}ok/s", s.queue_fill * 100.0, si(s.goodput_per_s)) }</span>
+                    <span class="svc__line svc__states">
+                        { for counts.iter().map(|(st, n)| {
+                            let look = node_look(*st);
+                            html! { <span class={classes!("svc__count", format!("svc__count--{}", look.class))} title={look.label}>
+                                <span aria-hidden="true">{ look.icon }</span>{ n }</span> }
+                        }) }
+                        <span class="svc__up">{ format!("{}/{} up", s.up, s.total) }</span>
+                    </span>
+                    <span class="svc__calls">
+                        { for topo.edges.iter().filter(|e| e.from == i).map(|e| html! {
+                            <span class="svc__call">{ format!("→ {} · {}", topo.services[e.to].name, edge_words(e).join(" · ")) }</span>
+                        }) }
+                    </span>
+                </button>
+            </li>
+        }
 }

@@ -1,4 +1,4 @@
-// An oversized thread pool: the "Thread pool too big" preset puts 256
+// An oversized thread pool: the thread-per-request lesson puts 256
 // workers per node on 32 cores, the CPU chart fills with switching and every
 // node shows its CPU split; shrinking the pool to 32 gives the cores back.
 import { test } from 'node:test';
@@ -32,8 +32,8 @@ test('256 workers on 32 cores: switching fills the CPU chart and every node show
   await ready(page);
   const before = await canvasPixels(page, 'chart-cpu');
   assert.equal(await page.locator('#nodes .cpu').count(), 0, 'no CPU split until the CPU model is on');
-  await page.selectOption('select.preset', { label: 'Thread pool too big' });
-  assert.ok(await page.isChecked('#toggle-cpu'), 'the preset switches the CPU model on');
+  await page.selectOption('select.lesson-menu', { label: 'Thread-per-request: switching eats the CPU' });
+  assert.ok(await page.isChecked('#toggle-cpu'), 'the lesson switches the CPU model on');
   assert.equal(await page.inputValue('[data-knob="workers"] .knob__number'), '256');
   await page.click('#play');
   await waitForSeconds(page, 8);
@@ -67,12 +67,12 @@ test('256 workers on 32 cores: switching fills the CPU chart and every node show
   await page.close();
 });
 
-test('the stampede preset shows the database and hot key in the dependency line', async () => {
+test('the thundering-herd lesson shows the database and hot key in the dependency line', async () => {
   const { page, log } = await openPage(env.browser.context, `${env.srv.url}?speed=2`);
   await ready(page);
-  await page.selectOption('select.preset', { label: 'Cache stampede' });
+  await page.selectOption('select.lesson-menu', { label: 'A thundering herd at each expiry' });
   await page.click('#play');
-  // The key was stored warm at load; it expires 5 s later.
+  // The lesson's run starts with the key missing, stores it, and it expires 5 s later.
   await page.waitForFunction(() => document.querySelector('#deps-cache')?.dataset.fresh === 'false', null, { timeout: 30_000 });
   const deps = await page.textContent('#deps');
   assert.match(deps, /database: [\d,]+ queries running/);

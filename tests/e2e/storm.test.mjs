@@ -15,13 +15,13 @@ async function seconds(page) {
 test('a retry storm outlives its spike, and one attempt per request ends it', async () => {
   const { page, log } = await openPage(env.browser.context, `${env.srv.url}?speed=20`);
   await ready(page);
-  await page.selectOption('select.preset', { label: 'Retry storm' });
+  await page.selectOption('select.lesson-menu', { label: 'A retry storm outlives its trigger' });
   await page.click('#play');
-  // The preset spikes from ~5 s to ~15 s; by 40 s the trigger is long gone.
+  // The lesson's run spikes from 10 s to 20 s; by 40 s the trigger is long gone.
   await waitForSeconds(page, 40, 90_000);
   const storm = { offered: await kpi(page, 'offered'), goodput: await kpi(page, 'goodput'), timedOut: await kpi(page, 'timed-out') };
   await screenshot(page, 'retry-storm.png');
-  console.log(`25 s after the spike: offered ${storm.offered}/s, goodput ${storm.goodput}/s, timeouts ${storm.timedOut}/s`);
+  console.log(`20 s after the spike: offered ${storm.offered}/s, goodput ${storm.goodput}/s, timeouts ${storm.timedOut}/s`);
   assert.ok(storm.offered > 9_000 && storm.offered < 13_000, `offered back to base: ${storm.offered}`);
   assert.ok(storm.goodput < 0.1 * storm.offered, `goodput stays collapsed: ${storm.goodput} of ${storm.offered}`);
   assert.ok(storm.timedOut > 5_000, `timeouts keep coming: ${storm.timedOut}`);

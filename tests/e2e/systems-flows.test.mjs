@@ -4,7 +4,7 @@
 // Every test opens its own page and checks the console stayed clean.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, ready, simTime, typeKnob, screenshot, useBrowser } from './helpers.mjs';
+import { openPage, ready, simTime, setSpeed, typeKnob, screenshot, useBrowser } from './helpers.mjs';
 
 const env = useBrowser();
 
@@ -28,7 +28,7 @@ async function cards(page) {
     })),
   );
   return raw.map((c) => {
-    const m = /q (\d+)% · (.+) ok\/s/.exec(c.line);
+    const m = /q\s(\d+)% · (.+)\sok\/s/.exec(c.line);
     assert.ok(m, `a card line: ${c.line}`);
     return { ...c, queue: Number(m[1]) / 100, ok: si(m[2]) };
   });
@@ -36,13 +36,13 @@ async function cards(page) {
 
 /** The diagram's arrows as "from→to", sorted. */
 async function arrows(page) {
-  return (await page.$$eval('g.edge', (els) => els.map((e) => `${e.dataset.from}→${e.dataset.to}`))).sort();
+  return (await page.$$eval('g.edge:not(.edge--clients)', (els) => els.map((e) => `${e.dataset.from}→${e.dataset.to}`))).sort();
 }
 
 /** The arrow from `from` to `to`: its words and whether it is cut. */
 async function arrow(page, from, to) {
   return page.$eval(`g.edge[data-from="${from}"][data-to="${to}"]`, (e) => ({
-    words: [...e.querySelectorAll('tspan')].map((t) => t.textContent),
+    words: [...e.querySelectorAll('tspan')].map((t) => t.textContent).filter((w) => w),
     partitioned: e.classList.contains('edge--partitioned'),
     rate: Number(e.dataset.rate),
   }));
@@ -152,8 +152,11 @@ test('adding a tier: a cache called by the api appears after Reset', async () =>
   const options = await page.$$eval('#chart-service option', (els) => els.map((e) => e.textContent));
   assert.deepEqual(options, ['whole system', 'gateway', 'api', 'database', 'cache']);
   await page.waitForFunction(() => Number(document.querySelector('g.edge[data-from="api"][data-to="cache"]')?.dataset.rate) > 0, null, { timeout: 20_000 });
-  await page.selectOption('#chart-service', { label: 'cache' });
-  await untilSim(page, 3);
+  // The charts have the new tier's own series: busy, and a part of the whole.
+  const whole = await chartOf(page, 'whole system');
+  const cache = await chartOf(page, 'cache');
+  assert.ok(cache.goodput > 0 && cache.cpu > 0, `the cache's series is drawn: ${JSON.stringify(cache)}`);
+  assert.ok(cache.cpu < 0.5 * whole.cpu, `two of twelve nodes: ${cache.cpu} of ${whole.cpu} cores`);
   await screenshot(page, 'systems-add-tier.png');
   assert.deepEqual(log.errors, []);
   await page.close();
@@ -199,13 +202,42 @@ async function duringFault(page, t0, cond, what, labels = null) {
 
 const okOf = (shown, name) => shown.find((c) => c.name === name).ok;
 
+/** The newest second the charts drew (their `data-last`): rates, latencies in ms. */
+async function charted(page) {
+  return JSON.parse(await page.getAttribute('#chart-traffic', 'data-last'));
+}
+
+/** Attempts and requests that went wrong in the charts' newest second. */
+const failures = (c) => c.rejected + c.timed_out + c.failed + c.errors;
+
+/** Shows `name`'s series in the charts ('whole system' for all) and waits for two more drawn seconds. */
+async function chartOf(page, name) {
+  await page.selectOption('#chart-service', { label: name });
+  const s = Number(await page.getAttribute('#chart-traffic', 'data-seconds'));
+  await page.waitForFunction((s) => Number(document.querySelector('#chart-traffic').dataset.seconds) >= s + 2, s, { timeout: 30_000 });
+  return charted(page);
+}
+
+/** Polls the charts until `cond(newest second)` holds, while the fault lasts. */
+async function chartsShow(page, t0, cond, what) {
+  for (;;) {
+    const c = await charted(page);
+    if (cond(c)) return c;
+    assert.ok((await simTime(page)) < t0 + 10, `${what} within the fault's 10 simulated seconds: ${JSON.stringify(c)}`);
+    await page.waitForTimeout(100);
+  }
+}
+
 test('fault: latency ×5 on the database cuts its successes per second', async () => {
   const { page, log } = await armed('database');
   const before = okOf(await cards(page), 'database');
   assert.ok(before > 3000, `the database serves the load first (${before}/s)`);
+  const calm = await chartOf(page, 'database');
+  assert.ok(calm.p99_ms > 0, JSON.stringify(calm));
   const t0 = await fire(page, 'LatencySpike');
   const shown = await duringFault(page, t0, (s) => okOf(s, 'database') < 0.8 * before, 'the database slows');
   assert.equal(shown.find((c) => c.name === 'database').up, 2, 'slow, not down');
+  await chartsShow(page, t0, (c) => c.p99_ms > 3 * calm.p99_ms, "the database's charted p99 rises");
   await screenshot(page, 'systems-fault-latency.png');
   assert.deepEqual(await errorNotices(page), []);
   assert.deepEqual(log.errors, []);
@@ -221,8 +253,10 @@ test('fault: losing half the workers of a database near capacity cuts its succes
   await untilSim(page, t + 2);
   const before = okOf(await cards(page), 'database');
   assert.ok(before > 3000, `24 workers still serve the load (${before}/s)`);
+  const calm = await chartOf(page, 'database');
   const t0 = await fire(page, 'CapacityLoss');
   await duringFault(page, t0, (s) => okOf(s, 'database') < 0.8 * before, 'the database loses throughput');
+  await chartsShow(page, t0, (c) => c.goodput < 0.8 * calm.goodput, "the database's charted goodput falls");
   await screenshot(page, 'systems-fault-capacity.png');
   assert.deepEqual(await errorNotices(page), []);
   assert.deepEqual(log.errors, []);
@@ -232,6 +266,8 @@ test('fault: losing half the workers of a database near capacity cuts its succes
 test('fault: fail half at the api shows the failed share on the gateway → api arrow', async () => {
   const { page, log } = await armed('api');
   assert.ok(!(await arrow(page, 'gateway', 'api')).words.some((w) => w.includes('failed')));
+  const calm = await chartOf(page, 'whole system');
+  assert.equal(failures(calm), 0, JSON.stringify(calm));
   const t0 = await fire(page, 'ErrorInjection');
   let share = 0;
   const overlaps = [];
@@ -241,6 +277,7 @@ test('fault: fail half at the api shows the failed share on the gateway → api 
     return share >= 20;
   }, 'the failed share shows', overlaps);
   assert.ok(share <= 100);
+  await chartsShow(page, t0, (c) => failures(c) > 100, 'the charts show failures');
   overlaps.push(...(await labelsOverCards(page)));
   assert.deepEqual(overlaps, [], 'the three-line label stays between the cards');
   await screenshot(page, 'systems-fault-fail-half.png');
@@ -252,6 +289,7 @@ test('fault: fail half at the api shows the failed share on the gateway → api 
 test('fault: partition at the api cuts its call to the database, which times out', async () => {
   const { page, log } = await armed('api');
   assert.equal((await arrow(page, 'api', 'database')).partitioned, false);
+  const calm = await chartOf(page, 'whole system');
   const t0 = await fire(page, 'Partition');
   let edge;
   const overlaps = [];
@@ -260,6 +298,7 @@ test('fault: partition at the api cuts its call to the database, which times out
     return edge.partitioned && edge.words.some((w) => /⏱ \d+% timed out/.test(w));
   }, 'the cut call times out', overlaps);
   assert.ok(edge.words.includes('⊘ partitioned'), edge.words.join(' | '));
+  await chartsShow(page, t0, (c) => c.goodput < 0.5 * calm.goodput && failures(c) > 100, 'the charts show goodput falling and failures');
   await screenshot(page, 'systems-fault-partition.png');
   // Let the timeouts reach 100% ("⏱ 100% timed out", the widest line).
   const t1 = await simTime(page);
@@ -276,13 +315,30 @@ test('fault: partition at the api cuts its call to the database, which times out
   await page.close();
 });
 
-test('fault: flush cache at the api is taken quietly and the run goes on', async () => {
-  const { page, log } = await armed('api');
+test('fault: flush cache at the api, whose hot key lasts an hour, sets off a stampede of 400 ms recomputations', async () => {
+  const { page, log } = await armed('api', async (page) => {
+    await page.check('[data-toggle="cache"] input[type="checkbox"]');
+    await typeKnob(page, 'ttl', 3600);
+    await page.waitForFunction(() => document.querySelector('[data-knob="ttl"]').dataset.value === '3600');
+    await typeKnob(page, 'recompute_ms', 400);
+    // Past the first computation of the hot key, which was stored under the
+    // 10 s it had when the cache came on, and past its recomputation.
+    const t = await simTime(page);
+    await untilSim(page, t + 13);
+    await setSpeed(page, 1);
+  });
+  const calm = await chartOf(page, 'api');
   const t0 = await fire(page, 'CacheFlush');
-  await untilSim(page, t0 + 3);
-  const shown = await cards(page);
-  assert.deepEqual(shown.map((c) => `${c.up}/${c.nodes}`), ['4/4', '4/4', '2/2']);
-  assert.ok(okOf(shown, 'gateway') > 0);
+  // Every hot read recomputes for 400 ms: the api's workers fill and the
+  // gateway's queue, waiting on it, fills behind them.
+  const saturated = () => page.$$eval('[data-service="api"] .sq--saturated', (els) => els.length);
+  let apiSaturated = 0;
+  await duringFault(page, t0, async (s) => {
+    apiSaturated = Math.max(apiSaturated, await saturated());
+    return s.find((c) => c.name === 'gateway').queue > 0.3;
+  }, "the gateway's queue fills");
+  assert.ok(apiSaturated > 0 || (await saturated()) > 0, 'api nodes saturate');
+  await chartsShow(page, t0, (c) => c.p99_ms > 3 * calm.p99_ms && c.cpu > 1.5 * calm.cpu, `the api's charted p99 (${calm.p99_ms} ms) and CPU (${calm.cpu} cores) jump`);
   assert.deepEqual(await errorNotices(page), []);
   await screenshot(page, 'systems-fault-cache-flush.png');
   assert.deepEqual(log.errors, []);

@@ -1,8 +1,8 @@
 //! Configuration of the server-side defences (issue 10): adaptive
 //! concurrency limits, a rate limiter, and an autoscaler, each a section of
 //! every service (and of the top-level tier sections), each off by default.
-//! The engine's side of each lives in its own module: [`crate::limiter`],
-//! [`crate::rate_limit`], [`crate::autoscaler`].
+//! The engine's side of each lives in its own module: `limiter.rs`,
+//! `rate_limit.rs` and `autoscaler.rs` (hooks in `sim/scaling.rs`).
 
 use serde::{Deserialize, Serialize};
 
@@ -253,7 +253,12 @@ pub(super) fn validate(s: &super::ServiceConfig) -> Result<(), super::ConfigErro
     }
     let a = &s.autoscaler;
     if a.enabled {
-        range("autoscaler.min_nodes", a.min_nodes as f64, (server_limits::SCALE_NODES.0 as f64, a.max_nodes as f64), "")?;
+        range(
+            "autoscaler.min_nodes",
+            a.min_nodes as f64,
+            (server_limits::SCALE_NODES.0 as f64, a.max_nodes as f64),
+            "",
+        )?;
         let slots = a.max_nodes as u64 * s.nodes.queue_capacity as u64;
         if slots > super::MAX_TOTAL_QUEUE_SLOTS {
             return Err(super::ConfigError::TooLarge {

@@ -33,7 +33,10 @@ impl Simulation {
         }
         self.sample_scaling(second);
         if let Some(states) = &mut self.series.node_states {
-            let shown = self.tiers.iter().flat_map(|t| &self.nodes[t.first_node as usize..(t.first_node + t.shown_nodes()) as usize]);
+            let shown = self
+                .tiers
+                .iter()
+                .flat_map(|t| &self.nodes[t.first_node as usize..(t.first_node + t.shown_nodes()) as usize]);
             for n in shown {
                 let snap = n.snapshot(self.now);
                 match snap.life {

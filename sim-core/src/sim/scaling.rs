@@ -135,7 +135,7 @@ impl Simulation {
         let (warmup, capacity) = (secs_to_nanos(t.cfg.crash.warmup_s), t.cfg.crash.warmup_capacity);
         let mut added = false;
         while let Some(scaler) = t.scaler.as_mut() {
-            if scaler.pending.front().map_or(true, |&ready| ready > now) {
+            if scaler.pending.front().is_none_or(|&ready| ready > now) {
                 break;
             }
             scaler.pending.pop_front();

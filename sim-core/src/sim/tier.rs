@@ -2,22 +2,22 @@
 //! and per call edge, derived from the configuration once so that handlers
 //! read policies, not raw settings.
 
+use crate::autoscaler::Autoscaler;
 use crate::balancer::LoadBalancer;
 use crate::cache::Cache;
 use crate::config::{CallMode, ClientConfig, ServiceConfig};
 use crate::db::{Database, WaitAccount};
 use crate::keyed_cache::KeyedReads;
+use crate::limiter::TierLimits;
 use crate::metrics::{Counter, LatencyHistogram, Series};
 use crate::node::JobRef;
 use crate::node::ServiceModel;
 use crate::policy::{NodePolicy, Routing};
+use crate::rate_limit::TokenBucket;
 use crate::retry::RetryPolicy;
 use crate::rng::Stream;
 use crate::snapshot::CallSnapshot;
 use crate::time::secs_to_nanos;
-use crate::autoscaler::Autoscaler;
-use crate::limiter::TierLimits;
-use crate::rate_limit::TokenBucket;
 
 /// Node slots a service has: room for its autoscaler's maximum, whether
 /// the autoscaler is on or not, so that it can be switched on mid-run

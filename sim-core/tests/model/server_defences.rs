@@ -3,8 +3,8 @@
 //! limiter's cap, health probes sent as requests, and the autoscaler's
 //! delay and its effect on a shared database. Every assertion names its seed.
 
-use super::{run, seeded};
 use super::mechanisms::check_attempts_conserved;
+use super::{run, seeded};
 
 use sim_core::config::{LimitAlgorithm, ProbeMode};
 use sim_core::{Config, Fault, FaultKind, SimTime, Simulation};
@@ -270,7 +270,11 @@ fn the_autoscaler_does_not_save_a_retry_storm_from_a_10s_spike() {
         assert!(mean(&s.goodput, 2, 20) > 0.97 * 2_500.0, "seed {seed}: fine before the spike");
         let snap = with.snapshot();
         assert_eq!(snap.nodes.len() as u32, snap.services[0].node_count, "seed {seed}");
-        assert_eq!(snap.services[0].node_count, scaling.nodes[99] as u32 + snap.services[0].pending_nodes, "seed {seed}");
+        assert_eq!(
+            snap.services[0].node_count,
+            scaling.nodes[99] as u32 + snap.services[0].pending_nodes,
+            "seed {seed}"
+        );
     }
 }
 
@@ -375,4 +379,39 @@ fn the_autoscaler_switched_on_mid_run_brings_the_count_within_its_bounds() {
     let t = check_attempts_conserved("autoscaler live", &sim);
     assert_eq!((t.scale_ups, t.scale_downs, t.failed), (0, 3, 0), "seed {seed}: {t:?}");
     assert_eq!(sim.series().scaling.as_ref().unwrap().nodes[29], 5, "seed {seed}");
+}
+
+#[test]
+fn a_middle_tier_scales_out_and_the_snapshot_numbers_its_nodes() {
+    // gateway → api, the api at 8 workers a node over 4 nodes (3,200/s)
+    // under 3,000 req/s: ~94% busy, so its autoscaler (target 0.7, 5 s
+    // provisioning) adds nodes; the gateway keeps its 4.
+    use sim_core::config::ClientConfig;
+    use sim_core::{CallConfig, ServiceConfig};
+    let seed = 57;
+    let mut c = seeded(seed);
+    c.traffic.rate_per_s = 3_000.0;
+    c.traffic.duration_s = 30.0;
+    let mut gateway = ServiceConfig { name: "gateway".into(), ..ServiceConfig::default() };
+    gateway.calls = vec![CallConfig { to: "api".into(), client: ClientConfig::default() }];
+    let mut api = ServiceConfig { name: "api".into(), ..ServiceConfig::default() };
+    api.nodes.workers = 8;
+    api.autoscaler.enabled = true;
+    api.autoscaler.interval_s = 5.0;
+    api.autoscaler.provisioning_s = 5.0;
+    c.services = vec![gateway, api];
+    let mut sim = Simulation::new(c).unwrap();
+    sim.step_until(SimTime::from_secs(20));
+    let snap = sim.snapshot();
+    let (g, a) = (&snap.services[0], &snap.services[1]);
+    assert_eq!((g.first_node, g.node_count), (0, 4), "seed {seed}");
+    assert!(a.first_node == 4 && a.node_count > 4, "seed {seed}: {a:?}");
+    assert_eq!(snap.nodes.len() as u32, 4 + a.node_count, "seed {seed}");
+    // The api's sixth node, as the snapshot numbers it, crashes.
+    assert!(sim.crash_node(4 + 5), "seed {seed}");
+    assert_eq!(sim.snapshot().nodes[9].life, sim_core::NodeLife::Crashed, "seed {seed}");
+    assert!(sim.snapshot().nodes[..9].iter().all(|n| n.life != sim_core::NodeLife::Crashed), "seed {seed}");
+    sim.run_to_end();
+    let own = sim.service_series(1).unwrap().scaling.as_ref().unwrap();
+    assert!(own.nodes[29] > 4 && sim.service_series(0).unwrap().scaling.as_ref().unwrap().nodes[29] == 4, "seed {seed}");
 }
