@@ -198,15 +198,15 @@ impl DashboardView {
                 None,
             ),
             tile("throughput", "Throughput", "Requests the servers answered per second, whether or not the client was still waiting.", Unit::PerS, w.map(|i| Some(s.throughput[i] as f64))),
-            tile("cpu", "CPU utilisation", "Share of the nodes' cores busy (each worker a core without the CPU model).", Unit::Share, cw.map(|i| (cores > 0.0).then(|| (busy(i) / cores).min(1.0)))),
+            tile("cpu", "CPU busy", "CPU utilisation: the share of the nodes' cores busy (each worker a core without the CPU model).", Unit::Share, cw.map(|i| (cores > 0.0).then(|| (busy(i) / cores).min(1.0)))),
         ];
         // No successes in a second is the worst a user can get: a red badge.
         let users = vec![
             badged(tile("goodput", "Goodput ratio", "Requests that succeeded per request offered, in the same second.", Unit::Share, w.map(|i| ratio(s.goodput[i], s.offered[i]))), SHARE, None),
-            badged(tile("success", "Requests that succeeded", "Of the requests that finished in the second, the share that succeeded; the rest used up every attempt.", Unit::Share, w.map(|i| ratio(s.goodput[i], s.goodput[i] + s.failed[i]))), SHARE, None),
-            badged(tile("p99", "p99 of successes", "The 99th percentile of the latency users saw on their successful requests, retries included.", Unit::Ms, w.map(|i| s.latency_p99_ms[i])), P99, Some(Level::Bad)),
-            badged(tile("p999", "p99.9 of successes", "The 99.9th percentile of the latency users saw on their successful requests.", Unit::Ms, w.map(|i| s.latency_p999_ms[i])), P999, Some(Level::Bad)),
-            badged(tile("wasted", "Work nobody waited for", "Share of the CPU in use spent on answers whose client had already given up.", Unit::Share, cw.map(|i| { let b = busy(i); (b > 0.0).then(|| s.cpu.wasted[i] / b) })), WASTED, None),
+            badged(tile("success", "Succeeded", "Requests that succeeded: of the requests that finished in the second, the share that succeeded; the rest used up every attempt.", Unit::Share, w.map(|i| ratio(s.goodput[i], s.goodput[i] + s.failed[i]))), SHARE, None),
+            badged(tile("p99", "p99", "p99 of successes: the 99th percentile of the latency users saw on their successful requests, retries included.", Unit::Ms, w.map(|i| s.latency_p99_ms[i])), P99, Some(Level::Bad)),
+            badged(tile("p999", "p99.9", "p99.9 of successes: the 99.9th percentile of the latency users saw on their successful requests.", Unit::Ms, w.map(|i| s.latency_p999_ms[i])), P999, Some(Level::Bad)),
+            badged(tile("wasted", "Wasted CPU", "Work nobody waited for: the share of the CPU in use spent on answers whose client had already given up.", Unit::Share, cw.map(|i| { let b = busy(i); (b > 0.0).then(|| s.cpu.wasted[i] / b) })), WASTED, None),
         ];
         DashboardView { second: end.checked_sub(1), typical, users }
     }

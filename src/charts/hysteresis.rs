@@ -29,7 +29,8 @@ pub fn draw(canvas: &HtmlCanvasElement, curve: &Curve) -> Result<(), ChartError>
     let x = ((curve.rates.first().copied().unwrap_or(0.0) - step / 2.0).max(0.0), top + step / 2.0);
     let y_max = style::nice_max(top, 100.0);
     let rows = style::legend_rows(&root, &LEGEND, scale);
-    let mut chart = style::plot_below(&root, rows, x, y_max, "goodput (req/s)", &|v| si(*v), scale)?;
+    let axes = style::Axes { x_desc: "offered load (req/s)", x_fmt: &|v| si(*v), y_desc: "goodput (req/s)", y_fmt: &|v| si(*v) };
+    let mut chart = style::plot_axes(&root, rows, x, y_max, &axes, scale)?;
     let width = |px: f64| (px * scale).round() as u32;
     // The band: the polygon between the branches over the rates both have
     // reached; where they meet it has no width, so only a parting shows.
