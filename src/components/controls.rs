@@ -97,7 +97,6 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
                     <option value={i.to_string()} selected={p.template == Some(i)}>{ t.name }</option>
                 }) }
             </select>
-            <super::ViewMenu share_query={p.share_query.clone()} />
             <div class="transport" role="group" aria-label="Run controls">
                 <button id="play" class="btn btn--primary" onclick={play} disabled={p.finished} title="Run or pause the simulation">
                     { icon(play_icon) }{ play_text }

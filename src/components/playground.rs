@@ -2,7 +2,7 @@
 
 use super::{
     perf_now, use_animation_frames, Charts, Dashboard, KnobPanel, LessonBanner, NodeView, Notices, PerfOverlay,
-    SystemEditor, Toolbar,
+    SystemEditor, Toolbar, ViewMenu,
 };
 use crate::charts::LastSecond;
 use crate::state::{Action, AppState};
@@ -67,6 +67,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             <div class="body">
                 <aside id="knobs" class={classes!("sidebar", drawer_open.then_some("sidebar--open"))} aria-label="Knobs">
                     <button class="btn btn--small sidebar__close" onclick={toggle_drawer.clone()}>{ "✕ Close" }</button>
+                    <ViewMenu share_query={with_template(&to_query(&state.config, &state.defaults, state.speed), state.template)} />
                     <KnobPanel
                         config={state.config.clone()}
                         defaults={state.defaults.clone()}
