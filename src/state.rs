@@ -93,6 +93,10 @@ pub enum Action {
     ExpandLesson(bool),
     /// Leave the lesson; the run goes on.
     CloseLesson,
+    /// Start a new run on an imported scenario (export.rs).
+    Import(Box<Config>),
+    /// Show a message (a refused import, a failed export).
+    Notify(String),
 }
 
 /// The playground's state.
@@ -155,6 +159,7 @@ impl AppState {
             Engine::new(defaults.clone()).expect("the default scenario is valid")
         });
         let config = engine.sim().config().clone();
+        let services = config.services.len().max(1);
         let snapshot = Rc::new(engine.sim().snapshot());
         let mut state = AppState {
             engine,
@@ -171,9 +176,10 @@ impl AppState {
             lesson: None,
             lesson_open: true,
             story_open: settings.template.is_some(),
-            selected_service: 0,
+            // The view a shared link carries, where the running system has it.
+            selected_service: settings.view.selected_service.min(services - 1),
             template: settings.template,
-            chart_service: None,
+            chart_service: settings.view.chart_service.filter(|&i| i < services),
             call_target: None,
             pacer: Pacer::default(),
             last_frame_ms: None,
@@ -229,6 +235,12 @@ impl AppState {
             Action::OpenLesson(i, step) => self.load_lesson(i, step),
             Action::ExpandLesson(open) => self.lesson_open = open,
             Action::CloseLesson => self.lesson = None,
+            Action::Import(c) => {
+                if self.start_on(*c) {
+                    (self.template, self.lesson, self.story_open) = (None, None, false);
+                }
+            }
+            Action::Notify(text) => self.notify(text),
         }
         // After every change and every step, so a check turns green in
         // the frame that shows it, and a change starts its step at once.
@@ -684,7 +696,7 @@ mod tests {
     fn a_finished_run_stops_and_refuses_to_play() {
         let mut config = app_defaults();
         config.traffic.duration_s = 2.0;
-        let settings = UrlSettings { config, speed: None, bench: false, autoplay: true, template: None };
+        let settings = UrlSettings { config, autoplay: true, ..UrlSettings::default() };
         let mut s = AppState::new(settings, Vec::new(), frozen_clock);
         s.apply(Action::Frame(0.0));
         s.apply(Action::Frame(100.0));
@@ -871,7 +883,7 @@ mod tests {
         let mut config = app_defaults();
         config.traffic.rate_per_s = 50_000.0;
         config.client.attempts = 10;
-        let settings = UrlSettings { config, speed: Some(20.0), bench: false, autoplay: true, template: None };
+        let settings = UrlSettings { config, speed: Some(20.0), autoplay: true, ..UrlSettings::default() };
         let s = AppState::new(settings, Vec::new(), frozen_clock);
         assert_eq!(s.config, app_defaults());
         assert_eq!(*s.engine.sim().config(), app_defaults());

@@ -12,7 +12,7 @@ use std::fmt;
 pub const SPEED_RANGE: (f64, f64) = (1.0, 200.0);
 
 /// What a query string asks for.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UrlSettings {
     /// Knobs after applying the valid parameters to the defaults.
     pub config: Config,
@@ -25,6 +25,8 @@ pub struct UrlSettings {
     /// `template=NAME`: the topology the page opens on (index into
     /// `TEMPLATES`); other knobs apply over it.
     pub template: Option<usize>,
+    /// The view an `s=` scenario carries (selected service, chart, lesson).
+    pub view: crate::share::View,
 }
 
 /// One parameter that could not be used.
@@ -130,6 +132,12 @@ fn apply(s: &mut UrlSettings, name: &str, value: &str) -> Result<(), ParamError>
             s.config = c;
             s.template = Some(i);
         }
+        "s" => {
+            // The whole scenario (share.rs); the readable parameters,
+            // read after it, override its fields.
+            let scenario = crate::share::decode(value.trim()).map_err(|e| fail(e.to_string()))?;
+            (s.config, s.speed, s.view) = (scenario.config, Some(scenario.speed), scenario.view);
+        }
         "speed" => s.speed = Some(parse_speed(value).map_err(fail)?),
         // Read by `lessons::from_query`: a lesson starts its own run.
         "lesson" | "step" => {}
@@ -138,9 +146,40 @@ fn apply(s: &mut UrlSettings, name: &str, value: &str) -> Result<(), ParamError>
         _ if name == seed_param() => s.config.seed = parse_seed(value).map_err(fail)?,
         _ => {
             let control =
-                by_param(name).ok_or_else(|| fail(format!("unknown; known parameters are {}", known_params())))?;
+                by_param(name).ok_or_else(|| fail(format!("unknown; {}", known_params(name))))?;
             control.parse_into(&mut s.config, value).map_err(fail)?;
         }
+    }
+    Ok(())
+}
+
+/// Most parameters read from one query; the rest are reported and ignored.
+pub const MAX_PARAMS: usize = 256;
+
+/// Most notices one query raises: past it, the last notice counts the rest.
+pub const MAX_NOTICES: usize = 8;
+
+/// Longest readable parameter value, characters (`s=` has its own limit,
+/// `share::MAX_PARAM_CHARS`); a longer one is refused before it is parsed,
+/// so that no notice repeats a huge value.
+pub const MAX_VALUE_CHARS: usize = 64;
+
+/// Longest parameter name, characters.
+const MAX_NAME_CHARS: usize = 40;
+
+/// Refuses an over-long name or value, naming it by its first characters.
+fn too_long(name: &str, value: &str) -> Result<(), ParamError> {
+    let n = name.chars().count();
+    if n > MAX_NAME_CHARS {
+        let short: String = name.chars().take(MAX_NAME_CHARS).collect();
+        return Err(error(
+            &format!("{short}…"),
+            format!("name is {n} characters long; at most {MAX_NAME_CHARS} allowed"),
+        ));
+    }
+    let (v, max) = (value.chars().count(), if name == "s" { crate::share::MAX_PARAM_CHARS } else { MAX_VALUE_CHARS });
+    if v > max {
+        return Err(error(name, format!("value is {v} characters long; at most {max} allowed")));
     }
     Ok(())
 }
@@ -149,30 +188,67 @@ fn template_names() -> String {
     TEMPLATES.iter().map(|t| t.param).collect::<Vec<_>>().join(", ")
 }
 
-fn known_params() -> String {
-    let mut all: Vec<&str> = CONTROLS.iter().map(Control::param).collect();
-    all.extend([seed_param(), "speed", "play", "bench", "template", "lesson", "step", "view"]);
-    all.join(", ")
+/// What an unknown parameter's notice says: the known parameters nearest
+/// to `name` by edit distance (the knobs are too many to list them all).
+fn known_params(name: &str) -> String {
+    let others = [seed_param(), "speed", "play", "bench", "template", "lesson", "step", "s", "view"];
+    let mut all: Vec<&str> = CONTROLS.iter().map(Control::param).chain(others).collect();
+    all.sort_by_key(|p| (edit_distance(name, p), *p));
+    format!("known parameters ({} in all) nearest to it: {}", all.len(), all[..3].join(", "))
+}
+
+/// Levenshtein distance over characters, for the "nearest" hint; `name` is
+/// at most `MAX_NAME_CHARS` long by the time it gets here.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(diag + usize::from(ca != cb));
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// Parses a query string over `defaults`. Invalid parameters are reported and
 /// skipped; if the combination fails the engine's validation the defaults
 /// are kept and that is reported too.
 pub fn parse_query(query: &str, defaults: &Config) -> (UrlSettings, Vec<ParamError>) {
-    let mut s = UrlSettings { config: defaults.clone(), speed: None, bench: false, autoplay: false, template: None };
+    let mut s = UrlSettings { config: defaults.clone(), ..UrlSettings::default() };
     let mut errors = Vec::new();
-    // The template first, so that the other parameters apply over it.
+    // The template first, then the whole scenario (`s=`), so that the
+    // readable parameters apply over both (docs/APP.md, "Links").
     let mut all = pairs(query);
-    all.sort_by_key(|(name, _)| name != "template");
+    all.sort_by_key(|(name, _)| match name.as_str() {
+        "template" => 0,
+        "s" => 1,
+        _ => 2,
+    });
+    if all.len() > MAX_PARAMS {
+        errors.push(error("(query)", format!("has {} parameters; at most {MAX_PARAMS} are read", all.len())));
+        all.truncate(MAX_PARAMS);
+    }
     for (name, value) in all {
-        if let Err(e) = apply(&mut s, &name, &value) {
+        if let Err(e) = too_long(&name, &value).and_then(|()| apply(&mut s, &name, &value)) {
             errors.push(e);
         }
+    }
+    if errors.len() > MAX_NOTICES {
+        // A notice each would bury the page; the first ones name the
+        // problem, the last says how many more there were.
+        let more = errors.len() - (MAX_NOTICES - 1);
+        errors.truncate(MAX_NOTICES - 1);
+        errors.push(error("(query)", format!("{more} more parameters were refused as well")));
     }
     if let Err(e) = s.config.validate() {
         errors.push(error(e.field(), format!("{e}; using the default scenario")));
         s.config = defaults.clone();
         s.template = None;
+        s.view = crate::share::View::default();
     }
     (s, errors)
 }

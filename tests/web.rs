@@ -518,8 +518,7 @@ fn SystemHost(p: &SystemHostProps) -> yew::Html {
     use yew::prelude::*;
     let config = p.config.clone();
     let state = use_reducer(move || {
-        let settings =
-            brink_app::url::UrlSettings { config, speed: None, bench: false, autoplay: false, template: None };
+        let settings = brink_app::url::UrlSettings { config, ..Default::default() };
         AppState::new(settings, Vec::new(), brink_app::components::perf_now)
     });
     let dispatch: Callback<Action> = state.dispatcher().into();

@@ -1324,9 +1324,13 @@ impl Config {
     /// known, no cycle, within the size limits. The top-level tier sections
     /// must keep their defaults, since each service has its own.
     fn validate_services(&self) -> Result<(), ConfigError> {
-        if self.single_service() != ServiceConfig::default() {
-            let top = self.single_service();
-            let d = ServiceConfig::default();
+        let d = ServiceConfig::default();
+        let mut top = self.single_service();
+        // A file written before probes could be requests reads a missing
+        // `probe_mode` as the old model (serde's default, so old files keep
+        // their meaning); that alone does not set the top-level [health].
+        top.health.probe_mode = d.health.probe_mode;
+        if top != d {
             let section = [
                 ("balancer", top.balancer != d.balancer),
                 ("nodes", top.nodes != d.nodes),

@@ -38,6 +38,7 @@ mod db;
 pub mod distribution;
 mod event;
 mod hedge;
+pub mod export;
 pub mod hysteresis;
 mod keyed_cache;
 mod limiter;

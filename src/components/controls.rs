@@ -120,7 +120,7 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
                 <input id="seed" type="text" inputmode="numeric" value={p.seed.to_string()} onchange={on_seed} aria-label="Seed" />
                 if p.seed_pending { <span class="tag tag--restart">{ "on reset" }</span> }
             </label>
-            <ShareButton query={p.share_query.clone()} />
+            <super::CopyLink query={p.share_query.clone()} />
         </header>
     }
 }
@@ -171,37 +171,4 @@ fn Status(p: &StatusProps) -> Html {
             <span class="status__state">{ state }</span>
         </div>
     }
-}
-
-#[derive(Properties, PartialEq)]
-struct ShareProps {
-    query: String,
-}
-
-/// Puts the scenario in the address bar and shows the link to copy.
-#[component]
-fn ShareButton(p: &ShareProps) -> Html {
-    let shown = use_state(|| None::<String>);
-    let onclick = {
-        let (shown, query) = (shown.clone(), p.query.clone());
-        Callback::from(move |_: MouseEvent| shown.set(share(&query)))
-    };
-    html! {
-        <div class="share">
-            <button class="btn" {onclick} title="Put this scenario's knobs in the address bar, as a link to share">{ "Share" }</button>
-            if let Some(url) = &*shown {
-                <input class="share__url" type="text" readonly=true value={url.clone()} aria-label="Link to this scenario"
-                    onfocus={Callback::from(|e: FocusEvent| e.target_unchecked_into::<HtmlInputElement>().select())} />
-            }
-        </div>
-    }
-}
-
-/// Replaces the page URL's query with `query`; returns the full link.
-fn share(query: &str) -> Option<String> {
-    let window = web_sys::window()?;
-    let location = window.location();
-    let url = format!("{}{}{}", location.origin().ok()?, location.pathname().ok()?, query);
-    window.history().ok()?.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)).ok()?;
-    Some(url)
 }

@@ -4,7 +4,7 @@
 //! retry waves the 100 ms view of retries. It keeps the page's address on
 //! `?lesson=NAME&step=K`.
 
-use crate::lessons::{change_text, query, LessonRun, StepState};
+use crate::lessons::{change_text, LessonRun, StepState};
 use crate::state::Action;
 use yew::prelude::*;
 
@@ -33,8 +33,6 @@ fn status(s: StepState) -> (&'static str, &'static str) {
 #[component]
 pub fn LessonBanner(p: &LessonBannerProps) -> Html {
     let lesson = p.run.lesson();
-    let address = query(&p.run);
-    use_effect_with(address.clone(), |address| keep_address(address));
     let open = p.open;
     let toggle = p.dispatch.reform(move |_: MouseEvent| Action::ExpandLesson(!open));
     let current = p.run.current();
@@ -112,17 +110,5 @@ fn FineView(p: &FineViewProps) -> Html {
             </svg>
             <figcaption>{ format!("Retries per 100 ms, last 10 s (peak {peak})") }</figcaption>
         </figure>
-    }
-}
-
-/// Puts the lesson and its step in the address bar, so a reload or a
-/// copied link opens the same step.
-fn keep_address(query: &str) {
-    let Some(window) = web_sys::window() else { return };
-    let location = window.location();
-    let (Ok(origin), Ok(path)) = (location.origin(), location.pathname()) else { return };
-    if let Ok(history) = window.history() {
-        let url = format!("{origin}{path}{query}");
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }

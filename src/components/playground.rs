@@ -5,9 +5,10 @@ use super::{
     SystemEditor, Toolbar, ViewMenu,
 };
 use crate::charts::LastSecond;
+use crate::share::{link_query, View};
 use crate::state::{Action, AppState};
 use crate::system::FAULT_BUTTONS;
-use crate::url::{to_query, with_template, ParamError, UrlSettings};
+use crate::url::{ParamError, UrlSettings};
 use yew::prelude::*;
 
 /// What the page was opened with.
@@ -37,6 +38,18 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     };
     let dispatch: Callback<Action> = state.dispatcher().into();
     use_animation_frames(state.playing, dispatch.reform(Action::Frame));
+    let share_query = {
+        let defaults = state.defaults.clone();
+        let view =
+            View { selected_service: state.selected_service, chart_service: state.chart_service, ..View::default() };
+        // A lesson's link is its name and step: the lesson builds its own
+        // scenario, and the earlier steps' changes come with the step.
+        let lesson = state.lesson.as_ref().map(crate::lessons::query);
+        use_memo((state.config.clone(), state.speed, state.template, view, lesson), move |(c, speed, t, view, l)| {
+            l.clone().unwrap_or_else(|| link_query(c, &defaults, *speed, *t, view))
+        })
+    };
+    super::use_url_follows((*share_query).clone());
     let drawer_open = use_state(|| false);
     let toggle_drawer = {
         let open = drawer_open.clone();
@@ -48,7 +61,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         LastSecond::of(sim.series(), sim.completed_seconds())
     };
     html! {
-        <div class="app">
+        <div class="app" ondragover={super::on_dragover()} ondrop={super::on_drop(dispatch.clone())}>
             <Toolbar
                 playing={state.playing}
                 finished={state.finished()}
@@ -59,7 +72,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 seed_pending={state.pending_restart.contains(&"seed")}
                 lesson={state.lesson.as_ref().map(|l| l.index)}
                 template={state.template}
-                share_query={with_template(&to_query(&state.config, &state.defaults, state.speed), state.template)}
+                share_query={(*share_query).clone()}
                 drawer_open={*drawer_open}
                 on_toggle_drawer={toggle_drawer.clone()}
                 dispatch={dispatch.clone()}
@@ -83,6 +96,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                         faults={FAULT_BUTTONS.iter().map(|b| state.fault_for(b.kind)).collect::<Vec<_>>()}
                         dispatch={dispatch.clone()}
                     />
+                    <super::ExportButtons engine={state.engine.clone()} config={state.config.clone()} dispatch={dispatch.clone()} />
                 </aside>
                 <main class="main">
                     if let Some(run) = &state.lesson {

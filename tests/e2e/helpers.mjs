@@ -25,13 +25,18 @@ const MIME = {
   '.png': 'image/png',
 };
 
-/** Serves `dir` on 127.0.0.1 at a free port; resolves to { url, close }. */
-export async function serve(dir = DIST) {
+/**
+ * Serves `dir` on 127.0.0.1 at a free port; resolves to { url, close }.
+ * With `cache`, files may be cached for an hour (the fuzz test opens the
+ * page a thousand times; the browser then keeps the compiled WebAssembly).
+ */
+export async function serve(dir = DIST, { cache = false } = {}) {
   dir = resolve(dir);
   if (!existsSync(join(dir, 'index.html'))) {
     throw new Error(`${dir}/index.html missing: run \`trunk build --release\` first`);
   }
-  const server = createServer(async (req, res) => {
+  // Large headers, so that the fuzz test's 100 KB parameters reach the page.
+  const server = createServer({ maxHeaderSize: 1 << 20 }, async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const file = normalize(join(dir, path === '/' ? 'index.html' : path));
     if (!file.startsWith(dir)) {
@@ -40,7 +45,7 @@ export async function serve(dir = DIST) {
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': cache ? 'max-age=3600' : 'no-store' });
       res.end(body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -90,7 +95,8 @@ export async function openPage(context, url, viewport = { width: 1280, height: 8
   const origin = new URL(url).origin;
   const log = { errors: [], foreign: [], failed: [] };
   page.on('console', (m) => {
-    if (m.type() === 'error') log.errors.push(m.text());
+    // A Content-Security-Policy violation counts as an error whatever its level.
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) log.errors.push(m.text());
   });
   page.on('pageerror', (e) => log.errors.push(String(e)));
   page.on('request', (r) => {

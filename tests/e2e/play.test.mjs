@@ -29,13 +29,15 @@ test('play, pause, step and reset', async () => {
   await page.close();
 });
 
-test('share puts the changed knobs in the address bar, and the link reopens them', async () => {
+test('Copy link copies the changed knobs; the address bar follows them, and the link reopens them', async () => {
+  await env.browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(env.srv.url).origin });
   const { page, log } = await openPage(env.browser.context, env.srv.url);
   await ready(page);
   await typeKnob(page, 'rate', 14000);
   await page.selectOption('#knob-backoff', 'fixed');
-  await page.click('.share button');
-  const link = await page.inputValue('.share__url');
+  await page.click('#copy-link');
+  await page.waitForSelector('#copy-link:has-text("Copied")');
+  const link = await page.evaluate(() => navigator.clipboard.readText());
   assert.match(link, /\?rate=14000&backoff=fixed$/);
   assert.equal(page.url(), link);
   await page.goto(link);
@@ -43,5 +45,25 @@ test('share puts the changed knobs in the address bar, and the link reopens them
   assert.equal(await page.getAttribute('[data-knob=rate]', 'data-value'), '14000');
   assert.equal(await page.inputValue('#knob-backoff'), 'fixed');
   assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('without a Clipboard API, Copy link shows the link selected in a text field', async () => {
+  const page = await env.browser.context.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
+  await page.goto(`${env.srv.url}?rate=9000`);
+  await ready(page);
+  await page.click('#copy-link');
+  await page.waitForSelector('#share-url');
+  const field = await page.$eval('#share-url', (e) => ({
+    value: e.value,
+    focused: document.activeElement === e,
+    selected: e.selectionStart === 0 && e.selectionEnd === e.value.length,
+  }));
+  assert.deepEqual(field, { value: page.url(), focused: true, selected: true });
+  assert.match(field.value, /\?rate=9000$/);
+  assert.deepEqual(errors, []);
   await page.close();
 });
