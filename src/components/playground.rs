@@ -50,6 +50,13 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         })
     };
     super::use_url_follows((*share_query).clone());
+    // The other views get the scenario itself, a lesson's included.
+    let view_query = {
+        let defaults = state.defaults.clone();
+        use_memo((state.config.clone(), state.speed, state.template), move |(c, speed, t)| {
+            link_query(c, &defaults, *speed, *t, &View::default())
+        })
+    };
     let drawer_open = use_state(|| false);
     let toggle_drawer = {
         let open = drawer_open.clone();
@@ -80,7 +87,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             <div class="body">
                 <aside id="knobs" class={classes!("sidebar", drawer_open.then_some("sidebar--open"))} aria-label="Knobs">
                     <button class="btn btn--small sidebar__close" onclick={toggle_drawer.clone()}>{ "✕ Close" }</button>
-                    <ViewMenu share_query={with_template(&to_query(&state.config, &state.defaults, state.speed), state.template)} />
+                    <ViewMenu share_query={(*view_query).clone()} />
                     <KnobPanel
                         config={state.config.clone()}
                         defaults={state.defaults.clone()}
