@@ -13,12 +13,14 @@ pub mod charts;
 pub mod compare;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
+pub mod dashboard;
 pub mod defaults;
 pub mod defences;
 pub mod embed;
 pub mod engine;
 pub mod export;
 pub mod format;
+pub mod hysteresis;
 pub mod knobs;
 pub mod lessons;
 pub mod pacing;
@@ -31,6 +33,7 @@ mod testkit;
 pub mod topology_view;
 pub mod trace_view;
 pub mod url;
+pub mod views;
 
 /// Mounts the app on the page's body.
 #[cfg(target_arch = "wasm32")]

@@ -145,6 +145,8 @@ fn apply(s: &mut UrlSettings, name: &str, value: &str) -> Result<(), ParamError>
         "embed" | "knobs" => {}
         // Read by `compare::from_query`: B's scenario beside A.
         "compare" | "b" => {}
+        // Read by `views::View::from_query`: the page to open.
+        "view" => drop(crate::views::View::parse(value).map_err(fail)?),
         _ if name == seed_param() => s.config.seed = parse_seed(value).map_err(fail)?,
         _ => {
             let control =
@@ -193,7 +195,7 @@ fn template_names() -> String {
 /// What an unknown parameter's notice says: the known parameters nearest
 /// to `name` by edit distance (the knobs are too many to list them all).
 fn known_params(name: &str) -> String {
-    let others = [seed_param(), "speed", "play", "bench", "template", "lesson", "step", "s", "embed", "knobs", "compare", "b"];
+    let others = [seed_param(), "speed", "play", "bench", "template", "lesson", "step", "s", "embed", "knobs", "compare", "b", "view"];
     let mut all: Vec<&str> = CONTROLS.iter().map(Control::param).chain(others).collect();
     all.sort_by_key(|p| (edit_distance(name, p), *p));
     format!("known parameters ({} in all) nearest to it: {}", all.len(), all[..3].join(", "))

@@ -1,19 +1,15 @@
 //! `brink hysteresis`: offered load stepped up, then back down, with a dwell
-//! at each step; goodput against offered load for both branches.
-//!
-//! A stable system gives the same goodput at a load whichever way it got
-//! there; a metastable one does not: once pushed into collapse on the way up,
-//! it stays collapsed on the way down at loads it carried before (Bronson,
-//! Aghayev, Charapko and Smith, "Metastable failures in distributed
-//! systems", HotOS 2021). The gap between the branches is the band the
-//! app shades.
+//! at each step; goodput against offered load for both branches. The sweep
+//! itself is `sim_core::hysteresis`, shared with the app; this module reads
+//! the flags, runs the seeds in parallel and prints.
 
 use crate::args::{parse_set, text, Checked, ModelArgs, SetArg, UsageError};
 use crate::sweep::{base_scenario, par_ordered};
 use crate::{output, Failure};
 use clap::Args;
 use serde_json::{json, Value};
-use sim_core::{Config, SimTime, Simulation};
+use sim_core::hysteresis::{scenario, schedule, Branches, Sweep, SweepError};
+use sim_core::Config;
 use std::io::{self, BufWriter, Write};
 
 /// Most steps on the way up.
@@ -84,28 +80,13 @@ fn parse_seeds(raw: &str) -> Result<u32, String> {
     }
 }
 
-/// The rates visited, up then down: `a, …, z, …, a` (the top once).
-pub fn schedule(rates: &[f64]) -> Vec<f64> {
-    rates.iter().chain(rates.iter().rev().skip(1)).copied().collect()
-}
-
 /// Goodput and offered load per step of one seed's run.
-fn one_run(mut config: Config, steps: &[f64], dwell: u32) -> Result<Vec<(f64, f64)>, Failure> {
-    let mut sim = Simulation::new(config.clone()).map_err(|e| UsageError(e.to_string()))?;
-    let mut out = Vec::with_capacity(steps.len());
-    for (k, &rate) in steps.iter().enumerate() {
-        config.traffic.rate_per_s = rate;
-        sim.reconfigure(&config).map_err(|e| UsageError(format!("--rates {rate}: {e}")))?;
-        let end = (k as u64 + 1) * dwell as u64;
-        sim.step_until(SimTime::from_secs(end));
-        let from = (end - (dwell / 2) as u64) as usize;
-        let mean = |v: &[u64]| v[from..end as usize].iter().sum::<u64>() as f64 / (end as usize - from) as f64;
-        out.push((mean(&sim.series().goodput), mean(&sim.series().offered)));
-    }
-    if let Some(halt) = sim.snapshot().halted {
-        return Err(Failure::Runtime(Some(format!("brink: seed {} stopped early ({halt:?})", sim.config().seed))));
-    }
-    Ok(out)
+fn one_run(config: Config, steps: &[f64], dwell: u32) -> Result<Vec<(f64, f64)>, Failure> {
+    Sweep::run(config, steps.to_vec(), dwell).map_err(|e| match e {
+        SweepError::Config(e) => UsageError(e.to_string()).into(),
+        SweepError::Rate(rate, e) => UsageError(format!("--rates {rate}: {e}")).into(),
+        SweepError::Halted(..) => Failure::Runtime(Some(format!("brink: {e}"))),
+    })
 }
 
 /// `brink hysteresis`.
@@ -114,10 +95,7 @@ pub fn run(a: &HysteresisArgs) -> Result<(), Failure> {
         return Err(UsageError("--rates: missing; give FROM:TO:STEP, e.g. --rates 10:80:10".into()).into());
     }
     let steps = schedule(&a.rates);
-    let mut base = base_scenario(&a.model, a.config_path.as_deref(), &a.set)?;
-    base.traffic.spike_mult = 1.0;
-    base.traffic.rate_per_s = steps[0];
-    base.traffic.duration_s = (steps.len() as u64 * a.dwell as u64) as f64;
+    let base = scenario(&base_scenario(&a.model, a.config_path.as_deref(), &a.set)?, &steps, a.dwell);
     base.validate().map_err(|e| UsageError(format!("--rates and --dwell: {e}")))?;
     let seeds: Vec<usize> = (0..a.seeds as usize).collect();
     let mut sums = vec![(0.0, 0.0); steps.len()];
@@ -147,15 +125,11 @@ pub fn run(a: &HysteresisArgs) -> Result<(), Failure> {
 /// both branches indexed like `rates`, the down branch read back from the
 /// way down (its top is the up branch's last step).
 fn document(rates: &[f64], means: &[(f64, f64)], dwell: u32, seed: u64, seeds: u32) -> Value {
-    let n = rates.len();
-    let up = &means[..n];
-    let down: Vec<(f64, f64)> = (0..n).map(|i| if i + 1 == n { means[n - 1] } else { means[2 * n - 2 - i] }).collect();
-    let gap: Vec<f64> = up.iter().zip(&down).map(|(u, d)| u.0 - d.0).collect();
-    let band = gap.iter().fold(0.0f64, |m, g| m.max(*g));
+    let Branches { up, down, gap, band } = Branches::of(rates.len(), means);
     let col = |v: &[(f64, f64)], goodput: bool| v.iter().map(|p| if goodput { p.0 } else { p.1 }).collect::<Vec<f64>>();
     json!({
         "rates": rates, "dwell_s": dwell, "seed": seed, "seeds": seeds,
-        "up": {"goodput": col(up, true), "offered": col(up, false)},
+        "up": {"goodput": col(&up, true), "offered": col(&up, false)},
         "down": {"goodput": col(&down, true), "offered": col(&down, false)},
         "gap": gap, "band": band,
     })
@@ -182,12 +156,6 @@ fn table(doc: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_schedule_goes_up_then_down() {
-        assert_eq!(schedule(&[1.0, 2.0, 3.0]), vec![1.0, 2.0, 3.0, 2.0, 1.0]);
-        assert_eq!(schedule(&[5.0]), vec![5.0]);
-    }
 
     #[test]
     fn branches_are_read_back_by_rate() {

@@ -6,7 +6,7 @@ use crate::{output, Failure};
 use clap::Args;
 use rayon::prelude::*;
 use serde_json::{json, Value};
-use sim_core::validation::{Expected, Row, CHECKS};
+use sim_core::validation::{figure, Expected, Row, CHECKS};
 use std::io::{self, BufWriter, Write};
 
 /// What `brink validate --help` says after the flags.
@@ -58,24 +58,6 @@ pub fn run(a: &ValidateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// A figure with four significant digits.
-fn figure(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let digits = (3 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
-    format!("{x:.digits$}")
-}
-
-/// The expectation as text: "0.4092 ± 3%", "< 1234", "> 0.8".
-fn expected_text(e: &Expected) -> String {
-    match *e {
-        Expected::Near { value, tolerance } => format!("{} ± {}%", figure(value), tolerance * 100.0),
-        Expected::Below(b) => format!("< {}", figure(b)),
-        Expected::Above(b) => format!("> {}", figure(b)),
-    }
-}
-
 fn row_json(r: &Row) -> Value {
     let (kind, value, tolerance) = match r.expected {
         Expected::Near { value, tolerance } => ("near", value, Some(tolerance)),
@@ -99,7 +81,7 @@ pub fn table(rows: &[Row]) -> String {
                 r.check.to_string(),
                 r.quantity.clone(),
                 figure(r.simulated),
-                expected_text(&r.expected),
+                r.expected.text(),
                 figure(r.difference()),
                 r.unit.to_string(),
                 if r.passed() { "pass" } else { "FAIL" }.to_string(),
@@ -133,15 +115,6 @@ pub fn table(rows: &[Row]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn figures_and_expectations_read_well() {
-        assert_eq!(figure(0.40921), "0.4092");
-        assert_eq!(figure(1234.567), "1235");
-        assert_eq!(figure(12.3456), "12.35");
-        assert_eq!(expected_text(&Expected::Near { value: 0.5, tolerance: 0.03 }), "0.5000 ± 3%");
-        assert_eq!(expected_text(&Expected::Below(2.0)), "< 2.000");
-    }
 
     #[test]
     fn a_failed_row_is_marked() {

@@ -40,6 +40,7 @@ pub mod distribution;
 mod event;
 mod hedge;
 pub mod export;
+pub mod hysteresis;
 mod keyed_cache;
 mod limiter;
 pub mod lesson;

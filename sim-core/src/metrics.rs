@@ -189,6 +189,16 @@ macro_rules! counters {
             /// 99th percentile latency of the successes completed in each second, ms.
             #[serde(skip)]
             pub latency_p99_ms: Vec<Option<f64>>,
+            /// 99.9th percentile latency of the successes completed in each second, ms.
+            #[serde(skip)]
+            pub latency_p999_ms: Vec<Option<f64>>,
+            /// Median service time of the attempts served in each second, ms,
+            /// whether their client still waited or not: what a server's own
+            /// request timer measures (it starts when a worker takes the
+            /// attempt, so time spent queued is invisible to it, and a 503
+            /// never reaches it). The CPU demand under the CPU model.
+            #[serde(skip)]
+            pub server_p50_ms: Vec<Option<f64>>,
         }
 
         impl Series {
@@ -204,6 +214,8 @@ macro_rules! counters {
                     scaling: None,
                     latency_p50_ms: vec![None; seconds],
                     latency_p99_ms: vec![None; seconds],
+                    latency_p999_ms: vec![None; seconds],
+                    server_p50_ms: vec![None; seconds],
                 }
             }
 

@@ -81,6 +81,9 @@ pub struct Simulation {
     counts: [u64; Counter::COUNT],
     latency: LatencyHistogram,
     latency_this_second: LatencyHistogram,
+    /// Service times of the attempts served this second, for
+    /// `Series::server_p50_ms`.
+    served_this_second: LatencyHistogram,
     waits: WaitStats,
     events: u64,
     completed_seconds: usize,
@@ -136,6 +139,7 @@ impl Simulation {
             counts: [0; Counter::COUNT],
             latency: LatencyHistogram::new(),
             latency_this_second: LatencyHistogram::new(),
+            served_this_second: LatencyHistogram::new(),
             waits: WaitStats::default(),
             events: 0,
             completed_seconds: 0,

@@ -352,6 +352,27 @@ fn metastable_collapse() -> Vec<Row> {
     ]
 }
 
+/// A figure with four significant digits, as the validation table prints
+/// it (`brink validate` and the app).
+pub fn figure(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (3 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
+    format!("{x:.digits$}")
+}
+
+impl Expected {
+    /// The expectation as text: "0.4092 ± 3%", "< 1234", "> 0.8".
+    pub fn text(&self) -> String {
+        match *self {
+            Expected::Near { value, tolerance } => format!("{} ± {}%", figure(value), tolerance * 100.0),
+            Expected::Below(b) => format!("< {}", figure(b)),
+            Expected::Above(b) => format!("> {}", figure(b)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,6 +386,15 @@ mod tests {
         assert!(row(0.5, Expected::Below(1.0)).passed() && !row(1.0, Expected::Below(1.0)).passed());
         assert!(row(2.0, Expected::Above(1.0)).passed() && !row(f64::NAN, Expected::Above(1.0)).passed());
         assert!((row(1.25, near(1.0, 0.5)).difference() - 0.25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn figures_and_expectations_read_well() {
+        assert_eq!(figure(0.40921), "0.4092");
+        assert_eq!(figure(1234.567), "1235");
+        assert_eq!(figure(12.3456), "12.35");
+        assert_eq!(near(0.5, 0.03).text(), "0.5000 ± 3%");
+        assert_eq!(Expected::Below(2.0).text(), "< 2.000");
     }
 
     #[test]

@@ -10,9 +10,13 @@ mod defences;
 #[cfg(target_arch = "wasm32")]
 mod errors;
 #[cfg(target_arch = "wasm32")]
+mod hysteresis;
+#[cfg(target_arch = "wasm32")]
 mod latency;
 #[cfg(target_arch = "wasm32")]
 mod overlay;
+#[cfg(target_arch = "wasm32")]
+mod spark;
 #[cfg(target_arch = "wasm32")]
 mod style;
 #[cfg(target_arch = "wasm32")]
@@ -25,9 +29,13 @@ pub use defences::{draw as draw_defences, draw_nodes};
 #[cfg(target_arch = "wasm32")]
 pub use errors::draw as draw_errors;
 #[cfg(target_arch = "wasm32")]
+pub use hysteresis::draw as draw_hysteresis;
+#[cfg(target_arch = "wasm32")]
 pub use latency::draw as draw_latency;
 #[cfg(target_arch = "wasm32")]
 pub use overlay::draw as draw_overlay;
+#[cfg(target_arch = "wasm32")]
+pub use spark::draw as draw_spark;
 #[cfg(target_arch = "wasm32")]
 pub use style::{palette, ChartError};
 #[cfg(target_arch = "wasm32")]

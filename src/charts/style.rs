@@ -206,6 +206,32 @@ pub fn plot_below<'a>(
     y_fmt: &dyn Fn(&f64) -> String,
     scale: f64,
 ) -> Result<Plot<'a>, ChartError> {
+    let axes = Axes { x_desc: "simulated time (s)", x_fmt: &|v| format!("{v:.0}"), y_desc, y_fmt };
+    plot_axes(root, legend_rows, x, y_max, &axes, scale)
+}
+
+/// What the axes say: their titles and how their labels are written.
+pub struct Axes<'f> {
+    /// The x axis's title.
+    pub x_desc: &'f str,
+    /// An x label.
+    pub x_fmt: &'f dyn Fn(&f64) -> String,
+    /// The y axis's title.
+    pub y_desc: &'f str,
+    /// A y label.
+    pub y_fmt: &'f dyn Fn(&f64) -> String,
+}
+
+/// Builds the cartesian plot under `legend_rows` legend rows, with any
+/// quantity across.
+pub fn plot_axes<'a>(
+    root: &'a DrawingArea<CanvasBackend, Shift>,
+    legend_rows: usize,
+    x: (f64, f64),
+    y_max: f64,
+    axes: &Axes<'_>,
+    scale: f64,
+) -> Result<Plot<'a>, ChartError> {
     let s = |v: f64| (v * scale).round() as i32;
     let mut chart = ChartBuilder::on(root)
         .margin_top(s(LEGEND_H * legend_rows as f64 + 4.0))
@@ -224,10 +250,10 @@ pub fn plot_below<'a>(
         .axis_style(palette::INK.mix(0.5).stroke_width(1))
         .label_style(text(11.0, scale))
         .axis_desc_style(text(11.0, scale))
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(y_fmt)
-        .x_desc("simulated time (s)")
-        .y_desc(y_desc)
+        .x_label_formatter(axes.x_fmt)
+        .y_label_formatter(axes.y_fmt)
+        .x_desc(axes.x_desc)
+        .y_desc(axes.y_desc)
         .draw()?;
     Ok(chart)
 }

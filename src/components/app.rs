@@ -1,10 +1,11 @@
 //! The root: reads the query string once and opens the playground or, for
-//! `?bench`, the benchmark page.
+//! `?bench`, the benchmark page, or the view `?view=` names.
 
-use super::{BenchPage, Playground};
+use super::{BenchPage, HysteresisPage, Playground, ValidationPage};
 use crate::defaults::app_defaults;
 use crate::lessons;
 use crate::url::parse_query;
+use crate::views::View;
 use yew::prelude::*;
 
 fn page_query() -> String {
@@ -29,8 +30,21 @@ pub fn App() -> Html {
     });
     let (settings, errors, lesson, embed, compare) = (*parsed).clone();
     if let Some(link) = compare {
-        html! { <super::ComparePage {link} {errors} /> }
-    } else if settings.bench {
+        return html! { <super::ComparePage {link} {errors} /> };
+    }
+    let query = page_query();
+    match View::from_query(&query) {
+        View::Validate => return html! { <ValidationPage /> },
+        View::Hysteresis => {
+            // Opened from the playground's menu, it sweeps the playground's
+            // scenario; opened bare, the retry storm.
+            let query = View::without_view(&query);
+            let choice = if query.is_empty() { 1 } else { 0 };
+            return html! { <HysteresisPage base={settings.config} {query} {errors} {choice} /> };
+        }
+        View::Playground => {}
+    }
+    if settings.bench {
         html! { <BenchPage /> }
     } else {
         html! { <Playground {settings} {errors} {lesson} {embed} /> }

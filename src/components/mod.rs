@@ -10,7 +10,8 @@ mod charts;
 mod compare;
 mod controls;
 mod embed;
-mod insight;
+mod dashboard;
+mod hysteresis;
 mod knobs;
 mod lesson;
 mod nodes;
@@ -22,6 +23,8 @@ mod share;
 mod system;
 mod topology;
 mod trace;
+mod validate;
+mod views;
 
 pub use a11y::ChartSummary;
 pub use animation::use_animation_frames;
@@ -30,8 +33,9 @@ pub use bench::BenchPage;
 pub use charts::Charts;
 pub use compare::ComparePage;
 pub use controls::Toolbar;
+pub use dashboard::Dashboard;
 pub use embed::use_visible;
-pub use insight::Insight;
+pub use hysteresis::HysteresisPage;
 pub use knobs::{KnobList, KnobPanel, KnobPanelProps};
 pub use lesson::LessonBanner;
 pub use nodes::{node_look, NodeLook, NodeView};
@@ -43,6 +47,8 @@ pub use share::{on_dragover, on_drop, use_url_follows, CopyEmbed, CopyLink, Expo
 pub use system::SystemEditor;
 pub use topology::{TopologyProps, TopologyView};
 pub use trace::{trace_click, TracePanel};
+pub use validate::ValidationPage;
+pub use views::ViewMenu;
 
 use crate::state::{Action, AppState};
 use std::rc::Rc;

@@ -1,8 +1,8 @@
 //! The playground page: owns the state, the animation loop and the layout.
 
 use super::{
-    perf_now, trace_click, use_animation_frames, Charts, Insight, KnobPanel, LessonBanner, NodeView, Notices,
-    PerfOverlay, SystemEditor, Toolbar, TracePanel,
+    perf_now, trace_click, use_animation_frames, Charts, Dashboard, KnobPanel, LessonBanner, NodeView, Notices,
+    PerfOverlay, SystemEditor, Toolbar, TracePanel, ViewMenu,
 };
 use crate::charts::LastSecond;
 use crate::embed::Embed;
@@ -64,6 +64,13 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         None => (*share_query).clone(),
     };
     super::use_url_follows(address);
+    // The other views get the scenario itself, a lesson's included.
+    let view_query = {
+        let defaults = state.defaults.clone();
+        use_memo((state.config.clone(), state.speed, state.template), move |(c, speed, t)| {
+            link_query(c, &defaults, *speed, *t, &View::default())
+        })
+    };
     let drawer_open = use_state(|| false);
     if let Some(e) = &props.embed {
         return super::embed::view(&state, &dispatch, e, &share_query, root);
@@ -97,6 +104,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             <div class="body">
                 <aside id="knobs" class={classes!("sidebar", drawer_open.then_some("sidebar--open"))} aria-label="Knobs">
                     <button class="btn btn--small sidebar__close" onclick={toggle_drawer.clone()}>{ "✕ Close" }</button>
+                    <ViewMenu share_query={(*view_query).clone()} />
                     <KnobPanel
                         config={state.config.clone()}
                         defaults={state.defaults.clone()}
@@ -122,7 +130,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                     <NodeView snapshot={snap.clone()} config={state.config.clone()} {last} finished={state.finished()} selected={state.selected_service} dispatch={dispatch.clone()} />
                     <Charts engine={state.engine.clone()} rev={state.chart_rev} service={state.chart_service}
                         services={snap.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>()} dispatch={dispatch.clone()} />
-                    <Insight engine={state.engine.clone()} rev={state.chart_rev} />
+                    <Dashboard engine={state.engine.clone()} rev={state.chart_rev} />
                     <super::ChartSummary engine={state.engine.clone()} service={state.chart_service}
                         service_name={state.chart_service.and_then(|i| snap.services.get(i)).map(|s| AttrValue::from(s.name.clone())).unwrap_or_default()} />
                     <TracePanel engine={state.engine.clone()} rev={state.chart_rev} pick={state.trace_pick} on={state.config.traces.sample_per_s > 0.0} />

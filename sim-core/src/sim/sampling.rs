@@ -103,7 +103,10 @@ impl Simulation {
             let h = &self.latency_this_second;
             self.series.latency_p50_ms[s] = h.percentile_ns(50.0).map(|v| v / 1e6);
             self.series.latency_p99_ms[s] = h.percentile_ns(99.0).map(|v| v / 1e6);
+            self.series.latency_p999_ms[s] = h.percentile_ns(99.9).map(|v| v / 1e6);
             self.latency_this_second.clear();
+            self.series.server_p50_ms[s] = self.served_this_second.percentile_ns(50.0).map(|v| v / 1e6);
+            self.served_this_second.clear();
             for t in &mut self.tiers {
                 if let Some(ts) = t.series.as_mut() {
                     let h = &ts.latency_this_second;

@@ -134,6 +134,10 @@ impl Simulation {
         }
         // CPU work at full speed: the service time without the CPU model.
         let cpu_ns = done.work as f64;
+        // As for successes: earlier seconds close first, so the service
+        // time lands in its own second's median.
+        self.close_seconds_until(self.current_second());
+        self.served_this_second.record(done.work);
         let cpu = &mut self.nodes[job.node as usize].cpu;
         if !waited {
             cpu.wasted += cpu_ns;
