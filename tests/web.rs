@@ -186,7 +186,7 @@ fn mount(query: &str) -> (Element, yew::AppHandle<Playground>) {
     let root = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&root).unwrap();
     let (settings, errors) = parse_query(query, &app_defaults());
-    let props = brink_app::components::PlaygroundProps { settings, errors, lesson: None };
+    let props = brink_app::components::PlaygroundProps { settings, errors, lesson: None, embed: None };
     let handle = yew::Renderer::<Playground>::with_root_and_props(root.clone(), props).render();
     (root, handle)
 }
