@@ -98,6 +98,8 @@ test('the keyboard alone loads a lesson, plays, changes a knob and copies a link
   // The charts' text alternative names the last second's figures.
   const summary = await page.locator('#chart-summary');
   assert.equal(await summary.getAttribute('aria-live'), 'polite');
+  // The summary follows the run once a second: wait for its first completed second.
+  await page.waitForFunction(() => document.querySelector('#chart-summary')?.textContent.startsWith('Second '), null, { timeout: 15_000 });
   assert.match(await summary.textContent(), /^Second \d+ \(.+\): offered .+, throughput .+, goodput .+, p99 latency .+, failed requests .+\.$/);
   assert.deepEqual(log.errors, []);
   await page.close();
