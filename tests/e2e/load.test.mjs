@@ -21,8 +21,8 @@ test('loads without console errors or foreign requests', async () => {
     ks.map((k) => ({ tip: k.title, unit: k.querySelector('.knob__unit')?.textContent, value: k.querySelector('.knob__number')?.value })),
   );
   // One per catalogue row with slider hints (sim-core/src/catalogue/rows.rs),
-  // plus the app's derived spike length: 83 + 1.
-  assert.equal(knobs.length, 84);
+  // plus the app's derived spike length: 84 + 1.
+  assert.equal(knobs.length, 85);
   for (const k of knobs) assert.ok(k.tip.endsWith('.') && k.unit && k.value, JSON.stringify(k));
   // Every on/off switch has a label and a one-sentence tooltip too.
   const toggles = await page.$$eval('[data-toggle] .toggle', (ts) => ts.map((t) => ({ tip: t.title, label: t.textContent })));
