@@ -169,38 +169,3 @@ fn every_lesson_passes_on_other_seeds_too() {
         }
     }
 }
-
-/// Prints each lesson's walk with the figures its checks read (calibration
-/// aid: `cargo test -p sim-core --lib lesson::tests::walk -- --ignored --nocapture`).
-#[test]
-#[ignore]
-fn walk() {
-    let only = std::env::var("LESSON").ok();
-    for l in LESSONS.iter().filter(|l| only.as_deref().is_none_or(|n| n == l.name)) {
-        let r = run(l);
-        println!("{}: {:?}", l.name, r);
-        if only.is_some() {
-            let mut sim = Simulation::new(l.config()).unwrap();
-            let mut cfg = l.config();
-            let mut t = 0;
-            for (i, step) in l.steps.iter().enumerate() {
-                if i > 0 {
-                    cfg = step.changed(&cfg).unwrap();
-                    if !sim.reconfigure(&cfg).unwrap().needs_restart.is_empty() {
-                        sim = Simulation::new(cfg.clone()).unwrap();
-                        t = 0;
-                    }
-                }
-                for _ in 0..step.limit_s.min(40) {
-                    t += 1;
-                    sim.step_until(SimTime::from_secs(t));
-                    let s = sim.series();
-                    let k = t as usize - 1;
-                    let m = |x| metric_at(s, x, k).map(|v| format!("{v:.2}")).unwrap_or("-".into());
-                    println!("step {i} t={k} off={} att={} good={} thr={} gs={} amp={} p50={} sw={} crashed={} ej={} hit={} dbq={} dbto={} regen={} serving={} pending={}",
-                        s.offered[k], s.attempts[k], s.goodput[k], s.throughput[k], m(Metric::GoodputShare), m(Metric::Amplification), m(Metric::P50Ms), m(Metric::SwitchingShare), m(Metric::NodesCrashed), m(Metric::NodesEjected), m(Metric::CacheHitRate), m(Metric::DbQueries), s.db_timeouts[k], s.regenerations[k], m(Metric::NodesServing), m(Metric::NodesPending));
-                }
-            }
-        }
-    }
-}
