@@ -154,12 +154,29 @@ pub fn Charts(p: &ChartsProps) -> Html {
     {
         let resized = resized.setter();
         let count = Rc::new(Cell::new(0u32));
+        let bump = move || {
+            count.set(count.get() + 1);
+            resized.set(count.get());
+        };
+        let traffic = traffic.clone();
         use_effect_with((), move |_| {
-            let listener = ResizeListener::new(move || {
-                count.set(count.get() + 1);
-                resized.set(count.get());
+            let listener = ResizeListener::new(bump.clone());
+            // The window keeps its size when the layout changes the
+            // canvas's (the embed's chart takes the height a dismissed
+            // notice leaves): a drawing stretched to the new size until
+            // the next second would blur, so the canvas is watched too.
+            let observed = traffic.cast::<web_sys::Element>().and_then(|el| {
+                let c = Closure::<dyn FnMut()>::new(bump);
+                let o = web_sys::ResizeObserver::new(c.as_ref().unchecked_ref()).ok()?;
+                o.observe(&el);
+                Some((o, c))
             });
-            move || drop(listener)
+            move || {
+                drop(listener);
+                if let Some((o, _c)) = observed {
+                    o.disconnect();
+                }
+            }
         });
     }
     let first = use_mut_ref(|| false);

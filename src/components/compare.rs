@@ -74,8 +74,10 @@ pub fn ComparePage(p: &ComparePageProps) -> Html {
                 <super::CopyLink query={query(&a.config, &b.config, &a.defaults, a.speed)} />
             </header>
             <Notices notices={a.notices.clone()} pending={a.pending_restart.clone()} story={None} dispatch={da.clone()} />
-            <OverlayChart a={chart_data(&a)} b={chart_data(&b)} seconds={a.engine.sim().completed_seconds()} />
-            { totals_table(&a, &b) }
+            <div class="compare__top">
+                <OverlayChart a={chart_data(&a)} b={chart_data(&b)} seconds={a.engine.sim().completed_seconds()} />
+                <div class="compare__totals">{ totals_table(&a, &b) }</div>
+            </div>
             <div class="compare__sides">
                 { side("a", "A", &a, &da) }
                 { side("b", "B", &b, &db) }
