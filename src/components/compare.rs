@@ -140,9 +140,10 @@ struct OverlayProps {
 #[component]
 fn OverlayChart(p: &OverlayProps) -> Html {
     let canvas = use_node_ref();
+    let resized = super::charts::use_resized(canvas.clone());
     {
         let canvas = canvas.clone();
-        use_effect_with((p.a.clone(), p.b.clone(), p.seconds), move |(a, b, seconds)| {
+        use_effect_with((p.a.clone(), p.b.clone(), p.seconds, resized), move |(a, b, seconds, _)| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
                 match draw_overlay(&c, a, b) {
                     Ok(()) => {

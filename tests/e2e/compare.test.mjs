@@ -152,6 +152,11 @@ test('the compare page: chart and totals above the fold at 1280×800; nothing ov
   await screenshot(page, 'compare-1280x800.png');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForFunction(() => document.documentElement.scrollWidth <= 390);
+  // The ended run's chart is redrawn at its new size, not squeezed.
+  await page.waitForFunction(() => {
+    const c = document.querySelector('#chart-traffic');
+    return c.width === Math.round(c.clientWidth * Math.max(1, devicePixelRatio));
+  }, null, { timeout: 5_000 });
   const narrow = await page.evaluate(() => {
     const r = (s) => document.querySelector(s).getBoundingClientRect();
     return { chart: r('#chart-traffic'), wrap: r('.compare__totals'), a: r('#side-a'), b: r('#side-b') };

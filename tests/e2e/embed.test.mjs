@@ -61,15 +61,21 @@ test('embed at 600×400 shows only the listed knobs, starts paused, and plays', 
   // Paused until asked.
   assert.equal(await advance(page, 600), 0);
   assert.match(await page.textContent('#status'), /paused/);
+  // The chart takes the height a dismissed notice leaves, and is redrawn at it while paused.
+  await assertFits(page, SMALL);
+  const before = await page.$eval('#chart-traffic', (c) => c.clientHeight);
+  await page.click('.notice__close');
+  await page.waitForFunction((h) => {
+    const c = document.querySelector('#chart-traffic');
+    return c.clientHeight > h && c.height === Math.round(c.clientHeight * Math.max(1, devicePixelRatio));
+  }, before, { timeout: 5_000 });
+  await assertFits(page, SMALL);
   await page.click('#play');
   await page.waitForFunction(() => Number(document.querySelector('#status').dataset.simTime) > 1);
   // The address bar keeps the embed's parameters (and now &play).
   const q = new URL(page.url()).searchParams;
   assert.ok(q.has('embed') && q.get('knobs') === 'rate,backoff' && q.has('play') && q.get('rate') === '150', page.url());
-  // Diagram, chart, play/pause/reset, "Open in Brink" and the knobs all fit 600×400, with the
-  // notice shown and after it is dismissed.
-  await assertFits(page, SMALL);
-  await page.click('.notice__close');
+  // Diagram, chart, play/pause/reset, "Open in Brink" and the knobs all fit 600×400 while it runs.
   await assertFits(page, SMALL);
   const shot = await screenshot(page, 'embed-600x400.png');
   console.log(`screenshot: ${shot}`);
