@@ -115,8 +115,10 @@ pub fn CompareButton(p: &CopyLinkProps) -> Html {
         })
     };
     html! {
-        <button id="compare-open" class="btn" {onclick} aria-label="Compare this scenario with a copy of it, side by side"
-            title="Open A and B side by side: A this scenario, B a copy of it to change">{ "Compare…" }</button>
+        <div class="share">
+            <button id="compare-open" class="btn" {onclick} aria-label="Compare this scenario with a copy of it, side by side"
+                title="Open A and B side by side: A this scenario, B a copy of it to change">{ "Compare…" }</button>
+        </div>
     }
 }
 
