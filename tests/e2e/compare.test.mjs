@@ -149,6 +149,9 @@ test('the compare page: chart and totals above the fold at 1280×800; nothing ov
   assert.ok(chart.bottom <= 800 && totals.bottom <= 800, `below the fold: chart ${JSON.stringify(chart)}, table ${JSON.stringify(totals)}`);
   assert.ok(totals.left >= chart.right, 'the totals stand beside the chart');
   assert.ok(sides.top < 800, 'the diagrams start above the fold');
+  // The page ends with the sides: nothing in the knob panels (their hidden tips) reaches past them.
+  const [end, tail] = await page.evaluate(() => [document.documentElement.scrollHeight, document.querySelector('.compare__sides').getBoundingClientRect().bottom + scrollY]);
+  assert.ok(end <= tail + 40, `the page runs on ${end - tail} px past the sides`);
   await screenshot(page, 'compare-1280x800.png');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForFunction(() => document.documentElement.scrollWidth <= 390);
