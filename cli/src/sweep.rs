@@ -46,15 +46,9 @@ a range, 10000 seeds, 1000000 runs, 100000 shards. See docs/CLI.md.";
 /// Everything `brink sweep` was asked to do.
 #[derive(Args, Debug, Clone, PartialEq)]
 pub struct SweepArgs {
-    /// Model flags, applied to the base scenario.
+    /// The base scenario: model flags, `--config`, `--set`.
     #[command(flatten)]
-    pub model: ModelArgs,
-    /// TOML scenario, as for `brink run --config`
-    #[arg(long = "config", value_name = "FILE", allow_hyphen_values = true, value_parser = Checked(text))]
-    pub config_path: Option<String>,
-    /// set any field of the base scenario; repeatable
-    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true, value_parser = Checked(parse_set))]
-    pub set: Vec<SetArg>,
+    pub scenario: ScenarioArgs,
     /// a field's values FROM, FROM+STEP, ... up to TO; repeatable: the grid is their product
     #[arg(long = "set-range", value_name = "PATH=FROM:TO:STEP", allow_hyphen_values = true)]
     #[arg(value_parser = Checked(parse_range))]
@@ -203,23 +197,41 @@ pub fn grid(a: &SweepArgs) -> Result<Grid, UsageError> {
     if a.ranges.len() > MAX_RANGES {
         return Err(UsageError(format!("--set-range: {} given; at most {MAX_RANGES}", a.ranges.len())));
     }
-    let base = base_scenario(&a.model, a.config_path.as_deref(), &a.set)?;
+    let base = a.scenario.build()?;
     Grid::checked(base, a.ranges.clone(), a.seeds)
 }
 
-/// The base scenario as `brink run` builds it: defaults, file, model flags,
-/// `--set`.
-pub fn base_scenario(model: &ModelArgs, config_path: Option<&str>, set: &[SetArg]) -> Result<Config, UsageError> {
-    scenario::build(&RunArgs {
-        model: model.clone(),
-        config_path: config_path.map(str::to_string),
-        windows: Vec::new(),
-        indent: None,
-        format: Format::Json,
-        set: set.to_vec(),
-        traces: None,
-        stray: Vec::new(),
-    })
+/// The scenario flags `brink sweep`, `brink hysteresis` and `brink tipping`
+/// share (flattened into each): the model flags, `--config` and `--set`,
+/// from which [`ScenarioArgs::build`] makes the scenario as `brink run` does.
+#[derive(Args, Debug, Clone, PartialEq)]
+pub struct ScenarioArgs {
+    /// Model flags, applied to the scenario.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// TOML scenario, as for `brink run --config`
+    #[arg(long = "config", value_name = "FILE", allow_hyphen_values = true, value_parser = Checked(text))]
+    pub config_path: Option<String>,
+    /// set any field; repeatable
+    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true, value_parser = Checked(parse_set))]
+    pub set: Vec<SetArg>,
+}
+
+impl ScenarioArgs {
+    /// The scenario as `brink run` builds it: defaults, file, model flags,
+    /// `--set`.
+    pub fn build(&self) -> Result<Config, UsageError> {
+        scenario::build(&RunArgs {
+            model: self.model.clone(),
+            config_path: self.config_path.clone(),
+            windows: Vec::new(),
+            indent: None,
+            format: Format::Json,
+            set: self.set.clone(),
+            traces: None,
+            stray: Vec::new(),
+        })
+    }
 }
 
 impl Grid {

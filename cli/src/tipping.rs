@@ -6,9 +6,9 @@
 //! ([`crate::sweep::Grid`]) on the same seeds, so cells differ by the
 //! trigger alone (common random numbers).
 
-use crate::args::{parse_set, text, Checked, ModelArgs, SetArg, UsageError};
+use crate::args::{Checked, UsageError};
 use crate::compare::CompareFormat;
-use crate::sweep::{base_scenario, par_ordered, parse_range, Grid, Range};
+use crate::sweep::{par_ordered, parse_range, Grid, Range, ScenarioArgs};
 use crate::{output, simulate, Failure};
 use clap::Args;
 use serde_json::{json, Value};
@@ -25,15 +25,9 @@ Limits are the sweep's (10000 values a range, 10000 seeds, 1000000 runs). See do
 /// Everything `brink tipping` was asked to do.
 #[derive(Args, Debug, Clone, PartialEq)]
 pub struct TippingArgs {
-    /// Model flags, applied to the scenario.
+    /// The scenario: model flags, `--config`, `--set`.
     #[command(flatten)]
-    pub model: ModelArgs,
-    /// TOML scenario, as for `brink run --config`
-    #[arg(long = "config", value_name = "FILE", allow_hyphen_values = true, value_parser = Checked(text))]
-    pub config_path: Option<String>,
-    /// set any field; repeatable
-    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true, value_parser = Checked(parse_set))]
-    pub set: Vec<SetArg>,
+    pub scenario: ScenarioArgs,
     /// trigger sizes (rate multipliers) FROM:TO:STEP, e.g. 1.5:3:0.5
     #[arg(long, value_name = "FROM:TO:STEP", allow_hyphen_values = true, value_parser = Checked(parse_values))]
     // The full path keeps clap from reading the Vec as a repeated flag.
@@ -103,7 +97,7 @@ pub fn run(a: &TippingArgs) -> Result<(), Failure> {
         )
         .into());
     }
-    let base = base_scenario(&a.model, a.config_path.as_deref(), &a.set)?;
+    let base = a.scenario.build()?;
     let (start, length) = (base.traffic.spike_start_s, base.traffic.duration_s);
     let longest = a.durations.iter().fold(0.0f64, |m, d| m.max(*d));
     if start + longest + a.window as f64 > length {

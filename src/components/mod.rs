@@ -43,7 +43,7 @@ pub use notices::Notices;
 pub use perf::PerfOverlay;
 pub use playground::{Playground, PlaygroundProps};
 pub use recorder::{Recorder, MAX_RECORDING_S};
-pub use share::{on_dragover, on_drop, use_url_follows, CopyEmbed, CopyLink, ExportButtons};
+pub use share::{on_dragover, on_drop, use_url_follows, CompareButton, CopyEmbed, CopyLink, ExportButtons};
 pub use system::SystemEditor;
 pub use topology::{TopologyProps, TopologyView};
 pub use trace::{trace_click, TracePanel};
