@@ -89,6 +89,43 @@ impl fmt::Display for TippingError {
 
 impl std::error::Error for TippingError {}
 
+/// Decimal places written in `text` ("0.25" has 2), so that values on a
+/// range are rounded to what was typed and 0.1 + 2 × 0.1 is 0.3.
+fn decimals(text: &str) -> i32 {
+    text.split_once('.').map_or(0, |(_, frac)| frac.trim().len() as i32)
+}
+
+/// The values of `FROM:TO:STEP` (`FROM`, `FROM + STEP`, … up to `TO`), at
+/// most `max` of them: the grammar of `brink sweep --set-range` and
+/// `brink tipping --sizes`, and of the app's tipping map.
+pub fn steps(spec: &str, max: usize) -> Result<Vec<f64>, String> {
+    let parts: Vec<&str> = spec.split(':').collect();
+    let num = |t: &str| t.trim().parse::<f64>().ok().filter(|x| x.is_finite());
+    let (Some(from), Some(to), Some(step)) = (
+        parts.first().and_then(|p| num(p)),
+        parts.get(1).and_then(|p| num(p)),
+        parts.get(2).and_then(|p| num(p)),
+    ) else {
+        return Err("expected FROM:TO:STEP, with finite numbers".into());
+    };
+    if parts.len() != 3 {
+        return Err("expected FROM:TO:STEP, with finite numbers".into());
+    }
+    if step <= 0.0 {
+        return Err("STEP must be above 0".into());
+    }
+    if to < from {
+        return Err("TO must be at least FROM".into());
+    }
+    // A small allowance so that 0:1:0.1 reaches 1 despite rounding.
+    let count = ((to - from) / step * (1.0 + 1e-12) + 1e-9).floor() + 1.0;
+    if count > max as f64 {
+        return Err(format!("{count} values; at most {max} a range"));
+    }
+    let scale = 10f64.powi(parts.iter().map(|p| decimals(p)).max().unwrap_or(0).min(15));
+    Ok((0..count as usize).map(|i| ((from + i as f64 * step) * scale).round() / scale).collect())
+}
+
 /// Whether a run's goodput over its last `window` seconds fell below
 /// `threshold` × its offered load there (a window past the run is cut to it).
 pub fn not_recovered(series: &Series, window: usize, threshold: f64) -> bool {
@@ -224,6 +261,16 @@ mod tests {
         assert!(!not_recovered(&s, 2, 0.5));
         assert!(not_recovered(&s, 1, 0.5));
         assert!(not_recovered(&s, 10, 0.5), "a window past the run is cut to it");
+    }
+
+    #[test]
+    fn steps_are_rounded_to_the_decimals_typed() {
+        assert_eq!(steps("1.1:1.4:0.1", 10), Ok(vec![1.1, 1.2, 1.3, 1.4]));
+        assert_eq!(steps("2:6:2", 10), Ok(vec![2.0, 4.0, 6.0]));
+        assert_eq!(steps("1:20:1", 10), Err("20 values; at most 10 a range".into()));
+        assert_eq!(steps("1:2:0", 10), Err("STEP must be above 0".into()));
+        assert_eq!(steps("3:2:1", 10), Err("TO must be at least FROM".into()));
+        assert!(steps("1:2", 10).is_err() && steps("a:2:1", 10).is_err() && steps("1:2:1:4", 10).is_err());
     }
 
     #[test]
