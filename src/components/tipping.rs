@@ -38,6 +38,8 @@ struct MapState {
     started_ms: f64,
     ended_ms: Option<f64>,
     workers: usize,
+    /// The cells' wall time in their workers, summed, ms.
+    work_ms: f64,
     error: Option<String>,
     stopped: bool,
 }
@@ -62,9 +64,11 @@ impl Reducible for MapState {
             MapAction::Reply(r) => {
                 let running = s.running();
                 let index = r.id.wrapping_sub(s.first_id) as usize;
-                let Some(fill) = s.fill.as_mut().filter(|f| running && index < f.failed.len()) else {
+                if !(running && s.fill.as_ref().is_some_and(|f| index < f.failed.len())) {
                     return Rc::new(s);
-                };
+                }
+                s.work_ms += r.took_ms;
+                let fill = s.fill.as_mut().expect("checked above");
                 match r.outcome {
                     Outcome::Tipping { failed } => fill.failed[index] = Some(failed),
                     Outcome::Failed(e) => s.error = Some(e),
@@ -273,7 +277,7 @@ pub fn TippingPage(p: &TippingProps) -> Html {
             <p id="tip-status" class={classes!("validate__status", finished.then_some("validate__status--done"))} role="status"
                 data-done={done.to_string()} data-cells={cells.to_string()} data-running={running.to_string()}
                 data-finished={finished.to_string()} data-elapsed-ms={format!("{:.0}", state.elapsed_ms())}
-                data-workers={state.workers.to_string()}>
+                data-workers={state.workers.to_string()} data-work-ms={format!("{:.0}", state.work_ms)}>
                 { state.status() }
             </p>
             <figure class="chart tipping__chart">
