@@ -193,7 +193,14 @@ mod tests {
     #[test]
     fn a_tipping_job_is_sim_cores_cell() {
         let base = default_scenario();
-        let job = Job::Tipping { base: Box::new(base.clone()), size: 1.6, duration_s: 4.0, seeds: 3, window_s: 10, threshold: 0.5 };
+        let job = Job::Tipping {
+            base: Box::new(base.clone()),
+            size: 1.6,
+            duration_s: 4.0,
+            seeds: 3,
+            window_s: 10,
+            threshold: 0.5,
+        };
         let reply = through_text(&Request { id: 7, job });
         let expected = tipping::cell(&base, 1.6, 4.0, 3, Judge::default()).unwrap();
         assert_eq!(reply.id, 7);
@@ -202,8 +209,17 @@ mod tests {
 
     #[test]
     fn a_bad_job_fails_with_its_reason() {
-        let job = Job::Tipping { base: Box::new(default_scenario()), size: -2.0, duration_s: 4.0, seeds: 1, window_s: 10, threshold: 0.5 };
-        let Outcome::Failed(why) = through_text(&Request { id: 2, job }).outcome else { panic!("a negative size runs") };
+        let job = Job::Tipping {
+            base: Box::new(default_scenario()),
+            size: -2.0,
+            duration_s: 4.0,
+            seeds: 1,
+            window_s: 10,
+            threshold: 0.5,
+        };
+        let Outcome::Failed(why) = through_text(&Request { id: 2, job }).outcome else {
+            panic!("a negative size runs")
+        };
         assert!(why.contains("spike_mult"), "{why}");
         let Outcome::Failed(why) = through_text(&Request { id: 3, job: Job::Check { index: 99 } }).outcome else {
             panic!("check 99 runs")
@@ -221,7 +237,10 @@ mod tests {
         let direct = (CHECKS[index].run)();
         assert_eq!(rows.len(), direct.len());
         for (r, d) in rows.iter().zip(&direct) {
-            assert_eq!((r.quantity.as_str(), r.simulated.clone(), r.passed), (d.quantity.as_str(), figure(d.simulated), d.passed()));
+            assert_eq!(
+                (r.quantity.as_str(), r.simulated.clone(), r.passed),
+                (d.quantity.as_str(), figure(d.simulated), d.passed())
+            );
         }
     }
 

@@ -51,7 +51,11 @@ impl Inputs {
             _ => return Err(format!("seeds: \"{}\" is not allowed; use 1 to {MAX_SEEDS}", self.seeds.trim())),
         };
         let window_s = self.window.trim().parse::<u32>().map_err(|_| {
-            format!("window: \"{}\" is not allowed; use 1 to {} whole seconds", self.window.trim(), sim_core::tipping::MAX_WINDOW_S)
+            format!(
+                "window: \"{}\" is not allowed; use 1 to {} whole seconds",
+                self.window.trim(),
+                sim_core::tipping::MAX_WINDOW_S
+            )
         })?;
         let threshold = self
             .threshold
@@ -135,8 +139,12 @@ impl Fill {
     /// sizes; `null` for a cell not yet in.
     pub fn shares_json(&self) -> String {
         let columns = self.map.durations_s.len().max(1);
-        let rows: Vec<Vec<Option<f64>>> =
-            (0..self.failed.len()).map(|i| self.share(i)).collect::<Vec<_>>().chunks(columns).map(<[_]>::to_vec).collect();
+        let rows: Vec<Vec<Option<f64>>> = (0..self.failed.len())
+            .map(|i| self.share(i))
+            .collect::<Vec<_>>()
+            .chunks(columns)
+            .map(<[_]>::to_vec)
+            .collect();
         serde_json::to_string(&rows).unwrap_or_default()
     }
 }
@@ -146,7 +154,8 @@ impl Fill {
 /// on it (the number is printed in every cell, so colour never carries the
 /// meaning alone).
 pub fn cell_colours(share: f64) -> (String, &'static str) {
-    const STOPS: [(f64, [f64; 3]); 3] = [(0.0, [220.0, 252.0, 231.0]), (0.5, [251.0, 191.0, 36.0]), (1.0, [153.0, 27.0, 27.0])];
+    const STOPS: [(f64, [f64; 3]); 3] =
+        [(0.0, [220.0, 252.0, 231.0]), (0.5, [251.0, 191.0, 36.0]), (1.0, [153.0, 27.0, 27.0])];
     let s = share.clamp(0.0, 1.0);
     let k = if s <= 0.5 { 0 } else { 1 };
     let ((a, ca), (b, cb)) = (STOPS[k], STOPS[k + 1]);

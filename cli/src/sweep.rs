@@ -84,8 +84,13 @@ pub(crate) fn parse_range(raw: &str) -> Result<Range, String> {
     if path.trim().is_empty() || spec.split(':').count() != 3 {
         return Err(usage.into());
     }
-    let values = sim_core::tipping::steps(spec, MAX_VALUES)
-        .map_err(|e| if e.starts_with("expected") { format!("{usage}, with finite numbers") } else { e })?;
+    let values = sim_core::tipping::steps(spec, MAX_VALUES).map_err(|e| {
+        if e.starts_with("expected") {
+            format!("{usage}, with finite numbers")
+        } else {
+            e
+        }
+    })?;
     Ok(Range { path: path.trim().to_string(), values })
 }
 

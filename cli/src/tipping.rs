@@ -10,9 +10,9 @@ use crate::args::{parse_set, text, Checked, ModelArgs, SetArg, UsageError};
 use crate::compare::CompareFormat;
 use crate::sweep::{base_scenario, par_ordered, parse_range, Grid, Range};
 use crate::{output, Failure};
-use sim_core::tipping;
 use clap::Args;
 use serde_json::{json, Value};
+use sim_core::tipping;
 use std::io::{self, BufWriter, Write};
 
 /// What `brink tipping --help` says after the flags.

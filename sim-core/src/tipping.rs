@@ -101,11 +101,9 @@ fn decimals(text: &str) -> i32 {
 pub fn steps(spec: &str, max: usize) -> Result<Vec<f64>, String> {
     let parts: Vec<&str> = spec.split(':').collect();
     let num = |t: &str| t.trim().parse::<f64>().ok().filter(|x| x.is_finite());
-    let (Some(from), Some(to), Some(step)) = (
-        parts.first().and_then(|p| num(p)),
-        parts.get(1).and_then(|p| num(p)),
-        parts.get(2).and_then(|p| num(p)),
-    ) else {
+    let (Some(from), Some(to), Some(step)) =
+        (parts.first().and_then(|p| num(p)), parts.get(1).and_then(|p| num(p)), parts.get(2).and_then(|p| num(p)))
+    else {
         return Err("expected FROM:TO:STEP, with finite numbers".into());
     };
     if parts.len() != 3 {

@@ -109,7 +109,9 @@ impl MapState {
             (Some(e), _, _) => format!("Stopped by an error after {done} of {all} cells: {e}"),
             (None, true, _) => format!("Stopped: {done} of {all} cells in {secs:.1} s"),
             (None, false, true) => format!("Computing: {done} of {all} cells, {secs:.1} s so far on {workers}…"),
-            (None, false, false) => format!("Done: {all} cells of {} seeds in {secs:.1} s on {workers}", fill.map.seeds),
+            (None, false, false) => {
+                format!("Done: {all} cells of {} seeds in {secs:.1} s on {workers}", fill.map.seeds)
+            }
         }
     }
 }
@@ -156,6 +158,12 @@ fn draw(canvas: &HtmlCanvasElement, fill: &Fill) -> Option<()> {
         let _ = ctx.fill_text(&format!("{d} s"), LEFT + (j as f64 + 0.5) * cw, h - BOTTOM + 12.0);
     }
     let _ = ctx.fill_text("trigger duration", LEFT + (w - LEFT - RIGHT) / 2.0, h - 12.0);
+    Some(())
+}
+
+fn clear(canvas: &HtmlCanvasElement) -> Option<()> {
+    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
     Some(())
 }
 
@@ -235,9 +243,12 @@ pub fn TippingPage(p: &TippingProps) -> Html {
     {
         let (canvas, fill) = (canvas.clone(), state.fill.clone());
         use_effect_with(fill, move |fill| {
-            if let (Some(c), Some(f)) = (canvas.cast::<HtmlCanvasElement>(), fill) {
-                draw(&c, f);
-            }
+            match (canvas.cast::<HtmlCanvasElement>(), fill) {
+                (Some(c), Some(f)) => draw(&c, f),
+                // A refused map leaves no old map behind to be misread.
+                (Some(c), None) => clear(&c),
+                _ => None,
+            };
         });
     }
     let on_stop = {
@@ -249,7 +260,9 @@ pub fn TippingPage(p: &TippingProps) -> Html {
     };
     let on_choice = {
         let choice = choice.clone();
-        Callback::from(move |e: Event| choice.set(e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(0)))
+        Callback::from(move |e: Event| {
+            choice.set(e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(0))
+        })
     };
     let fill = state.fill.as_ref();
     let (done, cells) = fill.map_or((0, 0), |f| (f.done(), f.failed.len()));
