@@ -295,7 +295,7 @@ pub fn TippingPage(p: &TippingProps) -> Html {
             </p>
             <figure class="chart tipping__chart">
                 <figcaption>{ "Share of seeds not recovered" }<small>{ " · rows: trigger size (× the rate), largest at the top; columns: trigger duration; pale green 0 through amber to red 1, the share printed in each cell" }</small></figcaption>
-                <canvas id="tip-map" ref={canvas} width="720" height="480" role="img"
+                <canvas id="tip-map" ref={canvas} width="720" height="380" role="img"
                     aria-label="Heat map of the share of seeds not recovered, by trigger size and duration"
                     data-done={done.to_string()} data-shares={fill.map(Fill::shares_json).unwrap_or_default()} />
             </figure>
