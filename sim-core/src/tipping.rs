@@ -211,7 +211,7 @@ impl Map {
         if !(0.0..=1.0).contains(&self.judge.threshold) {
             return field("threshold", "0 to 1");
         }
-        if self.durations_s.iter().any(|d| !(*d > 0.0)) {
+        if self.durations_s.iter().any(|d| d.is_nan() || *d <= 0.0) {
             return field("durations", "above 0 s");
         }
         check_length(base, &self.durations_s, self.judge.window_s)?;
