@@ -55,6 +55,7 @@ test('the tipping map fills its 100 cells from the worker pool while the page an
   const t0 = Date.now();
   await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => ok())));
   const frameWait = Date.now() - t0;
+  await screenshot(page, 'tipping-filling.png');
   await page.waitForFunction(() => document.querySelector('#tip-status')?.dataset.finished === 'true', null, { timeout: 300_000 });
   const frames = await stopFrames(page);
   const elapsed = Number(await page.getAttribute('#tip-status', 'data-elapsed-ms'));
