@@ -123,6 +123,19 @@ test('the tipping map stops, restarts and names a bad field', async () => {
   await page.close();
 });
 
+test("the views menu opens the tipping map over the playground's scenario", async () => {
+  const { page, log } = await openPage(env.browser.context, `${env.srv.url}?rate=1000&nodes=1&workers=12&queue=1875`);
+  await page.waitForSelector('#view-menu');
+  await Promise.all([page.waitForURL(/view=tipping/), page.selectOption('#view-menu', 'tipping')]);
+  assert.match(page.url(), /view=tipping&rate=1000/);
+  await page.waitForSelector('#tip-status[data-running="true"]', { timeout: 30_000 });
+  assert.equal(await page.$eval('#tip-scenario', (s) => s.value), '1', "the playground's scenario is mapped");
+  await page.click('#tip-stop');
+  await page.waitForFunction(() => document.querySelector('#tip-status')?.dataset.running === 'false');
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
 test('the validation page runs its checks on the worker pool and keeps painting', async () => {
   const { page, log } = await openPage(env.browser.context, `${env.srv.url}?view=validate`);
   await page.waitForSelector('#validate-status');
