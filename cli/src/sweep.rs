@@ -71,37 +71,20 @@ pub struct Range {
     pub values: Vec<f64>,
 }
 
-/// Decimal places written in `text` ("0.25" has 2), so that values on the
-/// grid are rounded to what was typed and 0.1 + 2 × 0.1 is 0.3.
-fn decimals(text: &str) -> i32 {
-    text.split_once('.').map_or(0, |(_, frac)| frac.trim().len() as i32)
-}
-
-/// Parses `PATH=FROM:TO:STEP`.
+/// Parses `PATH=FROM:TO:STEP`; the values are `sim_core::tipping::steps`.
 pub(crate) fn parse_range(raw: &str) -> Result<Range, String> {
     let usage = "expected PATH=FROM:TO:STEP, e.g. client.attempts=1:5:1";
     let (path, spec) = raw.split_once('=').ok_or(usage)?;
-    let parts: Vec<&str> = spec.split(':').collect();
-    if path.trim().is_empty() || parts.len() != 3 {
+    if path.trim().is_empty() || spec.split(':').count() != 3 {
         return Err(usage.into());
     }
-    let num = |t: &str| t.trim().parse::<f64>().ok().filter(|x| x.is_finite());
-    let (Some(from), Some(to), Some(step)) = (num(parts[0]), num(parts[1]), num(parts[2])) else {
-        return Err(format!("{usage}, with finite numbers"));
-    };
-    if step <= 0.0 {
-        return Err("STEP must be above 0".into());
-    }
-    if to < from {
-        return Err("TO must be at least FROM".into());
-    }
-    // A small allowance so that 0:1:0.1 reaches 1 despite rounding.
-    let count = ((to - from) / step * (1.0 + 1e-12) + 1e-9).floor() + 1.0;
-    if count > MAX_VALUES as f64 {
-        return Err(format!("{count} values; at most {MAX_VALUES} a range"));
-    }
-    let scale = 10f64.powi(parts.iter().map(|p| decimals(p)).max().unwrap_or(0).min(15));
-    let values = (0..count as usize).map(|i| ((from + i as f64 * step) * scale).round() / scale).collect();
+    let values = sim_core::tipping::steps(spec, MAX_VALUES).map_err(|e| {
+        if e.starts_with("expected") {
+            format!("{usage}, with finite numbers")
+        } else {
+            e
+        }
+    })?;
     Ok(Range { path: path.trim().to_string(), values })
 }
 
