@@ -6,6 +6,7 @@
 use crate::format::si;
 use sim_core::hysteresis::{scenario, schedule, Branches, Sweep, SweepError};
 use sim_core::{Backoff, Config};
+use crate::views::{from_link, Choice};
 
 /// Most rates on the way up in the app (a sweep visits each twice).
 pub const MAX_RATES: usize = 40;
@@ -58,18 +59,6 @@ pub fn parse_dwell(text: &str) -> Result<u32, String> {
     }
 }
 
-/// A scenario the view offers.
-#[derive(Debug, Clone, Copy)]
-pub struct Choice {
-    /// Its name in the menu.
-    pub name: &'static str,
-    /// Builds it from the playground's scenario (the link's parameters).
-    pub build: fn(&Config) -> Config,
-}
-
-fn from_link(c: &Config) -> Config {
-    c.clone()
-}
 
 /// The retry storm lesson's system without its trigger (the sweep is the
 /// trigger): queues of 5,000 and retries without backoff.

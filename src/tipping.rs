@@ -6,6 +6,7 @@
 use crate::batch::Job;
 use sim_core::tipping::{default_scenario, steps, Judge, Map};
 use sim_core::Config;
+use crate::views::{from_link, Choice};
 
 /// Most values on each axis in the app, so the map stays readable.
 pub const MAX_AXIS: usize = 20;
@@ -68,18 +69,6 @@ impl Inputs {
     }
 }
 
-/// A scenario the view offers.
-#[derive(Debug, Clone, Copy)]
-pub struct Choice {
-    /// Its name in the menu.
-    pub name: &'static str,
-    /// Builds it from the playground's scenario (the link's parameters).
-    pub build: fn(&Config) -> Config,
-}
-
-fn from_link(c: &Config) -> Config {
-    c.clone()
-}
 
 fn retry_storm(_: &Config) -> Config {
     default_scenario()

@@ -5,6 +5,23 @@
 //! duration → the share of seeds not recovered).
 
 use crate::url::pairs;
+use sim_core::Config;
+
+/// A scenario an instrument view (the hysteresis sweep, the tipping map)
+/// offers in its menu.
+#[derive(Debug, Clone, Copy)]
+pub struct Choice {
+    /// Its name in the menu.
+    pub name: &'static str,
+    /// Builds it from the playground's scenario (the link's parameters).
+    pub build: fn(&Config) -> Config,
+}
+
+/// The playground's scenario as the link gives it: every view's first
+/// choice but the tipping map's.
+pub fn from_link(c: &Config) -> Config {
+    c.clone()
+}
 
 /// A page of the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
