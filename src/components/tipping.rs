@@ -7,7 +7,8 @@
 use super::batch_pool::{workers_here, Pool};
 use super::perf_now;
 use crate::batch::{Outcome, Reply};
-use crate::tipping::{cell_colours, Choice, Fill, Inputs, CHOICES};
+use crate::tipping::{cell_colours, Fill, Inputs, CHOICES};
+use crate::views::Choice;
 use crate::url::ParamError;
 use crate::views::View;
 use gloo_timers::callback::Interval;
