@@ -116,6 +116,10 @@ impl Sweep {
     }
 }
 
+/// One branch of a sweep still running: each rate's (offered, goodput)
+/// mean once measured.
+pub type PartialBranch = Vec<Option<(f64, f64)>>;
+
 /// Both branches of a sweep over `n` rates, indexed like the rates.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Branches {
@@ -146,7 +150,7 @@ impl Branches {
 
     /// The branches so far of a sweep over `n` rates: each rate's up and
     /// down means once measured.
-    pub fn partial(n: usize, means: &[(f64, f64)]) -> (Vec<Option<(f64, f64)>>, Vec<Option<(f64, f64)>>) {
+    pub fn partial(n: usize, means: &[(f64, f64)]) -> (PartialBranch, PartialBranch) {
         let up = (0..n).map(|i| means.get(i).copied()).collect();
         let down = (0..n).map(|i| means.get(if i + 1 == n { n - 1 } else { 2 * n - 2 - i }).copied()).collect();
         (up, down)

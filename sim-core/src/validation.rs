@@ -114,7 +114,7 @@ fn single_queue(seed: u64, rate: f64, duration_s: f64, nodes: NodesConfig) -> Co
         traffic: TrafficConfig { rate_per_s: rate, duration_s, ..TrafficConfig::default() },
         client: ClientConfig { attempts: 1, timeout_s: 3_600.0, ..ClientConfig::default() },
         nodes: NodesConfig { count: 1, ..nodes },
-        balancer: crate::config::BalancerConfig { policy: LbPolicy::Random, ..Default::default() },
+        balancer: crate::config::BalancerConfig { policy: LbPolicy::Random },
         ..Config::default()
     }
 }
