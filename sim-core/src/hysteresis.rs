@@ -116,7 +116,7 @@ impl Sweep {
     }
 }
 
-/// One branch of a sweep still running: each rate's (offered, goodput)
+/// One branch of a sweep still running: each rate's (goodput, offered)
 /// mean once measured.
 pub type PartialBranch = Vec<Option<(f64, f64)>>;
 
