@@ -109,7 +109,7 @@ impl Fate {
         match self {
             Fate::Ok => "ok",
             Fate::Failed => "503",
-            Fate::TimedOut => "timed out",
+            Fate::TimedOut => "timeout",
             Fate::Retried => "retry",
         }
     }
