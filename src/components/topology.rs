@@ -16,7 +16,8 @@ use crate::defences::{breaker_badge, breaker_look, Defence, PROVISIONING};
 use crate::format::si;
 use crate::state::Action;
 use crate::topology_view::{
-    edge_words, layout, layout_dense, EdgeView, Fate, Pt, RateWindow, ServiceBox, Topology, LABEL_LINES, MAX_DOTS_PER_EDGE,
+    edge_words, layout, layout_dense, EdgeView, Fate, Pt, RateWindow, ServiceBox, Topology, LABEL_LINES,
+    MAX_DOTS_PER_EDGE,
 };
 use sim_core::{BreakerState, Config, Snapshot};
 use std::rc::Rc;
@@ -111,12 +112,8 @@ pub fn TopologyView(p: &TopologyProps) -> Html {
         let mut w = window.borrow_mut();
         w.push(&p.snapshot);
         let base = w.base(&p.snapshot);
-        if p.dense {
-            layout_dense(&p.snapshot, base, box_w, box_h)
-        } else {
-            layout(&p.snapshot, base, avail)
-        }
-        .with_defences(&p.config)
+        if p.dense { layout_dense(&p.snapshot, base, box_w, box_h) } else { layout(&p.snapshot, base, avail) }
+            .with_defences(&p.config)
     };
     let order: Vec<usize> = topo.layers.iter().flatten().copied().collect();
     let shape = if topo.dense {

@@ -125,7 +125,11 @@ pub fn layout_dense(now: &Snapshot, base: Option<&Snapshot>, avail_w: f64, avail
 
 /// The rows of at most `per_row` cards, each edge's lane (none between
 /// neighbouring rows) and the width the lanes take right of the cards.
-fn rows_and_lanes(layers: &[Vec<usize>], edges: &[EdgeView], per_row: usize) -> (Vec<Vec<usize>>, Vec<Option<usize>>, f64) {
+fn rows_and_lanes(
+    layers: &[Vec<usize>],
+    edges: &[EdgeView],
+    per_row: usize,
+) -> (Vec<Vec<usize>>, Vec<Option<usize>>, f64) {
     let rows = rows(layers, per_row);
     let mut pos = vec![0usize; rows.iter().map(Vec::len).sum()];
     for (r, row) in rows.iter().enumerate() {
