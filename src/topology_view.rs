@@ -10,6 +10,9 @@ use sim_core::{BreakerState, Config, NodeLife, NodeState, Snapshot};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+mod dense;
+pub use dense::{dense_card_height, dense_square, layout_dense, DENSE_CARD_W_MIN};
+
 /// Width of a service card, px, when the diagram has room.
 pub const CARD_W: f64 = 120.0;
 /// Horizontal room between two layers, for the arrows and their labels, px:
@@ -97,6 +100,16 @@ impl Fate {
             Fate::Ok => "success",
             Fate::Failed => "503 / error",
             Fate::TimedOut => "timed out: fades where the caller gave up",
+            Fate::Retried => "retry",
+        }
+    }
+
+    /// A word or two, for the dense diagram's legend.
+    pub fn short(self) -> &'static str {
+        match self {
+            Fate::Ok => "ok",
+            Fate::Failed => "503",
+            Fate::TimedOut => "timeout",
             Fate::Retried => "retry",
         }
     }
@@ -250,6 +263,12 @@ pub struct Topology {
     pub client_breaker: BreakerState,
     /// The entry client's defences, on the clients' arrow.
     pub client_defences: Vec<Defence>,
+    /// True when packed into a small box ([`layout_dense`]): layers top to
+    /// bottom, small cards, no labels on the arrows.
+    pub dense: bool,
+    /// Services that do not fit the box's height, when dense (the diagram
+    /// then scrolls and says so).
+    pub hidden: usize,
 }
 
 impl Topology {
@@ -401,6 +420,17 @@ impl RateWindow {
 /// The diagram of `now`, with rates since `base` (none without one), in
 /// `avail` px of width: layers side by side when they fit, else stacked.
 pub fn layout(now: &Snapshot, base: Option<&Snapshot>, avail: f64) -> Topology {
+    let (mut topo, services, edges) = unplaced(now, base);
+    match wide_fit(topo.layers.len(), avail) {
+        Some((w, gap)) => place_wide(&mut topo, services, edges, w, gap),
+        None => place_stacked(&mut topo, services, edges, avail),
+    }
+    topo
+}
+
+/// The diagram's layers, cards and edges with their rates and dots, not yet
+/// placed: what every layout shares.
+fn unplaced(now: &Snapshot, base: Option<&Snapshot>) -> (Topology, Vec<ServiceBox>, Vec<EdgeView>) {
     let layers = layers(now);
     let mut services: Vec<ServiceBox> = (0..now.services.len()).map(|i| service_box(now, base, i)).collect();
     let mut edges = edge_rates(now, base, services.len());
@@ -410,7 +440,7 @@ pub fn layout(now: &Snapshot, base: Option<&Snapshot>, avail: f64) -> Topology {
         e.thickness = thickness(e.attempts_per_s, busiest);
         e.dots = dots(e, dot_every);
     }
-    let mut topo = Topology {
+    let topo = Topology {
         layers,
         services: Vec::new(),
         edges: Vec::new(),
@@ -422,17 +452,15 @@ pub fn layout(now: &Snapshot, base: Option<&Snapshot>, avail: f64) -> Topology {
         height: 0.0,
         client_breaker: now.client_breaker,
         client_defences: Vec::new(),
+        dense: false,
+        hidden: 0,
     };
     for (d, layer) in topo.layers.iter().enumerate() {
         for &i in layer {
             services[i].layer = d;
         }
     }
-    match wide_fit(topo.layers.len(), avail) {
-        Some((w, gap)) => place_wide(&mut topo, services, edges, w, gap),
-        None => place_stacked(&mut topo, services, edges, avail),
-    }
-    topo
+    (topo, services, edges)
 }
 
 /// Layers side by side, left to right, each centred vertically; arrows

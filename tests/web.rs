@@ -517,6 +517,9 @@ fn three_services() -> Config {
 #[derive(yew::Properties, PartialEq)]
 struct SystemHostProps {
     config: Config,
+    /// Embed mode's dense diagram.
+    #[prop_or_default]
+    dense: bool,
 }
 
 /// The node view over a reducer built from a config, with a step button and
@@ -537,7 +540,7 @@ fn SystemHost(p: &SystemHostProps) -> yew::Html {
         <div id="host" data-selected={state.selected_service.to_string()}>
             <button id="host-step" onclick={dispatch.reform(|_| Action::Step)}>{ "step" }</button>
             <brink_app::components::NodeView snapshot={state.snapshot.clone()} config={state.config.clone()} {last}
-                finished={state.finished()} selected={state.selected_service} dispatch={dispatch.clone()} />
+                finished={state.finished()} selected={state.selected_service} dispatch={dispatch.clone()} dense={p.dense} />
         </div>
     }
 }
@@ -547,7 +550,7 @@ async fn a_system_of_services_draws_cards_arrows_and_selects_on_click() {
     let doc = web_sys::window().unwrap().document().unwrap();
     let root = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&root).unwrap();
-    let props = SystemHostProps { config: three_services() };
+    let props = SystemHostProps { config: three_services(), dense: false };
     let handle = yew::Renderer::<SystemHost>::with_root_and_props(root.clone(), props).render();
     settle().await;
     assert!(root.query_selector("#nodes").unwrap().is_none(), "a system has no single-tier node list");
@@ -589,6 +592,56 @@ async fn a_system_of_services_draws_cards_arrows_and_selects_on_click() {
     assert_eq!(attr(&root, ".svc[data-service=gateway]", "aria-pressed"), "false");
     assert!(has_class(&root.query_selector(".svc[data-service=api]").unwrap().unwrap(), "svc--selected"));
     handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_dense_system_packs_its_cards_into_the_box_it_is_given() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    // The embed's diagram column at 600×400, about: a box of its own size,
+    // as embed mode's style gives it (the dense diagram fills its box).
+    let root = doc.create_element("div").unwrap();
+    root.set_attribute("style", "width: 240px; height: 280px; display: flex; flex-direction: column").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let style = doc.create_element("style").unwrap();
+    style.set_text_content(Some(
+        ".system--dense, .topo--dense, .topo__fit { flex: 1 1 0; min-height: 0; display: flex; flex-direction: column; }",
+    ));
+    root.append_child(&style).unwrap();
+    let props = SystemHostProps { config: three_services(), dense: true };
+    let handle = yew::Renderer::<SystemHost>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    click(&root, "#host-step");
+    settle().await;
+    assert_eq!(attr(&root, "#topology", "data-layout"), "dense");
+    assert_eq!(attr(&root, "#topology", "data-hidden"), "0");
+    assert_eq!(root.query_selector_all("#topology .svc--dense[data-service]").unwrap().length(), 3);
+    assert!(
+        root.query_selector("#topology .edge:not(.edge--clients) .edge__label").unwrap().is_none(),
+        "no labels on a dense diagram's arrows"
+    );
+    assert_eq!(attr(&root, ".edge--clients", "data-to"), "gateway");
+    let square = attr(&root, ".svc[data-service=db] .sq", "style");
+    assert_eq!(square, "width: 8px; height: 8px", "small node squares");
+    // Each card is placed inside the measured box (the test page has no
+    // style sheet, so the places are read from the cards' style): top to
+    // bottom, the chain's three layers.
+    let fit = root.query_selector("#topology .topo__fit").unwrap().unwrap();
+    let (w, h) = (fit.client_width() as f64, fit.client_height() as f64);
+    assert!(w > 200.0 && h > 150.0, "the box is measured: {w}×{h}");
+    let mut last_bottom = 0.0;
+    for name in ["gateway", "api", "db"] {
+        let slot = root.query_selector(&format!(".svc[data-service={name}]")).unwrap().unwrap();
+        let style = slot.parent_element().unwrap().get_attribute("style").unwrap();
+        let px: Vec<f64> =
+            style.split(';').filter_map(|p| p.split(':').nth(1)?.trim().strip_suffix("px")?.parse().ok()).collect();
+        let [x, y, cw, ch] = px[..] else { panic!("{style}") };
+        assert!(y > last_bottom && x >= 0.0 && x + cw <= w && y + ch <= h, "{name}: {style} in {w}×{h}");
+        last_bottom = y + ch;
+    }
+    handle.destroy();
+    // Its box would push later tests' roots down the page, and the
+    // playground stops playing while out of view.
+    root.remove();
 }
 
 #[wasm_bindgen_test]

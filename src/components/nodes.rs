@@ -133,13 +133,13 @@ pub fn NodeView(p: &NodeViewProps) -> Html {
 /// The clients, what they got, and the diagram of the services.
 fn system_of_services(p: &NodeViewProps) -> Html {
     html! {
-        <section class="system system--services" aria-label="System">
+        <section class={classes!("system", "system--services", p.dense.then_some("system--dense"))} aria-label="System">
             <div class="flow">
                 { clients_box(p) }
                 <span class="flow__arrow" aria-hidden="true">{ "⇒" }</span>
                 { outcome_box(p) }
             </div>
-            <TopologyView snapshot={p.snapshot.clone()} selected={p.selected} dispatch={p.dispatch.clone()} config={p.config.clone()} />
+            <TopologyView snapshot={p.snapshot.clone()} selected={p.selected} dispatch={p.dispatch.clone()} config={p.config.clone()} dense={p.dense} />
         </section>
     }
 }

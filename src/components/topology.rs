@@ -10,13 +10,14 @@
 //! the width the diagram has: measured when it mounts and on resize, never
 //! per frame.
 
-use super::charts::ResizeListener;
+use super::charts::{use_resized, ResizeListener};
 use super::node_look;
 use crate::defences::{breaker_badge, breaker_look, Defence, PROVISIONING};
 use crate::format::si;
 use crate::state::Action;
 use crate::topology_view::{
-    edge_words, layout, EdgeView, Fate, Pt, RateWindow, ServiceBox, Topology, LABEL_LINES, MAX_DOTS_PER_EDGE,
+    edge_words, layout, layout_dense, EdgeView, Fate, Pt, RateWindow, ServiceBox, Topology, LABEL_LINES,
+    MAX_DOTS_PER_EDGE,
 };
 use sim_core::{BreakerState, Config, Snapshot};
 use std::rc::Rc;
@@ -47,6 +48,11 @@ pub struct TopologyProps {
     /// The configuration, for which client-side defences each edge has on.
     #[prop_or_default]
     pub config: Config,
+    /// Pack the whole diagram into the box it is given (embed mode): layers
+    /// top to bottom, small cards, no labels; the box's height is measured
+    /// too, and what does not fit is counted and said.
+    #[prop_or_default]
+    pub dense: bool,
 }
 
 /// The diagram's width now, px: read once it mounts and on each resize.
@@ -69,22 +75,59 @@ fn use_width(node: NodeRef) -> f64 {
     *width
 }
 
+/// The size of the box `node` (the dense diagram's), px: read when it
+/// mounts and whenever it changes size (a ResizeObserver), never per frame.
+/// The box takes its size from the page around it, not from the diagram,
+/// so drawing the diagram at that size does not change it again.
+#[hook]
+fn use_box(node: NodeRef) -> (f64, f64) {
+    let size = use_state_eq(|| (UNMEASURED_W, UNMEASURED_H));
+    let resized = use_resized(node.clone());
+    {
+        let size = size.setter();
+        use_effect_with(resized, move |_| {
+            if let Some(e) = node.cast::<Element>().filter(|e| e.client_width() > 0) {
+                size.set((e.client_width() as f64, e.client_height() as f64));
+            }
+        });
+    }
+    *size
+}
+
+/// Height assumed before the dense diagram's box is measured, px.
+const UNMEASURED_H: f64 = 300.0;
+
 /// The diagram of a system of services.
 #[component]
 pub fn TopologyView(p: &TopologyProps) -> Html {
     let node = use_node_ref();
+    let fit = use_node_ref();
     let avail = use_width(node.clone());
+    // Only the dense diagram is fitted to its box's height; elsewhere the
+    // box follows the diagram, and watching it would only cost renders.
+    let unwatched = use_node_ref();
+    let (box_w, box_h) = use_box(if p.dense { fit.clone() } else { unwatched });
     let window = use_mut_ref(RateWindow::default);
     let topo = {
         let mut w = window.borrow_mut();
         w.push(&p.snapshot);
-        layout(&p.snapshot, w.base(&p.snapshot), avail).with_defences(&p.config)
+        let base = w.base(&p.snapshot);
+        if p.dense { layout_dense(&p.snapshot, base, box_w, box_h) } else { layout(&p.snapshot, base, avail) }
+            .with_defences(&p.config)
     };
     let order: Vec<usize> = topo.layers.iter().flatten().copied().collect();
+    let shape = if topo.dense {
+        "dense"
+    } else if topo.stacked {
+        "stacked"
+    } else {
+        "layers"
+    };
     html! {
-        <div ref={node} class={classes!("topo", topo.stacked.then_some("topo--stacked"))} id="topology"
-            data-services={topo.services.len().to_string()} data-layout={if topo.stacked { "stacked" } else { "layers" }}>
-            { legend(&topo) }
+        <div ref={node} class={classes!("topo", topo.stacked.then_some("topo--stacked"), topo.dense.then_some("topo--dense"))} id="topology"
+            data-services={topo.services.len().to_string()} data-layout={shape} data-hidden={topo.hidden.to_string()}>
+            { if topo.dense { dense_legend(&topo) } else { legend(&topo) } }
+            <div ref={fit} class="topo__fit">
             <div class="topo__canvas" style={format!("width: {:.0}px; height: {:.0}px", topo.width, topo.height)}>
                 <svg class="topo__edges" width={format!("{:.0}", topo.width)} height={format!("{:.0}", topo.height)}
                     viewBox={format!("0 0 {:.0} {:.0}", topo.width, topo.height)} aria-hidden="true">
@@ -95,7 +138,30 @@ pub fn TopologyView(p: &TopologyProps) -> Html {
                     { for order.iter().map(|&i| card(&topo.services[i], &topo, p)) }
                 </ol>
             </div>
+            </div>
+            if topo.hidden > 0 {
+                <p class="topo__more" id="topology-more" role="note">
+                    { format!("+{} more service{} below: scroll, or Open in Brink ↗", topo.hidden, if topo.hidden == 1 { "" } else { "s" }) }
+                </p>
+            }
         </div>
+    }
+}
+
+/// The dense diagram's legend, on one line: what a dot stands for and a
+/// shape and a word per fate.
+fn dense_legend(topo: &Topology) -> Html {
+    html! {
+        <p class="topo__legend topo__legend--dense" id="topology-legend" data-dot-every={topo.dot_every.to_string()}>
+            { format!("dot ≈ {}/s:", si(topo.dot_every as f64)) }
+            { for Fate::ALL.iter().map(|f| html! {
+                <span class="topo__key" data-fate={f.class()} title={f.word()}>
+                    <svg class="topo__swatch" width="10" height="10" viewBox="-6 -6 12 12" aria-hidden="true">
+                        <path class={classes!("req__shape", format!("req--{}", f.class()))} d={f.shape()} />
+                    </svg>{ f.short() }
+                </span>
+            }) }
+        </p>
     }
 }
 
@@ -186,7 +252,7 @@ fn clients(topo: &Topology) -> Html {
     let (x, y) = topo.clients_label;
     // Stacked, the badges follow the label on its line; side by side they
     // go below the arrow, one a line.
-    let (bx, by, dy) = if topo.stacked { (x + 44.0, y, "0") } else { (x, y + 20.0, "11") };
+    let (bx, by, dy) = if topo.stacked || topo.dense { (x + 44.0, y, "0") } else { (x, y + 20.0, "11") };
     html! {
         <g class="edge edge--clients" data-from="clients" data-to={topo.services[0].name.clone()}
             data-breaker={breaker_data(&topo.client_defences, topo.client_breaker)}
@@ -224,7 +290,7 @@ fn badges_text(defences: &[Defence], breaker: BreakerState, at: Pt, dy: &'static
 /// One arrow with its label and dots.
 fn edge(e: &EdgeView, topo: &Topology) -> Html {
     // Lanes beside stacked cards are close together: thin arrows keep them apart.
-    let thickness = if topo.stacked { e.thickness.min(STACKED_THICK_MAX) } else { e.thickness };
+    let thickness = if topo.stacked || topo.dense { e.thickness.min(STACKED_THICK_MAX) } else { e.thickness };
     let (line, tip) = arrow(&e.path, 6.0 + thickness);
     // The dots' course ends a fixed way short of the tip, so that it (and
     // their style) stays put while the thickness follows the rate.
@@ -293,10 +359,10 @@ fn card(s: &ServiceBox, topo: &Topology, p: &TopologyProps) -> Html {
     }
     let on_click = p.dispatch.reform(move |_: MouseEvent| Action::SelectService(i));
     let style = format!("left: {:.0}px; top: {:.0}px; width: {:.0}px; height: {:.0}px", s.x, s.y, s.w, s.h);
-    let compact = s.w < crate::topology_view::CARD_W;
+    let compact = s.w < crate::topology_view::CARD_W && !topo.dense;
     html! {
             <li class="topo__slot" style={style}>
-                <button type="button" class={classes!("svc", selected.then_some("svc--selected"), compact.then_some("svc--compact"))} data-service={s.name.clone()}
+                <button type="button" class={classes!("svc", selected.then_some("svc--selected"), compact.then_some("svc--compact"), topo.dense.then_some("svc--dense"))} data-service={s.name.clone()}
                     data-up={s.up.to_string()} data-nodes={serving.to_string()} data-pending={s.pending.to_string()}
                     data-limit={s.limit.map(|l| format!("{l:.0}")).unwrap_or_default()} aria-pressed={selected.to_string()}
                     aria-label={summary.clone()} title={summary} onclick={on_click}>

@@ -4,6 +4,7 @@
 // is scrolled out of the host page's view.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { deflateRawSync } from 'node:zlib';
 import { openPage, ready, typeKnob, screenshot, useBrowser, simTime } from './helpers.mjs';
 
 const env = useBrowser();
@@ -164,6 +165,137 @@ test('"Copy embed code" gives a lazy iframe of the same scenario in embed mode',
   const q = new URL(src).searchParams;
   assert.ok(q.has('embed') && q.get('rate') === '150' && q.get('attempts') === '1', src);
   assert.equal(q.get('knobs'), 'rate,attempts');
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+/** An `s=` value made outside the page: version 1 is base64url(deflate(json)). */
+function sValue(scenario) {
+  return `1.${deflateRawSync(Buffer.from(JSON.stringify(scenario))).toString('base64url')}`;
+}
+
+/** A chain of `names`, each calling the next, 4 nodes each, as an `s=` value. */
+function chain(names) {
+  const services = names.map((name, i) => ({ name, nodes: { count: 4 }, calls: i + 1 < names.length ? [{ to: names[i + 1] }] : [] }));
+  return sValue({ config: { traffic: { rate_per_s: 800 }, services } });
+}
+
+/**
+ * Everything wrong with the system diagram of an embed in viewport `vp`:
+ * a card (or one of its node squares) outside the viewport or the diagram's
+ * column, squares under 6 px, cards overlapping each other, the chart or
+ * the knobs, an arrow missing or leaving the column, the diagram scrolling.
+ */
+async function systemProblems(page, vp, services, calls) {
+  return page.evaluate(({ vp, services, calls }) => {
+    const out = [];
+    const box = (e) => e.getBoundingClientRect();
+    const meet = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+    const within = (a, b) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+    const column = box(document.querySelector('.embed__diagram'));
+    const view = { left: 0, top: 0, right: vp.width, bottom: vp.height };
+    const others = ['#chart-traffic', '#knobs', '.embed__bar'].map((s) => document.querySelector(s)).filter(Boolean).map((e) => [e.id || e.className, box(e)]);
+    const cards = [...document.querySelectorAll('#topology [data-service]')];
+    const names = cards.map((c) => c.dataset.service);
+    if (JSON.stringify([...names].sort()) !== JSON.stringify([...services].sort())) out.push(`cards ${names} instead of ${services}`);
+    cards.forEach((c, i) => {
+      const r = box(c);
+      if (!within(r, view) || !within(r, column)) out.push(`${names[i]} lies outside the viewport or the column: ${JSON.stringify(r)}`);
+      for (const [what, o] of others) if (meet(r, o)) out.push(`${names[i]} overlaps ${what}`);
+      cards.slice(i + 1).forEach((d, j) => meet(r, box(d)) && out.push(`${names[i]} overlaps ${names[i + 1 + j]}`));
+      const squares = [...c.querySelectorAll('.sq')];
+      if (squares.length === 0) out.push(`${names[i]} shows no nodes`);
+      for (const q of squares) {
+        const s = box(q);
+        if (s.width < 6 || s.height < 6 || !within(s, r)) out.push(`${names[i]}: a node square of ${s.width}×${s.height} px, or outside its card`);
+      }
+      if (!within(box(c.querySelector('.svc__name')), r)) out.push(`${names[i]}: its name is cut`);
+    });
+    const edges = [...document.querySelectorAll('#topology .edge')];
+    if (!edges.some((e) => e.dataset.from === 'clients' && e.dataset.to === services[0])) out.push('no clients → entry arrow');
+    for (const [from, to] of calls) {
+      if (!edges.some((e) => e.dataset.from === from && e.dataset.to === to)) out.push(`no arrow ${from} → ${to}`);
+    }
+    if (edges.length !== calls.length + 1) out.push(`${edges.length} arrows for ${calls.length} calls and the clients`);
+    for (const e of edges) {
+      const line = box(e.querySelector('.edge__line'));
+      if (!within(line, column)) out.push(`the arrow ${e.dataset.from} → ${e.dataset.to} leaves the column`);
+    }
+    const fit = document.querySelector('#topology .topo__fit');
+    if (fit.scrollHeight > fit.clientHeight + 1 || fit.scrollWidth > fit.clientWidth + 1) out.push(`the diagram scrolls: ${fit.scrollWidth}×${fit.scrollHeight} in ${fit.clientWidth}×${fit.clientHeight}`);
+    if (document.querySelector('#topology-more')) out.push('it says services are hidden');
+    return out;
+  }, { vp, services, calls });
+}
+
+/** Opens `query` in embed mode at `vp`, plays two simulated seconds, and returns the page. */
+async function openSystem(query, vp) {
+  const { page, log } = await openPage(env.browser.context, `${env.srv.url}?speed=4&embed&${query}`, vp);
+  await ready(page);
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.querySelector('#status').dataset.simTime) > 2, null, { timeout: 30_000 });
+  return { page, log };
+}
+
+test('a system of services embedded at 600×400 and 800×450 shows every card, arrow and node whole', async () => {
+  const GATEWAY = ['gateway', 'api', 'database'];
+  for (const [vp, knobs, name] of [[SMALL, 'rate,attempts', 'embed-system-600x400.png'], [{ width: 800, height: 450 }, 'rate,attempts,backoff,timeout', 'embed-system-800x450.png']]) {
+    const { page, log } = await openSystem(`template=gateway-api-db&knobs=${knobs}`, vp);
+    assert.equal(await page.getAttribute('#topology', 'data-layout'), 'dense');
+    assert.equal(await page.getAttribute('#topology', 'data-hidden'), '0');
+    assert.deepEqual(await systemProblems(page, vp, GATEWAY, [['gateway', 'api'], ['api', 'database']]), [], `${vp.width}×${vp.height}`);
+    await assertFits(page, vp);
+    // Dots travel on the arrows, and a card still selects its service.
+    assert.ok(await page.$$eval('#topology .edge:not(.edge--clients) .req:not(.req--off)', (d) => d.length) > 0, 'dots travel');
+    await page.click('#topology [data-service="api"]');
+    assert.equal(await page.getAttribute('#topology [data-service="api"]', 'aria-pressed'), 'true');
+    console.log(`screenshot: ${await screenshot(page, name)}`);
+    assert.deepEqual(log.errors, []);
+    await page.close();
+  }
+});
+
+test('every template, and a chain of four, fits a 600×400 embed; a longer chain says what is below', async () => {
+  const four = ['edge', 'api', 'orders', 'ledger'];
+  const cases = [
+    ['template=fan-out', ['api', 'users', 'orders', 'search'], [['api', 'users'], ['api', 'orders'], ['api', 'search']]],
+    ['template=shared-dependency', ['front', 'checkout', 'catalog', 'ledger'], [['front', 'checkout'], ['front', 'catalog'], ['checkout', 'ledger'], ['catalog', 'ledger']]],
+    [`s=${chain(four)}`, four, [['edge', 'api'], ['api', 'orders'], ['orders', 'ledger']]],
+  ];
+  for (const [query, services, calls] of cases) {
+    const { page, log } = await openSystem(`${query}&knobs=rate`, SMALL);
+    assert.deepEqual(await systemProblems(page, SMALL, services, calls), [], query);
+    await assertFits(page, SMALL);
+    if (query.startsWith('template=shared')) await screenshot(page, 'embed-shared-600x400.png');
+    assert.deepEqual(log.errors, [], query);
+    await page.close();
+  }
+  const eight = ['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8'];
+  const { page, log } = await openSystem(`s=${chain(eight)}&knobs=rate,attempts`, SMALL);
+  const hidden = Number(await page.getAttribute('#topology', 'data-hidden'));
+  assert.ok(hidden >= 1, `${hidden} hidden`);
+  assert.match(await page.textContent('#topology-more'), new RegExp(`^\\+${hidden} more services? below: scroll, or Open in Brink`));
+  // The count is right: that many cards end below the diagram's box.
+  const below = await page.evaluate(() => {
+    const fit = document.querySelector('#topology .topo__fit').getBoundingClientRect();
+    return [...document.querySelectorAll('#topology [data-service]')].filter((c) => c.getBoundingClientRect().bottom > fit.bottom + 0.5).length;
+  });
+  assert.equal(below, hidden);
+  await assertFits(page, SMALL);
+  await screenshot(page, 'embed-chain8-600x400.png');
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('on a 390 px phone the embedded system keeps a diagram box of its own, above the chart', async () => {
+  const PHONE = { width: 390, height: 844 };
+  const { page, log } = await openSystem('template=shared-dependency&knobs=rate', PHONE);
+  const calls = [['front', 'checkout'], ['front', 'catalog'], ['checkout', 'ledger'], ['catalog', 'ledger']];
+  assert.deepEqual(await systemProblems(page, PHONE, ['front', 'checkout', 'catalog', 'ledger'], calls), []);
+  const found = await boxes(page, ['.embed__diagram', '#chart-traffic', '#knobs']);
+  assert.ok(found[0].bottom - found[0].top >= 250, `the diagram has room: ${JSON.stringify(found[0])}`);
+  for (let i = 1; i < found.length; i++) assert.ok(found[i].top >= found[i - 1].bottom - 1, JSON.stringify(found));
+  await screenshot(page, 'embed-system-390.png');
   assert.deepEqual(log.errors, []);
   await page.close();
 });
