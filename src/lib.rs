@@ -24,6 +24,8 @@ pub mod templates;
 mod testkit;
 pub mod topology_view;
 pub mod url;
+pub mod wire;
+pub mod worker;
 
 /// Mounts the app on the page's body.
 #[cfg(target_arch = "wasm32")]

@@ -5,8 +5,9 @@
 
 use crate::defaults::app_defaults;
 use crate::engine::Engine;
+use crate::wire::Reply;
 use crate::knobs::{self, Group, Target};
-use crate::pacing::{Pacer, PerfMeter, FIRST_FRAME_DT_MS, MAX_FRAME_DT_MS};
+use crate::pacing::{Pacer, PerfMeter, FIRST_FRAME_DT_MS, MAX_FRAME_DT_MS, WORKER_MS_PER_FRAME};
 use crate::presets::PRESETS;
 use crate::system::{self, NewCall, NewService};
 use crate::templates::TEMPLATES;
@@ -85,6 +86,8 @@ pub enum Action {
     ChartService(Option<usize>),
     /// Fire a fault now.
     FireFault(Fault),
+    /// The engine's worker answered a command.
+    Engine(Rc<Reply>),
 }
 
 /// The playground's state.
@@ -134,6 +137,11 @@ pub struct AppState {
     charted_seconds: usize,
     next_notice: u64,
     clock: fn() -> f64,
+    /// Simulated seconds the frames asked for and the engine was not yet
+    /// sent (it was busy with the last request).
+    owed_s: f64,
+    /// Events and simulated seconds taken in since the last frame.
+    since_frame: (u64, f64),
 }
 
 impl AppState {
@@ -143,9 +151,9 @@ impl AppState {
     pub fn new(settings: UrlSettings, errors: Vec<ParamError>, clock: fn() -> f64) -> AppState {
         let defaults = app_defaults();
         let mut notices: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        let engine = Engine::new(settings.config.clone()).unwrap_or_else(|e| {
+        let engine = Engine::timed(settings.config.clone(), clock).unwrap_or_else(|e| {
             notices.push(format!("{e}; using the default scenario"));
-            Engine::new(defaults.clone()).expect("the default scenario is valid")
+            Engine::timed(defaults.clone(), clock).expect("the default scenario is valid")
         });
         let config = engine.sim().config().clone();
         let snapshot = Rc::new(engine.sim().snapshot());
@@ -174,6 +182,8 @@ impl AppState {
             charted_seconds: 0,
             next_notice: 0,
             clock,
+            owed_s: 0.0,
+            since_frame: (0, 0.0),
         };
         notices.into_iter().for_each(|n| state.notify(n));
         state
@@ -219,6 +229,11 @@ impl AppState {
                 self.chart_rev += 1;
             }
             Action::FireFault(f) => self.fire_fault(f),
+            Action::Engine(r) => {
+                if self.engine.absorb(&r) {
+                    self.took(&r);
+                }
+            }
         }
     }
 
@@ -235,7 +250,7 @@ impl AppState {
     }
 
     /// The series the charts draw: the chosen service's, or the run's.
-    pub fn chart_series<'a>(&self, sim: &'a sim_core::Simulation) -> &'a Series {
+    pub fn chart_series<'a>(&self, sim: &'a crate::engine::View) -> &'a Series {
         crate::charts::series_of(sim, self.chart_service)
     }
 
@@ -298,7 +313,7 @@ impl AppState {
     /// Applies a knob change to the running simulation from this instant.
     /// A refused change leaves the knobs as they were and says why.
     fn set_config(&mut self, next: Config) {
-        let result = self.engine.sim_mut().reconfigure(&next);
+        let result = self.engine.reconfigure(&next);
         match result {
             Ok(r) => {
                 self.config = next;
@@ -360,7 +375,7 @@ impl AppState {
     /// Kills a node now. The engine ignores a node that is already down, so
     /// a second click during its restart changes nothing.
     fn crash_node(&mut self, node: u32) {
-        if self.engine.sim_mut().crash_node(node) {
+        if self.engine.crash_node(node) {
             self.refresh(false);
         }
     }
@@ -448,7 +463,7 @@ impl AppState {
     }
 
     fn fire_fault(&mut self, f: Fault) {
-        let result = self.engine.sim_mut().fire_fault(f);
+        let result = self.engine.fire_fault(f);
         match result {
             Ok(()) => self.refresh(true),
             Err(e) => self.notify(format!("Fault not fired: {e}")),
@@ -456,7 +471,7 @@ impl AppState {
     }
 
     fn reset(&mut self) {
-        match Engine::new(self.config.clone()) {
+        match Engine::timed(self.config.clone(), self.clock) {
             Ok(engine) => {
                 self.engine = engine;
                 self.pending_restart.clear();
@@ -479,66 +494,53 @@ impl AppState {
         // Reaching a whole-second boundary completes the second before it,
         // so stepping from 0 to 1 s shows second 0 in the charts.
         let target = SimTime(self.snapshot.now.0 + SimTime::from_secs(1).0);
-        if let Some(at) = self.crash_due(target) {
-            self.engine.sim_mut().step_until(at);
-            self.fire_scheduled_crash();
+        if let Some(r) = self.engine.advance(target, None, self.scheduled_crash) {
+            self.took(&r);
         }
-        self.engine.sim_mut().step_until(target);
         self.refresh(true);
     }
 
     /// Advances the simulation by `speed × frame interval`, within the
-    /// frame's event budget.
+    /// frame's event budget. Through the worker, a frame that finds the
+    /// last request unanswered sends nothing and owes its time to the next.
     fn frame(&mut self, ts: f64) {
         let dt = self.last_frame_ms.map_or(FIRST_FRAME_DT_MS, |last| (ts - last).clamp(0.0, MAX_FRAME_DT_MS));
         self.last_frame_ms = Some(ts);
         if !self.playing {
             return;
         }
-        let before = self.snapshot.now;
-        let target = SimTime::from_secs_f64(before.as_secs_f64() + self.speed * dt / 1000.0);
-        let (events, reached, elapsed) = self.run_budget(target);
-        self.pacer.observe(events, elapsed);
-        self.behind = !reached;
         self.frames_since_chart += 1;
-        self.refresh(false);
-        let advanced = (self.snapshot.now.0 - before.0) as f64 / 1e9;
-        self.perf.frame(ts, events, advanced);
-        if self.finished() {
-            self.playing = false;
-        }
-    }
-
-    /// Steps towards `target` within the budget; returns events processed,
-    /// whether the target was reached and the wall time taken (ms).
-    /// A scheduled crash stops the stepping at its instant, so it lands
-    /// where the preset placed it whatever the speed.
-    fn run_budget(&mut self, target: SimTime) -> (u64, bool, f64) {
-        let e0 = self.engine.sim().events_processed();
-        let t0 = (self.clock)();
-        let budget = self.pacer.budget();
-        let mut reached = true;
-        if let Some(at) = self.crash_due(target) {
-            reached = self.engine.sim_mut().step_until_budget(at, budget);
-            if reached {
-                self.fire_scheduled_crash();
+        self.owed_s = (self.owed_s + self.speed * dt / 1000.0).min(self.speed * MAX_FRAME_DT_MS / 1000.0);
+        if !self.engine.busy() {
+            let target = SimTime::from_secs_f64(self.snapshot.now.as_secs_f64() + self.owed_s);
+            self.owed_s = 0.0;
+            let budget = if self.engine.is_local() { self.pacer.budget() } else { self.pacer.budget_for(WORKER_MS_PER_FRAME) };
+            if let Some(r) = self.engine.advance(target, Some(budget), self.scheduled_crash) {
+                self.took(&r);
             }
         }
-        if reached {
-            let used = self.engine.sim().events_processed() - e0;
-            reached = self.engine.sim_mut().step_until_budget(target, budget.saturating_sub(used).max(1));
+        let (events, advanced) = std::mem::take(&mut self.since_frame);
+        self.perf.frame(ts, events, advanced);
+    }
+
+    /// Takes in what one command did: the scheduled crash fired, the
+    /// pacer's lesson, a refusal, the new snapshot.
+    fn took(&mut self, r: &Reply) {
+        if r.crash_fired {
+            self.scheduled_crash = None;
         }
-        (self.engine.sim().events_processed() - e0, reached, (self.clock)() - t0)
-    }
-
-    /// The scheduled crash's instant, when it falls at or before `target`.
-    fn crash_due(&self, target: SimTime) -> Option<SimTime> {
-        self.scheduled_crash.map(|(at, _)| at).filter(|&at| at <= target)
-    }
-
-    fn fire_scheduled_crash(&mut self) {
-        if let Some((_, node)) = self.scheduled_crash.take() {
-            self.engine.sim_mut().crash_node(node);
+        if let Some(e) = &r.error {
+            self.notify(e.clone());
+        }
+        if r.stepped > 0 {
+            self.pacer.observe(r.stepped, r.elapsed_ms);
+            self.behind = !r.reached;
+        }
+        let advanced = r.snapshot.now.0.saturating_sub(self.snapshot.now.0) as f64 / 1e9;
+        self.since_frame = (self.since_frame.0 + r.stepped, self.since_frame.1 + advanced);
+        self.refresh(false);
+        if self.finished() {
+            self.playing = false;
         }
     }
 

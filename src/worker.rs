@@ -1,0 +1,181 @@
+//! The engine's side of the Web Worker: one run of the simulation, driven by
+//! [`Command`]s and answered with [`Reply`]s.
+//!
+//! Free of browser types: the worker binary (`src/bin/brink-worker.rs`) only
+//! moves text between `onmessage` and this runner, and native tests drive
+//! the same runner in-process. The runner steps exactly to the instants the
+//! page asks for, so the run is the one `brink run` makes on the same seed
+//! whatever the frame timing (test `a_run_through_the_worker_equals_a_native_run`).
+
+use crate::wire::{Command, Reply, SeriesDelta};
+use sim_core::{Simulation, SimTime};
+
+/// One run and what the page has been sent of it.
+pub struct Runner {
+    run: u64,
+    sim: Option<Simulation>,
+    /// Seconds sent as completed: later replies start at this second.
+    sent: usize,
+    clock: fn() -> f64,
+}
+
+impl Runner {
+    /// A runner with no run yet; `clock` reads wall time in ms.
+    pub fn new(clock: fn() -> f64) -> Runner {
+        Runner { run: 0, sim: None, sent: 0, clock }
+    }
+
+    /// Carries out one command; `None` for a command aimed at another run
+    /// (a reset overtook it) or sent before any run started.
+    pub fn handle(&mut self, command: Command) -> Option<Reply> {
+        let t0 = (self.clock)();
+        if let Command::Start { run, config } = command {
+            return match Simulation::new(*config) {
+                Ok(sim) => {
+                    (self.run, self.sim, self.sent) = (run, Some(sim), 0);
+                    Some(self.reply(t0, Outcome::default()))
+                }
+                // The page validated the config, so this is a bug: say so
+                // on the run that asked, which keeps the old one.
+                Err(e) => match self.sim {
+                    Some(_) => Some(self.reply(t0, Outcome::error(e.to_string()))),
+                    None => None,
+                },
+            };
+        }
+        if command.run() != self.run {
+            return None;
+        }
+        let sim = self.sim.as_mut()?;
+        let outcome = match command {
+            Command::Start { .. } => unreachable!("handled above"),
+            Command::Reconfigure { config, .. } => match sim.reconfigure(&config) {
+                Ok(_) => Outcome { config: true, ..Outcome::default() },
+                Err(e) => Outcome::error(format!("Change not applied: {e}")),
+            },
+            Command::Advance { target, budget, crash, .. } => advance(sim, target, budget, crash),
+            Command::Crash { node, .. } => Outcome { crashed: sim.crash_node(node), ..Outcome::default() },
+            Command::Fault { fault, .. } => match sim.fire_fault(fault) {
+                Ok(()) => Outcome::default(),
+                Err(e) => Outcome::error(format!("Fault not fired: {e}")),
+            },
+        };
+        Some(self.reply(t0, outcome))
+    }
+
+    /// The answer: the snapshot and the seconds from the last one sent as
+    /// completed up to the one in progress. The last completed second is
+    /// sent again because its CPU and pool-wait rows are written by the
+    /// sample at the start of the next second, which runs after the second
+    /// is marked complete (sim-core's `on_sample`).
+    fn reply(&mut self, t0: f64, o: Outcome) -> Reply {
+        let sim = self.sim.as_ref().expect("a reply follows a run");
+        let (from, to) = (self.sent.saturating_sub(1), sim.completed_seconds() + 1);
+        self.sent = sim.completed_seconds();
+        let services = (0..).map_while(|i| sim.service_series(i)).map(|s| SeriesDelta::cut(s, from, to)).collect();
+        Reply {
+            run: self.run,
+            snapshot: sim.snapshot(),
+            events: sim.events_processed(),
+            stepped: o.stepped,
+            reached: o.reached,
+            crash_fired: o.crash_fired,
+            crashed: o.crashed,
+            elapsed_ms: (self.clock)() - t0,
+            error: o.error,
+            series: SeriesDelta::cut(sim.series(), from, to),
+            services,
+            config: o.config.then(|| Box::new(sim.config().clone())),
+        }
+    }
+}
+
+/// What one command did, before it is packed into a reply.
+struct Outcome {
+    stepped: u64,
+    reached: bool,
+    crash_fired: bool,
+    crashed: bool,
+    error: Option<String>,
+    config: bool,
+}
+
+impl Default for Outcome {
+    fn default() -> Outcome {
+        Outcome { stepped: 0, reached: true, crash_fired: false, crashed: false, error: None, config: false }
+    }
+}
+
+impl Outcome {
+    fn error(text: String) -> Outcome {
+        Outcome { error: Some(text), ..Outcome::default() }
+    }
+}
+
+/// Steps towards `target` within `budget` events. A scheduled crash stops
+/// the stepping at its instant, so it lands where the preset placed it
+/// whatever the speed.
+fn advance(sim: &mut Simulation, target: SimTime, budget: Option<u64>, crash: Option<(SimTime, u32)>) -> Outcome {
+    let e0 = sim.events_processed();
+    let step = |sim: &mut Simulation, to: SimTime| match budget {
+        Some(b) => {
+            let used = sim.events_processed() - e0;
+            sim.step_until_budget(to, b.saturating_sub(used).max(1))
+        }
+        None => {
+            sim.step_until(to);
+            true
+        }
+    };
+    let mut o = Outcome::default();
+    if let Some((at, node)) = crash.filter(|&(at, _)| at <= target) {
+        o.reached = step(sim, at);
+        if o.reached {
+            sim.crash_node(node);
+            o.crash_fired = true;
+        }
+    }
+    if o.reached {
+        o.reached = step(sim, target);
+    }
+    o.stepped = sim.events_processed() - e0;
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::presets::PRESETS;
+    use crate::templates::TEMPLATES;
+    use sim_core::Config;
+
+    fn preset_config(name: &str) -> Config {
+        let p = PRESETS.iter().find(|p| p.name == name).unwrap();
+        (p.build)(0.0)
+    }
+
+    fn config_services(sim: &Simulation) -> usize {
+        (0..).take_while(|&i| sim.service_series(i).is_some()).count()
+    }
+
+    #[test]
+    fn the_page_view_equals_the_run_after_uneven_steps() {
+        let systems = TEMPLATES.iter().map(|t| (t.name, (t.build)()));
+        for (name, config) in ["Thread pool too big", "Cache stampede"].map(|n| (n, preset_config(n))).into_iter().chain(systems) {
+            let engine = Engine::new(config.clone()).unwrap();
+            let mut sim = Simulation::new(config).unwrap();
+            let mut t = 0.0;
+            for i in 0..30 {
+                t += 0.137 * (1 + i % 5) as f64;
+                engine.advance(SimTime::from_secs_f64(t), None, None);
+                let now = engine.sim().snapshot().now;
+                sim.step_until(now);
+                assert_eq!(engine.sim().series(), sim.series(), "{name}: step {i}, {now:?}");
+                for k in 0..config_services(&sim) {
+                    assert_eq!(engine.sim().service_series(k), sim.service_series(k), "{name}: service {k}, step {i}");
+                }
+            }
+        }
+    }
+}
