@@ -27,8 +27,13 @@ pub mod url;
 pub mod wire;
 pub mod worker;
 
-/// Mounts the app on the page's body.
+/// The engine worker's loader, written by Trunk next to index.html (see
+/// the worker's `<link>` there).
+pub const WORKER_SCRIPT: &str = "./brink-worker_loader.js";
+
+/// Mounts the app on the page's body, its engine in a Web Worker.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
+    components::use_worker_script(WORKER_SCRIPT);
     yew::Renderer::<components::App>::new().render();
 }

@@ -142,6 +142,8 @@ pub struct AppState {
     owed_s: f64,
     /// Events and simulated seconds taken in since the last frame.
     since_frame: (u64, f64),
+    /// A step waits for the worker: its reply redraws the charts.
+    redraw_on_reply: bool,
 }
 
 impl AppState {
@@ -184,6 +186,7 @@ impl AppState {
             clock,
             owed_s: 0.0,
             since_frame: (0, 0.0),
+            redraw_on_reply: false,
         };
         notices.into_iter().for_each(|n| state.notify(n));
         state
@@ -494,8 +497,9 @@ impl AppState {
         // Reaching a whole-second boundary completes the second before it,
         // so stepping from 0 to 1 s shows second 0 in the charts.
         let target = SimTime(self.snapshot.now.0 + SimTime::from_secs(1).0);
-        if let Some(r) = self.engine.advance(target, None, self.scheduled_crash) {
-            self.took(&r);
+        match self.engine.advance(target, None, self.scheduled_crash) {
+            Some(r) => self.took(&r),
+            None => self.redraw_on_reply = true,
         }
         self.refresh(true);
     }
@@ -538,7 +542,8 @@ impl AppState {
         }
         let advanced = r.snapshot.now.0.saturating_sub(self.snapshot.now.0) as f64 / 1e9;
         self.since_frame = (self.since_frame.0 + r.stepped, self.since_frame.1 + advanced);
-        self.refresh(false);
+        let redraw = std::mem::take(&mut self.redraw_on_reply);
+        self.refresh(redraw);
         if self.finished() {
             self.playing = false;
         }

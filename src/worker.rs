@@ -10,6 +10,40 @@
 use crate::wire::{Command, Reply, SeriesDelta};
 use sim_core::{Simulation, SimTime};
 
+/// The worker's entry point: answers every message (a JSON [`Command`])
+/// with a JSON [`Reply`] until the page terminates it.
+#[cfg(target_arch = "wasm32")]
+pub fn serve() {
+    use std::cell::RefCell;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+    fn now() -> f64 {
+        js_sys::global()
+            .unchecked_into::<web_sys::WorkerGlobalScope>()
+            .performance()
+            .map_or(0.0, |p| p.now())
+    }
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let runner = RefCell::new(Runner::new(now));
+    let out = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        let text = e.data().as_string().unwrap_or_default();
+        match crate::wire::decode::<Command>(&text) {
+            Ok(command) => {
+                if let Some(reply) = runner.borrow_mut().handle(command) {
+                    let _ = out.post_message(&JsValue::from_str(&crate::wire::encode(&reply)));
+                }
+            }
+            Err(err) => web_sys::console::error_1(&err.into()),
+        }
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker: nothing else can own it.
+    on_message.forget();
+}
+
 /// One run and what the page has been sent of it.
 pub struct Runner {
     run: u64,

@@ -1,7 +1,7 @@
 //! The playground page: owns the state, the animation loop and the layout.
 
 use super::{
-    perf_now, use_animation_frames, Charts, Insight, KnobPanel, NodeView, Notices, PerfOverlay, SystemEditor, Toolbar,
+    perf_now, use_animation_frames, use_engine_worker, Charts, Insight, KnobPanel, NodeView, Notices, PerfOverlay, SystemEditor, Toolbar,
 };
 use crate::charts::LastSecond;
 use crate::state::{Action, AppState};
@@ -21,11 +21,14 @@ pub struct PlaygroundProps {
 /// The playground.
 #[component]
 pub fn Playground(props: &PlaygroundProps) -> Html {
+    // The worker opens before the state, so the first run already lives in it.
+    let link = use_engine_worker();
     let state = {
         let (settings, errors) = (props.settings.clone(), props.errors.clone());
         use_reducer(move || AppState::new(settings, errors, perf_now))
     };
     let dispatch: Callback<Action> = state.dispatcher().into();
+    link.deliver(&dispatch);
     use_animation_frames(state.playing, dispatch.reform(Action::Frame));
     let drawer_open = use_state(|| false);
     let toggle_drawer = {
