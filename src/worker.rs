@@ -212,4 +212,121 @@ mod tests {
             }
         }
     }
+
+    /// A page whose engine answers later through JSON, as the worker does:
+    /// commands queue in `OUTBOX`, and `deliver` runs them and feeds the
+    /// replies back as actions.
+    mod async_page {
+        use super::*;
+        use crate::engine;
+        use crate::state::{Action, AppState};
+        use crate::testkit::{frozen_clock, settings};
+        use crate::wire::{self, Command, Reply};
+        use std::cell::RefCell;
+        use std::rc::Rc;
+
+        thread_local! {
+            static OUTBOX: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+        }
+
+        fn page(query: &str) -> AppState {
+            engine::connect(Rc::new(|text| OUTBOX.with(|o| o.borrow_mut().push(text))));
+            let s = AppState::new(settings(query), Vec::new(), frozen_clock);
+            engine::disconnect();
+            s
+        }
+
+        /// The worker's side: every queued command, answered in order.
+        fn deliver(s: &mut AppState, worker: &mut Runner) -> usize {
+            let sent = OUTBOX.with(|o| std::mem::take(&mut *o.borrow_mut()));
+            for text in &sent {
+                let command: Command = wire::decode(text).unwrap();
+                if let Some(r) = worker.handle(command) {
+                    let back: Reply = wire::decode(&wire::encode(&r)).unwrap();
+                    s.apply(Action::Engine(Rc::new(back)));
+                }
+            }
+            sent.len()
+        }
+
+        #[test]
+        fn a_run_through_the_worker_equals_a_native_run() {
+            let mut s = page("seed=7&speed=100&play");
+            let mut worker = Runner::new(|| 0.0);
+            assert!(!s.engine.is_local());
+            let mut ts = 0.0;
+            // Uneven frames, and the worker answering only every other one:
+            // the page asks again only once answered, owing the time between.
+            for i in 0..400 {
+                ts += [16.7, 33.0, 8.0, 100.0][i % 4];
+                s.apply(Action::Frame(ts));
+                if i % 2 == 1 {
+                    deliver(&mut s, &mut worker);
+                }
+            }
+            deliver(&mut s, &mut worker);
+            let completed = s.snapshot.completed_seconds;
+            assert!(completed >= 20, "only {completed} seconds in 400 frames at 100×");
+            let mut native = Simulation::new(s.engine.sim().config().clone()).unwrap();
+            native.step_until(SimTime::from_secs(completed as u64 + 1));
+            let view = s.engine.sim();
+            for c in [sim_core::Counter::Offered, sim_core::Counter::Goodput, sim_core::Counter::TimedOut] {
+                assert_eq!(
+                    view.series().counter(c).unwrap()[..completed],
+                    native.series().counter(c).unwrap()[..completed],
+                    "{c:?} over {completed} s"
+                );
+            }
+            assert_eq!(view.series().latency_p99_ms[..completed], native.series().latency_p99_ms[..completed]);
+            assert_eq!(view.series().cpu.useful[..completed], native.series().cpu.useful[..completed]);
+        }
+
+        #[test]
+        fn knobs_faults_steps_and_resets_reach_the_worker() {
+            let mut s = page("");
+            let mut worker = Runner::new(|| 0.0);
+            deliver(&mut s, &mut worker);
+            s.apply(Action::SetKnob("traffic.rate_per_s", 20_000.0));
+            assert_eq!(s.engine.sim().config().traffic.rate_per_s, 20_000.0, "checked and shown at once");
+            s.apply(Action::Step);
+            assert_eq!(s.snapshot.now, SimTime::ZERO, "the step waits for the worker");
+            let rev = s.chart_rev;
+            assert_eq!(deliver(&mut s, &mut worker), 2);
+            assert_eq!(s.snapshot.now, SimTime::from_secs(1));
+            assert!(s.chart_rev > rev, "the step's reply redraws the charts");
+            let offered = s.engine.sim().series().offered[0];
+            assert!((19_000..21_000).contains(&offered), "the worker ran the new rate: {offered}");
+            let fault = s.fault_for(sim_core::FaultKind::CapacityLoss).unwrap();
+            s.apply(Action::FireFault(fault));
+            s.apply(Action::Step);
+            deliver(&mut s, &mut worker);
+            assert!(s.notices.is_empty(), "{:?}", s.notices);
+            s.apply(Action::Reset);
+            // A reply of the old run that arrives after the reset is dropped.
+            s.apply(Action::Step);
+            deliver(&mut s, &mut worker);
+            assert_eq!(s.snapshot.now, SimTime::from_secs(1), "the new run stepped once");
+            assert_eq!(s.engine.sim().config().traffic.rate_per_s, 20_000.0);
+        }
+
+        #[test]
+        fn a_reply_is_small_and_quick_to_encode() {
+            let mut worker = Runner::new(|| 0.0);
+            let config = crate::defaults::app_defaults();
+            worker.handle(Command::Start { run: 1, config: Box::new(config) });
+            let mut largest = 0;
+            let t0 = std::time::Instant::now();
+            let mut replies = 0;
+            for k in 1..=60u64 {
+                // Three simulated seconds per reply: 200× at 60 frames per second.
+                let r = worker.handle(Command::Advance { run: 1, target: SimTime::from_secs(3 * k), budget: None, crash: None });
+                let text = wire::encode(&r.unwrap());
+                let _: Reply = wire::decode(&text).unwrap();
+                largest = largest.max(text.len());
+                replies += 1;
+            }
+            eprintln!("largest reply {largest} bytes of JSON; encode + decode figures in docs/APP.md ({replies} replies, {:?} in all with the stepping)", t0.elapsed());
+            assert!(largest < 16_384, "a reply of {largest} bytes");
+        }
+    }
 }
