@@ -27,9 +27,9 @@ pub mod url;
 pub mod wire;
 pub mod worker;
 
-/// The engine worker's loader, written by Trunk next to index.html (see
-/// the worker's `<link>` there).
-pub const WORKER_SCRIPT: &str = "./brink-worker_loader.js";
+/// The engine worker's loader (static/engine-worker.js), which Trunk
+/// copies next to index.html with the worker's build.
+pub const WORKER_SCRIPT: &str = "./engine-worker.js";
 
 /// Mounts the app on the page's body, its engine in a Web Worker.
 #[cfg(target_arch = "wasm32")]

@@ -211,6 +211,9 @@ impl SeriesDelta {
     }
 }
 
+/// The worker's first message, once it listens: the page sends nothing before.
+pub const READY: &str = "ready";
+
 /// Encodes a message as JSON text.
 pub fn encode<T: Serialize>(m: &T) -> String {
     serde_json::to_string(m).expect("the messages have no maps with non-string keys")

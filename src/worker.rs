@@ -42,6 +42,9 @@ pub fn serve() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker: nothing else can own it.
     on_message.forget();
+    // Messages that arrived while the module loaded had no handler and are
+    // lost: the page holds its commands until it hears this.
+    let _ = scope.post_message(&JsValue::from_str(crate::wire::READY));
 }
 
 /// One run and what the page has been sent of it.

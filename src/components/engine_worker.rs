@@ -38,9 +38,17 @@ impl EngineWorker {
     fn open(script: &str) -> Result<EngineWorker, JsValue> {
         let worker = Worker::new(script)?;
         let sink: Rc<RefCell<Option<Callback<Reply>>>> = Rc::default();
-        let to = sink.clone();
+        // Commands wait here until the worker says it listens (`None` then).
+        let held: Rc<RefCell<Option<Vec<String>>>> = Rc::new(RefCell::new(Some(Vec::new())));
+        let (to, ready, port) = (sink.clone(), held.clone(), worker.clone());
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             let text = e.data().as_string().unwrap_or_default();
+            if text == wire::READY {
+                for command in ready.borrow_mut().take().unwrap_or_default() {
+                    post(&port, &command);
+                }
+                return;
+            }
             match wire::decode::<Reply>(&text) {
                 Ok(reply) => {
                     if let Some(cb) = to.borrow().as_ref() {
@@ -56,12 +64,17 @@ impl EngineWorker {
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         let port = worker.clone();
-        engine::connect(Rc::new(move |text: String| {
-            if let Err(e) = port.post_message(&JsValue::from_str(&text)) {
-                web_sys::console::error_2(&"engine worker: post failed".into(), &e);
-            }
+        engine::connect(Rc::new(move |text: String| match held.borrow_mut().as_mut() {
+            Some(waiting) => waiting.push(text),
+            None => post(&port, &text),
         }));
         Ok(EngineWorker { worker, sink, _on_message: on_message, _on_error: on_error })
+    }
+}
+
+fn post(worker: &Worker, text: &str) {
+    if let Err(e) = worker.post_message(&JsValue::from_str(text)) {
+        web_sys::console::error_2(&"engine worker: post failed".into(), &e);
     }
 }
 

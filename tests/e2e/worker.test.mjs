@@ -36,7 +36,7 @@ test('the page runs its engine in exactly one worker', async () => {
   await ready(page);
   await waitForSeconds(page, 3);
   assert.equal(page.workers().length, 1, 'one engine worker');
-  assert.match(page.workers()[0].url(), /brink-worker_loader\.js$/);
+  assert.match(page.workers()[0].url(), /engine-worker\.js$/);
   assert.deepEqual(log.errors, []);
   await page.close();
 });
