@@ -41,7 +41,7 @@ test('the page runs its engine in exactly one worker', async () => {
   await page.close();
 });
 
-test('series after 45 simulated seconds at 100× equal `brink run` on the same seed', { skip: !existsSync(BRINK) && `no native binary at ${BRINK}` }, async () => {
+test('the charted series after 46+ simulated seconds at 100× equal `brink run` on the same seed', { skip: !existsSync(BRINK) && `no native binary at ${BRINK}` }, async () => {
   const csv = execFileSync(BRINK, ['run', '--format', 'csv', '--seed', '7', '--duration', '3600'], { encoding: 'utf8', maxBuffer: 256 << 20 });
   const [header, ...rows] = csv.trim().split('\n').map((l) => l.split(','));
   const col = (name) => header.indexOf(name);
@@ -55,7 +55,7 @@ test('series after 45 simulated seconds at 100× equal `brink run` on the same s
   await page.click('#step');
   await page.waitForFunction((n) => Number(document.querySelector('#chart-traffic').dataset.seconds) >= n, 46);
   const drawn = await charted(page);
-  assert.ok(drawn.offered.length >= 46 && drawn.first === 0, JSON.stringify({ n: drawn.offered.length, first: drawn.first }));
+  assert.ok(drawn.offered.length >= 46, JSON.stringify({ n: drawn.offered.length, first: drawn.first }));
   drawn.offered.forEach((v, i) => {
     assert.equal(v, native[drawn.first + i].offered, `offered in second ${drawn.first + i}`);
     assert.equal(drawn.goodput[i], native[drawn.first + i].goodput, `goodput in second ${drawn.first + i}`);
