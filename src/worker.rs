@@ -317,18 +317,19 @@ mod tests {
             let mut worker = Runner::new(|| 0.0);
             let config = crate::defaults::app_defaults();
             worker.handle(Command::Start { run: 1, config: Box::new(config) });
-            let mut largest = 0;
-            let t0 = std::time::Instant::now();
-            let mut replies = 0;
+            let (mut largest, mut coding) = (0, std::time::Duration::ZERO);
             for k in 1..=60u64 {
                 // Three simulated seconds per reply: 200× at 60 frames per second.
                 let r = worker.handle(Command::Advance { run: 1, target: SimTime::from_secs(3 * k), budget: None, crash: None });
+                let t0 = std::time::Instant::now();
                 let text = wire::encode(&r.unwrap());
-                let _: Reply = wire::decode(&text).unwrap();
+                let back: Reply = wire::decode(&text).unwrap();
+                coding += t0.elapsed();
+                assert_eq!(back.run, 1);
                 largest = largest.max(text.len());
-                replies += 1;
             }
-            eprintln!("largest reply {largest} bytes of JSON; encode + decode figures in docs/APP.md ({replies} replies, {:?} in all with the stepping)", t0.elapsed());
+            // Printed for docs/APP.md, never asserted: wall time depends on the machine.
+            eprintln!("largest reply {largest} bytes of JSON; encode + decode {:?} per reply on average", coding / 60);
             assert!(largest < 16_384, "a reply of {largest} bytes");
         }
     }
