@@ -74,10 +74,7 @@ impl Runner {
                 }
                 // The page validated the config, so this is a bug: say so
                 // on the run that asked, which keeps the old one.
-                Err(e) => match self.sim {
-                    Some(_) => Some(self.reply(t0, Outcome::error(e.to_string()))),
-                    None => None,
-                },
+                Err(e) => self.sim.is_some().then(|| self.reply(t0, Outcome::error(e.to_string()))),
             };
         }
         if command.run() != self.run {
