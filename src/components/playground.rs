@@ -1,8 +1,8 @@
 //! The playground page: owns the state, the animation loop and the layout.
 
 use super::{
-    perf_now, use_animation_frames, Charts, Insight, KnobPanel, LessonBanner, NodeView, Notices, PerfOverlay,
-    SystemEditor, Toolbar,
+    perf_now, use_animation_frames, use_engine_worker, Charts, Insight, KnobPanel, LessonBanner, NodeView, Notices,
+    PerfOverlay, SystemEditor, Toolbar,
 };
 use crate::charts::LastSecond;
 use crate::share::{link_query, View};
@@ -26,6 +26,8 @@ pub struct PlaygroundProps {
 /// The playground.
 #[component]
 pub fn Playground(props: &PlaygroundProps) -> Html {
+    // The worker opens before the state, so the first run already lives in it.
+    let link = use_engine_worker();
     let state = {
         let (settings, errors, lesson) = (props.settings.clone(), props.errors.clone(), props.lesson);
         use_reducer(move || {
@@ -37,6 +39,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         })
     };
     let dispatch: Callback<Action> = state.dispatcher().into();
+    link.deliver(&dispatch);
     use_animation_frames(state.playing, dispatch.reform(Action::Frame));
     let share_query = {
         let defaults = state.defaults.clone();
