@@ -257,7 +257,8 @@ mod tests {
         use crate::engine;
         use crate::state::{Action, AppState};
         use crate::testkit::{frozen_clock, settings};
-        use crate::wire::{self, Command, Reply};
+        use crate::trace_view::TracePick;
+        use crate::wire::{self, Command, Query, Reply};
         use std::cell::RefCell;
         use std::rc::Rc;
 
@@ -343,6 +344,44 @@ mod tests {
             deliver(&mut s, &mut worker);
             assert_eq!(s.snapshot.now, SimTime::from_secs(1), "the new run stepped once");
             assert_eq!(s.engine.sim().config().traffic.rate_per_s, 20_000.0);
+        }
+
+        #[test]
+        fn exports_and_traces_are_asked_of_the_worker_and_equal_a_native_run() {
+            let mut s = page("seed=5&traces=5&rate=14000");
+            let mut worker = Runner::new(|| 0.0);
+            for _ in 0..3 {
+                s.apply(Action::Step);
+                deliver(&mut s, &mut worker);
+            }
+            let got: Rc<RefCell<Vec<String>>> = Rc::default();
+            for q in [Query::Report, Query::Csv, Query::Otlp] {
+                let put = got.clone();
+                s.engine.ask(q, move |text| put.borrow_mut().push(text));
+            }
+            assert!(got.borrow().is_empty(), "the answers wait for the worker");
+            assert_eq!(s.engine.ask_now(Query::Report), None, "no answer at once through the worker");
+            s.apply(Action::PickTrace(TracePick::Node { service: 0, node: 1 }));
+            deliver(&mut s, &mut worker);
+            let mut native = Simulation::new(s.engine.sim().config().clone()).unwrap();
+            native.step_until(SimTime::from_secs(3));
+            let traces = native.traces().expect("traces on");
+            let want = [crate::export::json(&native), crate::export::csv(&native), sim_core::trace::otlp::to_string(&traces)];
+            assert_eq!(*got.borrow(), want, "seed 5: report, CSV and OTLP byte for byte, in the order asked");
+            let shown = s.engine.sim().trace().expect("a trace was picked");
+            let i = crate::trace_view::pick(&traces, TracePick::Node { service: 0, node: 1 }).unwrap();
+            assert_eq!(shown.traces, [traces.traces[i].clone()], "seed 5: the trace native picking chooses, alone");
+            assert_eq!(shown.services, traces.services);
+        }
+
+        #[test]
+        fn the_compare_page_gets_its_report_at_once_in_process() {
+            let s = AppState::new(settings("seed=5"), Vec::new(), frozen_clock);
+            assert!(s.engine.is_local());
+            s.engine.step_until(SimTime::from_secs(2));
+            let mut native = Simulation::new(s.engine.sim().config().clone()).unwrap();
+            native.step_until(SimTime::from_secs(2));
+            assert_eq!(s.engine.ask_now(Query::Report), Some(crate::export::json(&native)), "seed 5");
         }
 
         #[test]

@@ -1,7 +1,8 @@
 // Figures, printed and never asserted against wall-clock targets: frames per
 // second and the speed reached against the speed asked, on the steady
-// scenario at 100× and 200×, a three-tier system at 50× and 100×, and every
-// lesson (preset) at 100× with the heaviest named; and the time from
+// scenario at 100× and 200× (and 20× with the database on), a three-tier
+// system at 50× and 100×, and every lesson (preset) at 100× with the
+// heaviest named; and the time from
 // navigation to the first chart. The engine runs in a Web Worker, so the
 // frame rate is the page's drawing alone. The assertions only check that the
 // figures exist and that no simulation runs on the page's thread.
@@ -51,6 +52,7 @@ for (const [label, query, asked, shot] of [
   ['200× steady', '?speed=200&play', 200, 'steady-200x.png'],
   ['50× gateway → api → db', '?template=gateway-api-db&speed=50&play', 50, 'three-tier-50x.png'],
   ['100× gateway → api → db', '?template=gateway-api-db&speed=100&play', 100, 'three-tier-100x.png'],
+  ['20× steady with the database on', '?db=on&speed=20&play', 20, 'db-20x.png'],
 ]) {
   test(`frames per second at ${label}`, async () => {
     const { page, log } = await openPage(env.browser.context, `${env.srv.url}${query}`);
