@@ -32,6 +32,7 @@ struct EngineWorker {
     sink: Rc<RefCell<Option<Callback<Reply>>>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+    on_pagehide: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 impl EngineWorker {
@@ -68,7 +69,22 @@ impl EngineWorker {
             Some(waiting) => waiting.push(text),
             None => post(&port, &text),
         }));
-        Ok(EngineWorker { worker, sink, _on_message: on_message, _on_error: on_error })
+        // Leaving the page ends the worker at once rather than when the
+        // old document is collected: its WebAssembly memory is released
+        // before the next page instantiates its own (the fuzz test's
+        // thousand navigations ran out of Wasm memory without this). A page
+        // kept in the back-forward cache (`persisted`) keeps its worker.
+        let ending = worker.clone();
+        let on_pagehide = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let kept = js_sys::Reflect::get(&e, &"persisted".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+            if !kept {
+                ending.terminate();
+            }
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
+        }
+        Ok(EngineWorker { worker, sink, _on_message: on_message, _on_error: on_error, on_pagehide })
     }
 }
 
@@ -83,6 +99,9 @@ impl Drop for EngineWorker {
         engine::disconnect();
         self.worker.set_onmessage(None);
         self.worker.set_onerror(None);
+        if let Some(w) = web_sys::window() {
+            let _ = w.remove_event_listener_with_callback("pagehide", self.on_pagehide.as_ref().unchecked_ref());
+        }
         self.worker.terminate();
     }
 }
@@ -124,5 +143,4 @@ impl EngineLink {
             *w.sink.borrow_mut() = Some(dispatch.reform(|r| Action::Engine(Rc::new(r))));
         }
     }
-
 }
