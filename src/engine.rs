@@ -13,11 +13,11 @@
 
 use crate::trace_view::TracePick;
 use crate::wire::{self, Answer, Command, Query, Reply};
-use sim_core::trace::Traces;
-use std::collections::VecDeque;
 use crate::worker::Runner;
+use sim_core::trace::Traces;
 use sim_core::{Config, ConfigError, Fault, Reconfigured, Series, SimTime, Simulation, Snapshot};
 use std::cell::{Cell, Ref, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// Sends one encoded command to the worker.
@@ -299,7 +299,13 @@ impl Engine {
     /// Steps towards `target` within `budget` events; `crash` is a preset's
     /// scheduled crash. In-process, returns the reply.
     /// With `fine`, the run records its 100 ms view of attempts too.
-    pub fn advance(&self, target: SimTime, budget: Option<u64>, crash: Option<(SimTime, u32)>, fine: bool) -> Option<Reply> {
+    pub fn advance(
+        &self,
+        target: SimTime,
+        budget: Option<u64>,
+        crash: Option<(SimTime, u32)>,
+        fine: bool,
+    ) -> Option<Reply> {
         self.send(Command::Advance { run: self.0.run, target, budget, crash, fine })
     }
 

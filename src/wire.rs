@@ -7,9 +7,9 @@
 //! however long the run. Both travel as JSON text: the size and cost figures
 //! that chose it are in docs/APP.md (test `a_reply_is_small_and_quick_to_encode`).
 
+use crate::trace_view::TracePick;
 use serde::{Deserialize, Serialize};
 use sim_core::metrics::{CpuSeries, DbSeries, NodeStateSeries, ScalingSeries};
-use crate::trace_view::TracePick;
 use sim_core::trace::Traces;
 use sim_core::{Config, Counter, Fault, Series, SimTime, Snapshot};
 

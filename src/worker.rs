@@ -7,9 +7,9 @@
 //! page asks for, so the run is the one `brink run` makes on the same seed
 //! whatever the frame timing (test `a_run_through_the_worker_equals_a_native_run`).
 
-use sim_core::lesson::FineSeries;
 use crate::wire::{Answer, Command, Query, Reply, SeriesDelta};
-use sim_core::{Simulation, SimTime};
+use sim_core::lesson::FineSeries;
+use sim_core::{SimTime, Simulation};
 
 /// The worker's entry point: answers every message (a JSON [`Command`])
 /// with a JSON [`Reply`] until the page terminates it.
@@ -21,10 +21,7 @@ pub fn serve() {
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
     fn now() -> f64 {
-        js_sys::global()
-            .unchecked_into::<web_sys::WorkerGlobalScope>()
-            .performance()
-            .map_or(0.0, |p| p.now())
+        js_sys::global().unchecked_into::<web_sys::WorkerGlobalScope>().performance().map_or(0.0, |p| p.now())
     }
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let runner = RefCell::new(Runner::new(now));
@@ -155,7 +152,15 @@ struct Outcome {
 
 impl Default for Outcome {
     fn default() -> Outcome {
-        Outcome { stepped: 0, reached: true, crash_fired: false, crashed: false, error: None, config: false, answer: None }
+        Outcome {
+            stepped: 0,
+            reached: true,
+            crash_fired: false,
+            crashed: false,
+            error: None,
+            config: false,
+            answer: None,
+        }
     }
 }
 
@@ -366,7 +371,8 @@ mod tests {
             let mut native = Simulation::new(s.engine.sim().config().clone()).unwrap();
             native.step_until(SimTime::from_secs(3));
             let traces = native.traces().expect("traces on");
-            let want = [crate::export::json(&native), crate::export::csv(&native), sim_core::trace::otlp::to_string(&traces)];
+            let want =
+                [crate::export::json(&native), crate::export::csv(&native), sim_core::trace::otlp::to_string(&traces)];
             assert_eq!(*got.borrow(), want, "seed 5: report, CSV and OTLP byte for byte, in the order asked");
             let shown = s.engine.sim().trace().expect("a trace was picked");
             let i = crate::trace_view::pick(&traces, TracePick::Node { service: 0, node: 1 }).unwrap();
@@ -392,7 +398,13 @@ mod tests {
             let (mut largest, mut coding) = (0, std::time::Duration::ZERO);
             for k in 1..=60u64 {
                 // Three simulated seconds per reply: 200× at 60 frames per second.
-                let r = worker.handle(Command::Advance { run: 1, target: SimTime::from_secs(3 * k), budget: None, crash: None, fine: false });
+                let r = worker.handle(Command::Advance {
+                    run: 1,
+                    target: SimTime::from_secs(3 * k),
+                    budget: None,
+                    crash: None,
+                    fine: false,
+                });
                 let t0 = std::time::Instant::now();
                 let text = wire::encode(&r.unwrap());
                 let back: Reply = wire::decode(&text).unwrap();
