@@ -271,6 +271,11 @@ impl SeriesDelta {
 /// The worker's first message, once it listens: the page sends nothing before.
 pub const READY: &str = "ready";
 
+/// How the worker's loader (static/engine-worker.js) begins its message
+/// when the engine's WebAssembly fails to instantiate: the page then steps
+/// the run itself.
+pub const FAILED: &str = "failed";
+
 /// Encodes a message as JSON text.
 pub fn encode<T: Serialize>(m: &T) -> String {
     serde_json::to_string(m).expect("the messages have no maps with non-string keys")

@@ -100,3 +100,20 @@ test('pause holds, reset restarts, and resets leave one worker', async () => {
   assert.deepEqual(log.errors, []);
   await page.close();
 });
+
+test('when the worker cannot instantiate its WebAssembly, the page steps the engine itself', async () => {
+  const page = await env.browser.context.newPage();
+  const errors = [];
+  const warnings = [];
+  page.on('console', (m) => (m.type() === 'error' ? errors : warnings).push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // The worker's module fails to load, as when the browser refuses it memory.
+  await page.route('**/brink-worker_bg.wasm', (r) => r.abort());
+  await page.goto(`${env.srv.url}?seed=7&speed=20&play`);
+  await ready(page);
+  await waitForSeconds(page, 3);
+  assert.ok(warnings.some((w) => w.includes('engine steps on the page')), warnings.join(' | '));
+  assert.ok((await kpi(page, 'offered')) > 0, 'the run goes on');
+  assert.deepEqual(errors.filter((e) => !e.includes('brink-worker_bg.wasm') && !e.includes('net::ERR_FAILED')), []);
+  await page.close();
+});
