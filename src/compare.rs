@@ -8,7 +8,7 @@
 //! named stream of the one seed (sim-core/src/rng.rs), so B runs on A's seed
 //! and both see the same arrivals as far as their designs let them.
 
-use crate::share::{decode, encode, link_query, Scenario, View};
+use crate::share::{decode, encode, link_query, Scenario, SharedView};
 use crate::url::{pairs, parse_query, ParamError, UrlSettings};
 use sim_core::compare::{rows as total_rows, Row};
 use sim_core::Config;
@@ -44,10 +44,19 @@ pub fn from_query(query: &str, defaults: &Config) -> (Option<CompareLink>, Vec<P
 /// The comparison's link: A as the playground writes it, then `compare`
 /// and B's whole scenario in `b=`.
 pub fn query(a: &Config, b: &Config, defaults: &Config, speed: f64) -> String {
-    let base = link_query(a, defaults, speed, None, &View::default());
-    let b = encode(&Scenario { config: b.clone(), speed, view: View::default() });
+    let base = link_query(a, defaults, speed, None, &SharedView::default());
+    let b = encode(&Scenario { config: b.clone(), speed, view: SharedView::default() });
     let sep = if base.is_empty() { '?' } else { '&' };
     format!("{base}{sep}compare&b={b}")
+}
+
+/// The link of "Compare…": the scenario `scenario_query` (a playground
+/// link, `share::link_query`'s) as A, and B a copy of it (no `b=`, so
+/// `from_query` copies A, seed included): the difference starts at zero,
+/// and the user changes one knob of B.
+pub fn duplicate_query(scenario_query: &str) -> String {
+    let sep = if scenario_query.is_empty() { '?' } else { '&' };
+    format!("{scenario_query}{sep}compare")
 }
 
 /// The table of totals of both runs, from their JSON reports as the engine
@@ -92,6 +101,23 @@ mod tests {
         assert_eq!(link.a.speed, Some(2.0));
         b.seed = 7;
         assert_eq!(link.b, b);
+    }
+
+    #[test]
+    fn compare_opens_on_the_scenario_with_b_a_copy_of_it() {
+        let d = app_defaults();
+        let mut c = d.clone();
+        c.seed = 5;
+        crate::knobs::by_param("rate").expect("rate").parse_into(&mut c, "150").expect("rate=150");
+        c.traffic.spike_mult = 2.5;
+        for scenario in [link_query(&c, &d, 3.0, None, &SharedView::default()), String::new()] {
+            let (link, errors) = from_query(&duplicate_query(&scenario), &d);
+            assert!(errors.is_empty(), "{scenario}: {errors:?}");
+            let link = link.expect("a comparison");
+            let want = if scenario.is_empty() { &d } else { &c };
+            assert_eq!(&link.a.config, want, "{scenario}");
+            assert_eq!(link.b, link.a.config, "{scenario}");
+        }
     }
 
     #[test]

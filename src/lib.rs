@@ -8,6 +8,7 @@
 //! own every browser handle (tested in `tests/web.rs`).
 
 pub mod a11y;
+pub mod batch;
 pub mod bench;
 pub mod charts;
 pub mod compare;
@@ -30,6 +31,7 @@ pub mod system;
 pub mod templates;
 #[cfg(test)]
 mod testkit;
+pub mod tipping;
 pub mod topology_view;
 pub mod trace_view;
 pub mod url;

@@ -38,11 +38,12 @@ pub const MAX_PARAM_CHARS: usize = 16 * 1024;
 /// three-service system is about 6 KB).
 pub const MAX_INFLATED_BYTES: usize = 256 * 1024;
 
-/// What the page shows besides the knobs: kept in the link so that it opens
-/// on the same view.
+/// What the page shows besides the knobs (selected service, charted
+/// service, lesson and step): kept in a shared link so that it opens on the
+/// same view. Not a page of the app (`views::View` is that).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct View {
+pub struct SharedView {
     /// The service whose knobs the panel shows (0, the entry, by default).
     pub selected_service: usize,
     /// The service the charts show; `None` charts the whole system.
@@ -66,7 +67,7 @@ pub struct Scenario {
     pub speed: f64,
     /// The view.
     #[serde(default)]
-    pub view: View,
+    pub view: SharedView,
 }
 
 fn one() -> f64 {
@@ -170,12 +171,16 @@ fn decode_v1(payload: &str) -> Result<Scenario, ShareError> {
 /// knobs the catalogue names (`url::to_query`), the template, and `s=` with
 /// the whole scenario whenever those do not already say everything.
 pub fn state_query(state: &AppState) -> String {
-    let view = View { selected_service: state.selected_service, chart_service: state.chart_service, ..View::default() };
+    let view = SharedView {
+        selected_service: state.selected_service,
+        chart_service: state.chart_service,
+        ..SharedView::default()
+    };
     link_query(&state.config, &state.defaults, state.speed, state.template, &view)
 }
 
 /// [`state_query`] from its parts.
-pub fn link_query(config: &Config, defaults: &Config, speed: f64, template: Option<usize>, view: &View) -> String {
+pub fn link_query(config: &Config, defaults: &Config, speed: f64, template: Option<usize>, view: &SharedView) -> String {
     let readable = with_template(&to_query(config, defaults, speed), template);
     let (back, errors) = parse_query(&readable, defaults);
     if errors.is_empty() && back.config == *config && back.view == *view {
@@ -254,7 +259,7 @@ mod tests {
         c.services[1].calls[0].client.timeout_s = 0.2;
         c.validate().unwrap();
         let view =
-            View { selected_service: 2, chart_service: Some(1), lesson: Some("storm".into()), lesson_step: Some(3) };
+            SharedView { selected_service: 2, chart_service: Some(1), lesson: Some("storm".into()), lesson_step: Some(3) };
         Scenario { config: c, speed: 25.0, view }
     }
 
@@ -390,7 +395,7 @@ mod tests {
             s.set_at(&mut c, at, s.options[r.below(s.options.len() as u32) as usize]);
         }
         let n = c.services.len().max(1) as u32;
-        let view = View {
+        let view = SharedView {
             selected_service: r.below(n) as usize,
             chart_service: (r.below(2) == 0).then(|| r.below(n) as usize),
             lesson: None,
@@ -402,10 +407,10 @@ mod tests {
     #[test]
     fn links_say_everything_and_stay_readable() {
         let d = app_defaults();
-        assert_eq!(link_query(&d, &d, 1.0, None, &View::default()), "");
+        assert_eq!(link_query(&d, &d, 1.0, None, &SharedView::default()), "");
         let mut c = d.clone();
         c.traffic.rate_per_s = 9_000.0;
-        assert_eq!(link_query(&c, &d, 5.0, None, &View::default()), "?rate=9000&speed=5");
+        assert_eq!(link_query(&c, &d, 5.0, None, &SharedView::default()), "?rate=9000&speed=5");
         let s = custom();
         let q = link_query(&s.config, &d, s.speed, Some(1), &s.view);
         assert!(q.starts_with("?rate=3300&seed=4242&speed=25&template=") && q.contains("&s=1."), "{q}");
@@ -436,7 +441,7 @@ mod tests {
         assert!(errors[0].to_string().contains(&format!("at most {} are read", crate::url::MAX_PARAMS)));
         // Random bytes, escapes and fragments of good links: never a panic,
         // always a valid config, every notice short.
-        let good = link_query(&custom().config, &d, 2.0, None, &View::default());
+        let good = link_query(&custom().config, &d, 2.0, None, &SharedView::default());
         let pieces = ["s=", "1.", "%", "%00", "&", "=", "rate=", "NaN", "-1", "1e999", "<script>", "template=", "play"];
         let mut r = Stream::new(3, "share-fuzz");
         for case in 0..500 {

@@ -26,7 +26,7 @@ pub struct UrlSettings {
     /// `TEMPLATES`); other knobs apply over it.
     pub template: Option<usize>,
     /// The view an `s=` scenario carries (selected service, chart, lesson).
-    pub view: crate::share::View,
+    pub view: crate::share::SharedView,
 }
 
 /// One parameter that could not be used.
@@ -252,7 +252,7 @@ pub fn parse_query(query: &str, defaults: &Config) -> (UrlSettings, Vec<ParamErr
         errors.push(error(e.field(), format!("{e}; using the default scenario")));
         s.config = defaults.clone();
         s.template = None;
-        s.view = crate::share::View::default();
+        s.view = crate::share::SharedView::default();
     }
     (s, errors)
 }

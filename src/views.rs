@@ -1,7 +1,8 @@
 //! The app's views beside the playground, and the `?view=` parameter that
 //! opens them: `?view=validate` (Brink checks itself against theory) and
 //! `?view=hysteresis` (offered load swept up then down, over the scenario
-//! given by the other parameters).
+//! given by the other parameters) and `?view=tipping` (trigger size ×
+//! duration → the share of seeds not recovered).
 
 use crate::url::pairs;
 
@@ -14,11 +15,13 @@ pub enum View {
     Validate,
     /// The hysteresis sweep.
     Hysteresis,
+    /// The tipping-point map.
+    Tipping,
 }
 
 impl View {
     /// Every view, in menu order.
-    pub const ALL: [View; 3] = [View::Playground, View::Hysteresis, View::Validate];
+    pub const ALL: [View; 4] = [View::Playground, View::Hysteresis, View::Validate, View::Tipping];
 
     /// The value of `?view=`.
     pub fn param(self) -> &'static str {
@@ -26,6 +29,7 @@ impl View {
             View::Playground => "playground",
             View::Validate => "validate",
             View::Hysteresis => "hysteresis",
+            View::Tipping => "tipping",
         }
     }
 
@@ -35,6 +39,7 @@ impl View {
             View::Playground => "Playground",
             View::Validate => "Brink checks itself",
             View::Hysteresis => "Hysteresis: load up, then down",
+            View::Tipping => "Tipping points: trigger size × duration",
         }
     }
 
@@ -101,6 +106,7 @@ mod tests {
         assert_eq!(View::from_query("?rate=12000"), View::Playground);
         assert_eq!(View::from_query("?view=nope"), View::Playground);
         assert_eq!(View::Hysteresis.link(""), "?view=hysteresis");
+        assert_eq!(View::Tipping.link("?s=abc"), "?view=tipping&s=abc");
         assert_eq!(View::Validate.link("?queue=256&seed=3"), "?view=validate&queue=256&seed=3");
         assert_eq!(View::without_view("?view=hysteresis&queue=256"), "?queue=256");
         assert_eq!(View::without_view("?view=hysteresis"), "");

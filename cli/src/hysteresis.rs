@@ -3,8 +3,8 @@
 //! itself is `sim_core::hysteresis`, shared with the app; this module reads
 //! the flags, runs the seeds in parallel and prints.
 
-use crate::args::{parse_set, text, Checked, ModelArgs, SetArg, UsageError};
-use crate::sweep::{base_scenario, par_ordered};
+use crate::args::{Checked, UsageError};
+use crate::sweep::{par_ordered, ScenarioArgs};
 use crate::{output, Failure};
 use clap::Args;
 use serde_json::{json, Value};
@@ -30,15 +30,9 @@ is metastable. Limits: 1000 steps, a dwell of 2 to 3600 s, 1000 seeds. See docs/
 /// Everything `brink hysteresis` was asked to do.
 #[derive(Args, Debug, Clone, PartialEq)]
 pub struct HysteresisArgs {
-    /// Model flags, applied to the scenario.
+    /// The scenario: model flags, `--config`, `--set`.
     #[command(flatten)]
-    pub model: ModelArgs,
-    /// TOML scenario, as for `brink run --config`
-    #[arg(long = "config", value_name = "FILE", allow_hyphen_values = true, value_parser = Checked(text))]
-    pub config_path: Option<String>,
-    /// set any field; repeatable
-    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true, value_parser = Checked(parse_set))]
-    pub set: Vec<SetArg>,
+    pub scenario: ScenarioArgs,
     /// offered load FROM:TO:STEP in req/s, e.g. 10:80:10
     #[arg(long, value_name = "FROM:TO:STEP", allow_hyphen_values = true, value_parser = Checked(parse_rates))]
     // The full path keeps clap from reading the Vec as a repeated flag.
@@ -95,7 +89,7 @@ pub fn run(a: &HysteresisArgs) -> Result<(), Failure> {
         return Err(UsageError("--rates: missing; give FROM:TO:STEP, e.g. --rates 10:80:10".into()).into());
     }
     let steps = schedule(&a.rates);
-    let base = scenario(&base_scenario(&a.model, a.config_path.as_deref(), &a.set)?, &steps, a.dwell);
+    let base = scenario(&a.scenario.build()?, &steps, a.dwell);
     base.validate().map_err(|e| UsageError(format!("--rates and --dwell: {e}")))?;
     let seeds: Vec<usize> = (0..a.seeds as usize).collect();
     let mut sums = vec![(0.0, 0.0); steps.len()];

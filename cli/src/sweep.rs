@@ -46,15 +46,9 @@ a range, 10000 seeds, 1000000 runs, 100000 shards. See docs/CLI.md.";
 /// Everything `brink sweep` was asked to do.
 #[derive(Args, Debug, Clone, PartialEq)]
 pub struct SweepArgs {
-    /// Model flags, applied to the base scenario.
+    /// The base scenario: model flags, `--config`, `--set`.
     #[command(flatten)]
-    pub model: ModelArgs,
-    /// TOML scenario, as for `brink run --config`
-    #[arg(long = "config", value_name = "FILE", allow_hyphen_values = true, value_parser = Checked(text))]
-    pub config_path: Option<String>,
-    /// set any field of the base scenario; repeatable
-    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true, value_parser = Checked(parse_set))]
-    pub set: Vec<SetArg>,
+    pub scenario: ScenarioArgs,
     /// a field's values FROM, FROM+STEP, ... up to TO; repeatable: the grid is their product
     #[arg(long = "set-range", value_name = "PATH=FROM:TO:STEP", allow_hyphen_values = true)]
     #[arg(value_parser = Checked(parse_range))]
@@ -77,37 +71,20 @@ pub struct Range {
     pub values: Vec<f64>,
 }
 
-/// Decimal places written in `text` ("0.25" has 2), so that values on the
-/// grid are rounded to what was typed and 0.1 + 2 × 0.1 is 0.3.
-fn decimals(text: &str) -> i32 {
-    text.split_once('.').map_or(0, |(_, frac)| frac.trim().len() as i32)
-}
-
-/// Parses `PATH=FROM:TO:STEP`.
+/// Parses `PATH=FROM:TO:STEP`; the values are `sim_core::tipping::steps`.
 pub(crate) fn parse_range(raw: &str) -> Result<Range, String> {
     let usage = "expected PATH=FROM:TO:STEP, e.g. client.attempts=1:5:1";
     let (path, spec) = raw.split_once('=').ok_or(usage)?;
-    let parts: Vec<&str> = spec.split(':').collect();
-    if path.trim().is_empty() || parts.len() != 3 {
+    if path.trim().is_empty() || spec.split(':').count() != 3 {
         return Err(usage.into());
     }
-    let num = |t: &str| t.trim().parse::<f64>().ok().filter(|x| x.is_finite());
-    let (Some(from), Some(to), Some(step)) = (num(parts[0]), num(parts[1]), num(parts[2])) else {
-        return Err(format!("{usage}, with finite numbers"));
-    };
-    if step <= 0.0 {
-        return Err("STEP must be above 0".into());
-    }
-    if to < from {
-        return Err("TO must be at least FROM".into());
-    }
-    // A small allowance so that 0:1:0.1 reaches 1 despite rounding.
-    let count = ((to - from) / step * (1.0 + 1e-12) + 1e-9).floor() + 1.0;
-    if count > MAX_VALUES as f64 {
-        return Err(format!("{count} values; at most {MAX_VALUES} a range"));
-    }
-    let scale = 10f64.powi(parts.iter().map(|p| decimals(p)).max().unwrap_or(0).min(15));
-    let values = (0..count as usize).map(|i| ((from + i as f64 * step) * scale).round() / scale).collect();
+    let values = sim_core::tipping::steps(spec, MAX_VALUES).map_err(|e| {
+        if e.starts_with("expected") {
+            format!("{usage}, with finite numbers")
+        } else {
+            e
+        }
+    })?;
     Ok(Range { path: path.trim().to_string(), values })
 }
 
@@ -203,23 +180,41 @@ pub fn grid(a: &SweepArgs) -> Result<Grid, UsageError> {
     if a.ranges.len() > MAX_RANGES {
         return Err(UsageError(format!("--set-range: {} given; at most {MAX_RANGES}", a.ranges.len())));
     }
-    let base = base_scenario(&a.model, a.config_path.as_deref(), &a.set)?;
+    let base = a.scenario.build()?;
     Grid::checked(base, a.ranges.clone(), a.seeds)
 }
 
-/// The base scenario as `brink run` builds it: defaults, file, model flags,
-/// `--set`.
-pub fn base_scenario(model: &ModelArgs, config_path: Option<&str>, set: &[SetArg]) -> Result<Config, UsageError> {
-    scenario::build(&RunArgs {
-        model: model.clone(),
-        config_path: config_path.map(str::to_string),
-        windows: Vec::new(),
-        indent: None,
-        format: Format::Json,
-        set: set.to_vec(),
-        traces: None,
-        stray: Vec::new(),
-    })
+/// The scenario flags `brink sweep`, `brink hysteresis` and `brink tipping`
+/// share (flattened into each): the model flags, `--config` and `--set`,
+/// from which [`ScenarioArgs::build`] makes the scenario as `brink run` does.
+#[derive(Args, Debug, Clone, PartialEq)]
+pub struct ScenarioArgs {
+    /// Model flags, applied to the scenario.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// TOML scenario, as for `brink run --config`
+    #[arg(long = "config", value_name = "FILE", allow_hyphen_values = true, value_parser = Checked(text))]
+    pub config_path: Option<String>,
+    /// set any field; repeatable
+    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true, value_parser = Checked(parse_set))]
+    pub set: Vec<SetArg>,
+}
+
+impl ScenarioArgs {
+    /// The scenario as `brink run` builds it: defaults, file, model flags,
+    /// `--set`.
+    pub fn build(&self) -> Result<Config, UsageError> {
+        scenario::build(&RunArgs {
+            model: self.model.clone(),
+            config_path: self.config_path.clone(),
+            windows: Vec::new(),
+            indent: None,
+            format: Format::Json,
+            set: self.set.clone(),
+            traces: None,
+            stray: Vec::new(),
+        })
+    }
 }
 
 impl Grid {

@@ -6,12 +6,13 @@
 //! ([`crate::sweep::Grid`]) on the same seeds, so cells differ by the
 //! trigger alone (common random numbers).
 
-use crate::args::{parse_set, text, Checked, ModelArgs, SetArg, UsageError};
+use crate::args::{Checked, UsageError};
 use crate::compare::CompareFormat;
-use crate::sweep::{base_scenario, par_ordered, parse_range, Grid, Range};
-use crate::{output, simulate, Failure};
+use crate::sweep::{par_ordered, parse_range, Grid, Range, ScenarioArgs};
+use crate::{output, Failure};
 use clap::Args;
 use serde_json::{json, Value};
+use sim_core::tipping;
 use std::io::{self, BufWriter, Write};
 
 /// What `brink tipping --help` says after the flags.
@@ -25,15 +26,9 @@ Limits are the sweep's (10000 values a range, 10000 seeds, 1000000 runs). See do
 /// Everything `brink tipping` was asked to do.
 #[derive(Args, Debug, Clone, PartialEq)]
 pub struct TippingArgs {
-    /// Model flags, applied to the scenario.
+    /// The scenario: model flags, `--config`, `--set`.
     #[command(flatten)]
-    pub model: ModelArgs,
-    /// TOML scenario, as for `brink run --config`
-    #[arg(long = "config", value_name = "FILE", allow_hyphen_values = true, value_parser = Checked(text))]
-    pub config_path: Option<String>,
-    /// set any field; repeatable
-    #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true, value_parser = Checked(parse_set))]
-    pub set: Vec<SetArg>,
+    pub scenario: ScenarioArgs,
     /// trigger sizes (rate multipliers) FROM:TO:STEP, e.g. 1.5:3:0.5
     #[arg(long, value_name = "FROM:TO:STEP", allow_hyphen_values = true, value_parser = Checked(parse_values))]
     // The full path keeps clap from reading the Vec as a repeated flag.
@@ -75,8 +70,8 @@ fn parse_seeds(raw: &str) -> Result<u32, String> {
 
 fn parse_window(raw: &str) -> Result<u32, String> {
     match raw.trim().parse::<u32>() {
-        Ok(n) if (1..=86_400).contains(&n) => Ok(n),
-        _ => Err("allowed range is 1 to 86400 whole seconds".into()),
+        Ok(n) if (1..=tipping::MAX_WINDOW_S).contains(&n) => Ok(n),
+        _ => Err(format!("allowed range is 1 to {} whole seconds", tipping::MAX_WINDOW_S)),
     }
 }
 
@@ -87,15 +82,9 @@ fn parse_threshold(raw: &str) -> Result<f64, String> {
     }
 }
 
-/// Whether a run's goodput over its last `window` seconds fell below
-/// `threshold` × its offered load there.
-fn not_recovered(series: &sim_core::Series, window: usize, threshold: f64) -> bool {
-    let from = series.len().saturating_sub(window);
-    let sum = |v: &[u64]| v[from..].iter().sum::<u64>() as f64;
-    sum(&series.goodput) < threshold * sum(&series.offered)
-}
-
-/// `brink tipping`.
+/// `brink tipping`: the sweep's grid checks the limits and every cell's
+/// scenario; each run is built and judged by `sim_core::tipping`, as in
+/// the app.
 pub fn run(a: &TippingArgs) -> Result<(), Failure> {
     if a.sizes.is_empty() || a.durations.is_empty() {
         return Err(UsageError(
@@ -103,38 +92,37 @@ pub fn run(a: &TippingArgs) -> Result<(), Failure> {
         )
         .into());
     }
-    let base = base_scenario(&a.model, a.config_path.as_deref(), &a.set)?;
-    let (start, length) = (base.traffic.spike_start_s, base.traffic.duration_s);
-    let longest = a.durations.iter().fold(0.0f64, |m, d| m.max(*d));
-    if start + longest + a.window as f64 > length {
-        return Err(UsageError(format!(
-            "the run lasts {length} s: too short for a trigger from {start} s for {longest} s and a {} s window",
-            a.window
-        ))
-        .into());
-    }
+    let base = a.scenario.build()?;
+    tipping::check_length(&base, &a.durations, a.window).map_err(|e| UsageError(e.to_string()))?;
+    let start = base.traffic.spike_start_s;
     let ranges = vec![
         Range { path: "traffic.spike_mult".into(), values: a.sizes.clone() },
         Range { path: "traffic.spike_end_s".into(), values: a.durations.iter().map(|d| start + d).collect() },
     ];
     let grid = Grid::checked(base, ranges, a.seeds)?;
+    let judge = tipping::Judge { window_s: a.window, threshold: a.threshold };
+    let (seeds, columns) = (a.seeds as usize, a.durations.len());
     let indices: Vec<usize> = (0..grid.runs()).collect();
-    let mut failed = vec![0u32; a.sizes.len() * a.durations.len()];
+    let mut failed = vec![0u32; a.sizes.len() * columns];
     let mut cell = 0usize;
     par_ordered(
         &indices,
         |i| {
-            let (sim, _) = simulate(grid.config(i)?)?;
-            Ok(not_recovered(sim.series(), a.window as usize, a.threshold))
+            let (size, duration) = (a.sizes[i / seeds / columns], a.durations[i / seeds % columns]);
+            let config = tipping::trigger(&grid.base, size, duration, (i % seeds) as u32);
+            tipping::run(config, judge).map_err(|e| match e {
+                tipping::TippingError::Halted { .. } => Failure::Runtime(Some(format!("brink: {e}"))),
+                e => UsageError(e.to_string()).into(),
+            })
         },
         |down| {
-            failed[cell / a.seeds as usize] += down as u32;
+            failed[cell / seeds] += down as u32;
             cell += 1;
             Ok(())
         },
     )?;
     let share: Vec<Vec<f64>> =
-        failed.chunks(a.durations.len()).map(|row| row.iter().map(|&f| f as f64 / a.seeds as f64).collect()).collect();
+        failed.chunks(columns).map(|row| row.iter().map(|&f| f as f64 / a.seeds as f64).collect()).collect();
     let doc = json!({
         "sizes": a.sizes, "durations_s": a.durations, "spike_start_s": start, "seed": grid.base.seed,
         "seeds": a.seeds, "window_s": a.window, "threshold": a.threshold, "not_recovered": share,
@@ -175,16 +163,6 @@ fn table(doc: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn recovery_is_judged_on_the_last_window() {
-        let mut s = sim_core::Series::new(4);
-        s.offered = vec![10, 10, 10, 10];
-        s.goodput = vec![0, 0, 10, 4];
-        assert!(!not_recovered(&s, 2, 0.5));
-        assert!(not_recovered(&s, 1, 0.5));
-        assert!(not_recovered(&s, 10, 0.5), "a window past the run is cut to it");
-    }
 
     #[test]
     fn limits() {

@@ -906,6 +906,30 @@ fn tipping_map_is_monotone_in_trigger_size() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("the run lasts 80 s: too short"));
 }
 
+/// The flags that give `sim_core::tipping::default_scenario`, the app's
+/// tipping map (tests/e2e/tipping.test.mjs passes the same).
+const TIPPING_DEFAULT: [&str; 12] =
+    ["--rate", "1000", "--nodes", "1", "--workers", "12", "--queue", "1875", "--backoff", "none", "--spike-start", "10"];
+
+#[test]
+fn tipping_cells_equal_sim_cores_as_the_app_computes_them() {
+    use sim_core::tipping::{cell, default_scenario, Judge};
+    let mut args = vec!["tipping", "--sizes", "1.4:1.6:0.2", "--durations", "3:6:3", "--seeds", "4", "--format", "json"];
+    args.extend(TIPPING_DEFAULT);
+    let map: Value = serde_json::from_str(&stdout_of(&args)).unwrap();
+    let base = default_scenario();
+    let mut tipped = 0.0;
+    for (i, size) in [1.4, 1.6].into_iter().enumerate() {
+        for (j, duration) in [3.0, 6.0].into_iter().enumerate() {
+            let failed = cell(&base, size, duration, 4, Judge::default()).unwrap();
+            let cli = map["not_recovered"][i][j].as_f64().unwrap();
+            assert_eq!(cli, failed as f64 / 4.0, "seeds 1-4, size {size}, {duration} s: {map}");
+            tipped += cli;
+        }
+    }
+    assert!(tipped > 0.0 && tipped < 4.0, "seeds 1-4: some cells tip, some recover: {map}");
+}
+
 #[path = "cli/lessons.rs"]
 mod lessons;
 

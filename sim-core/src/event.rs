@@ -135,7 +135,10 @@ impl EventQueue {
     }
 
     /// Removes and returns the earliest event if it is strictly before `limit`.
-    #[inline]
+    /// Always inlined: the event loop has two copies (plain and with hooks,
+    /// see `Simulation::step_until_budget`), and a call per event here
+    /// cost more than the hooks it saved.
+    #[inline(always)]
     pub fn pop_before(&mut self, limit: u64) -> Option<(u64, Event)> {
         let heap_key = self.heap.peek().map_or(u128::MAX, |e| e.key);
         let ring_key = self.ring.front().map_or(u128::MAX, |e| e.key);

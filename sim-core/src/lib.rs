@@ -57,6 +57,7 @@ pub mod snapshot;
 pub mod theory;
 mod throttle;
 pub mod time;
+pub mod tipping;
 pub mod trace;
 pub mod topology;
 mod traffic;

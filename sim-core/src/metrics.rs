@@ -538,19 +538,47 @@ impl LatencyHistogram {
     /// assert!((p99 / 990e6 - 1.0).abs() < 0.005);
     /// ```
     pub fn percentile_ns(&self, p: f64) -> Option<f64> {
+        self.percentiles_ns([p])[0]
+    }
+
+    /// Several nearest-rank percentiles at once (the per-second series ask
+    /// for three each second), each as [`LatencyHistogram::percentile_ns`]
+    /// gives it. Each walks from the nearer end of the used buckets: a
+    /// tail percentile from the top, through the few values above it.
+    pub fn percentiles_ns<const N: usize>(&self, ps: [f64; N]) -> [Option<f64>; N] {
         if self.n == 0 {
-            return None;
+            return [None; N];
         }
-        let rank = ((p / 100.0 * self.n as f64).ceil() as u64).clamp(1, self.n);
+        ps.map(|p| {
+            let rank = ((p / 100.0 * self.n as f64).ceil() as u64).clamp(1, self.n);
+            let i = if rank > self.n / 2 { self.bucket_from_top(rank) } else { self.bucket_from_bottom(rank) };
+            let (low, width) = Self::bucket(i);
+            Some(low as f64 + (width - 1) as f64 / 2.0)
+        })
+    }
+
+    /// The first bucket whose count with those below reaches `rank`.
+    fn bucket_from_bottom(&self, rank: u64) -> usize {
         let mut seen = 0u64;
-        for i in self.lo..=self.hi {
+        for i in self.lo..self.hi {
             seen += self.counts[i] as u64;
             if seen >= rank {
-                let (low, width) = Self::bucket(i);
-                return Some(low as f64 + (width - 1) as f64 / 2.0);
+                return i;
             }
         }
-        None
+        self.hi
+    }
+
+    /// The same bucket found from the top: the lowest bucket with at most
+    /// `n − rank` values above it (then its own count reaches `rank`).
+    fn bucket_from_top(&self, rank: u64) -> usize {
+        let allowed_above = self.n - rank;
+        let (mut i, mut above) = (self.hi, 0u64);
+        while i > self.lo && above + self.counts[i] as u64 <= allowed_above {
+            above += self.counts[i] as u64;
+            i -= 1;
+        }
+        i
     }
 
     /// Empties the histogram, touching only the buckets that were used.
@@ -585,13 +613,8 @@ impl LatencySummary {
     /// Summarises a histogram of nanosecond latencies.
     pub fn of(h: &LatencyHistogram) -> LatencySummary {
         let ms = |ns: Option<f64>| ns.map(|v| v / 1e6);
-        LatencySummary {
-            n: h.len(),
-            p50_ms: ms(h.percentile_ns(50.0)),
-            p99_ms: ms(h.percentile_ns(99.0)),
-            p999_ms: ms(h.percentile_ns(99.9)),
-            mean_ms: ms(h.mean_ns()),
-        }
+        let [p50, p99, p999] = h.percentiles_ns([50.0, 99.0, 99.9]);
+        LatencySummary { n: h.len(), p50_ms: ms(p50), p99_ms: ms(p99), p999_ms: ms(p999), mean_ms: ms(h.mean_ns()) }
     }
 }
 
@@ -741,6 +764,38 @@ mod tests {
                 assert!((mid - probe as f64).abs() / probe as f64 <= 0.002, "{probe}");
             }
             v = v * 3 + 1;
+        }
+    }
+
+    #[test]
+    fn percentiles_from_either_end_equal_a_walk_from_the_bottom() {
+        for size in [1u64, 2, 3, 10, 101, 5_000] {
+            let mut h = LatencyHistogram::new();
+            for i in 0..size {
+                h.record((i * 104_729 % 9_973) * 1_000 + i % 7);
+            }
+            check_percentiles_against_full_walk(&h);
+        }
+        assert_eq!(LatencyHistogram::new().percentiles_ns([50.0, 99.0]), [None, None]);
+    }
+
+    fn check_percentiles_against_full_walk(h: &LatencyHistogram) {
+        // Each percentile on its own, over every bucket from the first.
+        let alone = |p: f64| {
+            let rank = ((p / 100.0 * h.n as f64).ceil() as u64).clamp(1, h.n);
+            let mut seen = 0u64;
+            let i = (0..BUCKETS).find(|&i| {
+                seen += h.counts[i] as u64;
+                seen >= rank
+            })?;
+            let (low, width) = LatencyHistogram::bucket(i);
+            Some(low as f64 + (width - 1) as f64 / 2.0)
+        };
+        let ps = [0.0, 1.0, 50.0, 50.0, 99.0, 99.9, 100.0];
+        let one = h.percentiles_ns(ps);
+        for (k, p) in ps.into_iter().enumerate() {
+            assert!(one[k].is_some());
+            assert_eq!(one[k], alone(p), "p{p} of {}", h.n);
         }
     }
 

@@ -98,6 +98,15 @@ pub struct Simulation {
     any_defences: bool,
     /// True when some call edge hedges.
     any_hedge: bool,
+    /// True while none of the optional hooks is in force: traces, client
+    /// defences, adaptive limits, rate limits and probes sent as requests.
+    /// The event loop then runs its handlers with `H = false`, so their
+    /// tests of those hooks compile away and the reference model pays
+    /// nothing for mechanisms it does not use (see `Simulation::handle`).
+    plain: bool,
+    /// True once some service has sent probes as requests: a probe may
+    /// still be queued or in service, so the loop can no longer be plain.
+    probes_sent: bool,
     /// The adaptive throttles' draws.
     rng_defences: Stream,
     /// Hedged clients' original attempts.
@@ -148,6 +157,8 @@ impl Simulation {
             live_faults: Vec::new(),
             any_defences: false,
             any_hedge: false,
+            plain: false,
+            probes_sent: false,
             rng_defences: Stream::new(config.seed, "defences"),
             hedges: Default::default(),
             tracer: None,
@@ -175,6 +186,7 @@ impl Simulation {
             sim.start_probes(t as u32);
         }
         sim.start_server_defences();
+        sim.refresh_policy_flags();
         Ok(sim)
     }
 
@@ -217,6 +229,18 @@ impl Simulation {
     /// a caller with a frame budget never stalls. Returns true when there is
     /// nothing left to do before `t` (reached, or the run finished or halted).
     pub fn step_until_budget(&mut self, t: SimTime, max_events: u64) -> bool {
+        // Only `new` and `reconfigure` change what is in force, so the
+        // choice holds for the whole call.
+        if self.plain {
+            self.step_loop::<false>(t, max_events)
+        } else {
+            self.step_loop::<true>(t, max_events)
+        }
+    }
+
+    /// The event loop of [`Simulation::step_until_budget`], with its
+    /// handlers' optional hooks compiled in (`H`) or out.
+    fn step_loop<const H: bool>(&mut self, t: SimTime, max_events: u64) -> bool {
         let limit = t.0.min(self.end);
         for _ in 0..max_events {
             if self.halted.is_some() {
@@ -240,7 +264,7 @@ impl Simulation {
             };
             self.set_now(time);
             self.events += 1;
-            self.handle(event);
+            self.handle::<H>(event);
         }
         false
     }
@@ -481,6 +505,15 @@ impl Simulation {
         self.any_memory_limit = self.tiers.iter().any(|t| t.policy.max_held != u64::MAX);
         self.any_defences = self.edges.iter().any(|e| e.defences.is_some());
         self.any_hedge = self.edges.iter().any(|e| e.hedges());
+        self.probes_sent |= self
+            .tiers
+            .iter()
+            .any(|t| t.cfg.health.enabled && t.cfg.health.probe_mode == crate::config::ProbeMode::Request);
+        self.plain = !self.any_defences
+            && !self.any_hedge
+            && !self.probes_sent
+            && self.tracer.is_none()
+            && self.tiers.iter().all(|t| t.limits.is_none() && t.bucket.is_none());
     }
 
     /// The service node `node` belongs to.
@@ -489,19 +522,26 @@ impl Simulation {
         self.nodes[node as usize].tier
     }
 
+    /// Runs one event's handler. `H` is false only while the run is
+    /// plain (the field `plain`): the handlers on the common path are
+    /// generic over it and test their optional hooks as `H && …`, which
+    /// the compiler removes from the `H = false` copy. Rarer handlers
+    /// (faults, probes, the autoscaler, hedges, the CPU and database
+    /// models) call them with `H = true`, whose tests are today's.
     #[inline(always)]
-    fn handle(&mut self, event: Event) {
+    fn handle<const H: bool>(&mut self, event: Event) {
+        debug_assert!(H || self.plain, "the plain loop ran with a hook in force");
         match event {
-            Event::Arrival => self.on_arrival(),
-            Event::ServiceDone { job } => self.on_service_done(job),
+            Event::Arrival => self.on_arrival::<H>(),
+            Event::ServiceDone { job } => self.on_service_done::<H>(job),
             Event::SharedDone { node, epoch } => self.on_shared_done(node, epoch),
             Event::DbDone { tier, epoch } => self.on_db_done(tier, epoch),
             Event::PoolTimeout { job } => self.on_pool_timeout(job),
-            Event::Timeout { client, token } => self.on_timeout(client, token),
-            Event::RetryWake { client } => self.send_attempt(client),
-            Event::Deliver { client, token, tier } => self.on_deliver(client, token, tier),
-            Event::Reply { client, token, ok } => self.on_reply(client, token, ok),
-            Event::UserWake => self.on_user_wake(),
+            Event::Timeout { client, token } => self.on_timeout::<H>(client, token),
+            Event::RetryWake { client } => self.send_attempt::<H>(client),
+            Event::Deliver { client, token, tier } => self.on_deliver::<H>(client, token, tier),
+            Event::Reply { client, token, ok } => self.on_reply::<H>(client, token, ok),
+            Event::UserWake => self.on_user_wake::<H>(),
             Event::Sample { second } => self.on_sample(second as usize),
             Event::Probe { node } => self.on_probe(node),
             Event::Restart { node } => self.on_restart(node),

@@ -1,7 +1,7 @@
 //! The root: reads the query string once and opens the playground or, for
 //! `?bench`, the benchmark page, or the view `?view=` names.
 
-use super::{BenchPage, HysteresisPage, Playground, ValidationPage};
+use super::{BenchPage, HysteresisPage, Playground, TippingPage, ValidationPage};
 use crate::defaults::app_defaults;
 use crate::lessons;
 use crate::url::parse_query;
@@ -41,6 +41,14 @@ pub fn App() -> Html {
             let query = View::without_view(&query);
             let choice = if query.is_empty() { 1 } else { 0 };
             return html! { <HysteresisPage base={settings.config} {query} {errors} {choice} /> };
+        }
+        View::Tipping => {
+            // Opened from the playground's menu, it maps the playground's
+            // scenario; opened bare, the documented default (a retry storm
+            // at 1,000 req/s, `sim_core::tipping::default_scenario`).
+            let query = View::without_view(&query);
+            let choice = if query.is_empty() { 0 } else { 1 };
+            return html! { <TippingPage base={settings.config} {query} {errors} {choice} /> };
         }
         View::Playground => {}
     }

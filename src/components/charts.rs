@@ -119,6 +119,38 @@ impl Drop for ResizeListener {
     }
 }
 
+/// A count that changes whenever the window or the element `canvas`
+/// changes size, for a chart's drawing effect to depend on: a canvas is
+/// drawn at its size of the moment, so it is redrawn at the new one. The
+/// window keeps its size when the layout changes the canvas's (the embed's
+/// chart takes the height a dismissed notice leaves), hence the observer.
+#[hook]
+pub(crate) fn use_resized(canvas: NodeRef) -> u32 {
+    let resized = use_state(|| 0u32);
+    let setter = resized.setter();
+    use_effect_with(canvas, move |canvas| {
+        let count = Rc::new(Cell::new(0u32));
+        let bump = move || {
+            count.set(count.get() + 1);
+            setter.set(count.get());
+        };
+        let listener = ResizeListener::new(bump.clone());
+        let observed = canvas.cast::<web_sys::Element>().and_then(|el| {
+            let c = Closure::<dyn FnMut()>::new(bump);
+            let o = web_sys::ResizeObserver::new(c.as_ref().unchecked_ref()).ok()?;
+            o.observe(&el);
+            Some((o, c))
+        });
+        move || {
+            drop(listener);
+            if let Some((o, _c)) = observed {
+                o.disconnect();
+            }
+        }
+    });
+    *resized
+}
+
 fn mark_first_chart(done: &RefCell<bool>) {
     if !done.replace(true) {
         if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
@@ -156,18 +188,7 @@ pub fn Charts(p: &ChartsProps) -> Html {
         let sim = p.engine.sim();
         (crate::defences::any_on(sim.config()), series_of(&sim, p.service).scaling.is_some())
     };
-    let resized = use_state(|| 0u32);
-    {
-        let resized = resized.setter();
-        let count = Rc::new(Cell::new(0u32));
-        use_effect_with((), move |_| {
-            let listener = ResizeListener::new(move || {
-                count.set(count.get() + 1);
-                resized.set(count.get());
-            });
-            move || drop(listener)
-        });
-    }
+    let resized = use_resized(traffic.clone());
     let first = use_mut_ref(|| false);
     {
         let canvases = [
@@ -178,7 +199,7 @@ pub fn Charts(p: &ChartsProps) -> Html {
             (defences.clone(), draw_defences),
             (nodes.clone(), draw_nodes),
         ];
-        use_effect_with((p.rev, p.engine.clone(), *resized, p.service, defended, scaling), move |(_, engine, _, service, _, _)| {
+        use_effect_with((p.rev, p.engine.clone(), resized, p.service, defended, scaling), move |(_, engine, _, service, _, _)| {
             draw_all(&canvases, engine, *service);
             mark_first_chart(&first);
         });

@@ -74,8 +74,10 @@ pub fn ComparePage(p: &ComparePageProps) -> Html {
                 <super::CopyLink query={query(&a.config, &b.config, &a.defaults, a.speed)} />
             </header>
             <Notices notices={a.notices.clone()} pending={a.pending_restart.clone()} story={None} dispatch={da.clone()} />
-            <OverlayChart a={chart_data(&a)} b={chart_data(&b)} seconds={a.engine.sim().completed_seconds()} />
-            { totals_table(&a, &b) }
+            <div class="compare__top">
+                <OverlayChart a={chart_data(&a)} b={chart_data(&b)} seconds={a.engine.sim().completed_seconds()} />
+                <div class="compare__totals">{ totals_table(&a, &b) }</div>
+            </div>
             <div class="compare__sides">
                 { side("a", "A", &a, &da) }
                 { side("b", "B", &b, &db) }
@@ -141,9 +143,10 @@ struct OverlayProps {
 #[component]
 fn OverlayChart(p: &OverlayProps) -> Html {
     let canvas = use_node_ref();
+    let resized = super::charts::use_resized(canvas.clone());
     {
         let canvas = canvas.clone();
-        use_effect_with((p.a.clone(), p.b.clone(), p.seconds), move |(a, b, seconds)| {
+        use_effect_with((p.a.clone(), p.b.clone(), p.seconds, resized), move |(a, b, seconds, _)| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
                 match draw_overlay(&c, a, b) {
                     Ok(()) => {

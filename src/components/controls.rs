@@ -51,6 +51,10 @@ pub struct ToolbarProps {
     pub on_toggle_drawer: Callback<MouseEvent>,
     /// The reducer.
     pub dispatch: Callback<Action>,
+    /// Query string of the scenario itself (a lesson's included), for
+    /// "Compare…"; without it the button is not shown.
+    #[prop_or_default]
+    pub scenario_query: Option<String>,
 }
 
 /// The toolbar.
@@ -122,6 +126,9 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
             </label>
             <super::CopyLink query={p.share_query.clone()} />
             <super::CopyEmbed query={p.share_query.clone()} />
+            if let Some(q) = &p.scenario_query {
+                <super::CompareButton query={q.clone()} />
+            }
         </header>
     }
 }

@@ -57,7 +57,7 @@ pub fn view(state: &AppState, dispatch: &Callback<Action>, embed: &Embed, open_q
             <super::Notices notices={state.notices.clone()} pending={state.pending_restart.clone()} story={None} dispatch={dispatch.clone()} />
             <div class="embed__body">
                 <div class="embed__diagram">
-                    <NodeView snapshot={snap.clone()} config={state.config.clone()} {last} {finished} selected={state.selected_service} dispatch={dispatch.clone()} />
+                    <NodeView snapshot={snap.clone()} config={state.config.clone()} {last} {finished} selected={state.selected_service} dispatch={dispatch.clone()} dense=true />
                 </div>
                 <div class="embed__chart">
                     <Charts engine={state.engine.clone()} rev={state.chart_rev} service={state.chart_service}

@@ -55,6 +55,10 @@ pub struct NodeViewProps {
     /// The selected service, in a system of several.
     #[prop_or_default]
     pub selected: usize,
+    /// Draw the nodes as small cards whatever their number (embed mode,
+    /// where the diagram shares 600×400 with the chart and the knobs).
+    #[prop_or_default]
+    pub dense: bool,
 }
 
 fn density(n: usize) -> &'static str {
@@ -119,7 +123,7 @@ pub fn NodeView(p: &NodeViewProps) -> Html {
             if p.config.db.enabled || p.config.cache.enabled {
                 { dependencies(p) }
             }
-            <ol id="nodes" class={classes!("nodes", density(nodes.len()))} aria-label="Nodes">
+            <ol id="nodes" class={classes!("nodes", if p.dense { "nodes--dense" } else { density(nodes.len()) })} aria-label="Nodes">
                 { for nodes.iter().enumerate().map(|(i, node)| node_card(i, node, p)) }
             </ol>
         </section>

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::charts::LastSecond;
 use crate::embed::Embed;
-use crate::share::{link_query, View};
+use crate::share::{link_query, SharedView};
 use crate::state::{Action, AppState};
 use crate::system::FAULT_BUTTONS;
 use crate::url::{ParamError, UrlSettings};
@@ -52,7 +52,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     let share_query = {
         let defaults = state.defaults.clone();
         let view =
-            View { selected_service: state.selected_service, chart_service: state.chart_service, ..View::default() };
+            SharedView { selected_service: state.selected_service, chart_service: state.chart_service, ..SharedView::default() };
         // A lesson's link is its name and step: the lesson builds its own
         // scenario, and the earlier steps' changes come with the step.
         let lesson = state.lesson.as_ref().map(crate::lessons::query);
@@ -71,7 +71,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     let view_query = {
         let defaults = state.defaults.clone();
         use_memo((state.config.clone(), state.speed, state.template), move |(c, speed, t)| {
-            link_query(c, &defaults, *speed, *t, &View::default())
+            link_query(c, &defaults, *speed, *t, &SharedView::default())
         })
     };
     let drawer_open = use_state(|| false);
@@ -103,6 +103,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 drawer_open={*drawer_open}
                 on_toggle_drawer={toggle_drawer.clone()}
                 dispatch={dispatch.clone()}
+                scenario_query={Some((*view_query).clone())}
             />
             <div class="body">
                 <aside id="knobs" class={classes!("sidebar", drawer_open.then_some("sidebar--open"))} aria-label="Knobs">

@@ -102,6 +102,27 @@ pub fn CopyEmbed(p: &CopyLinkProps) -> Html {
     }
 }
 
+/// "Compare…": opens the compare view (`?compare`) with this scenario as A
+/// and a copy of it as B, to change one knob of B and see the difference.
+#[component]
+pub fn CompareButton(p: &CopyLinkProps) -> Html {
+    let onclick = {
+        let query = p.query.clone();
+        Callback::from(move |_: MouseEvent| {
+            let url = page_link(&crate::compare::duplicate_query(&query));
+            if let (Some(url), Some(w)) = (url, web_sys::window()) {
+                let _ = w.location().assign(&url);
+            }
+        })
+    };
+    html! {
+        <div class="share">
+            <button id="compare-open" class="btn" {onclick} aria-label="Compare this scenario with a copy of it, side by side"
+                title="Open A and B side by side: A this scenario, B a copy of it to change">{ "Compare…" }</button>
+        </div>
+    }
+}
+
 /// The page's address with `query` for its query string.
 fn page_link(query: &str) -> Option<String> {
     let location = web_sys::window()?.location();

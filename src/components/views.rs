@@ -27,7 +27,7 @@ pub fn ViewMenu(p: &ViewMenuProps) -> Html {
     html! {
         <label class="view-menu">{ "Views " }
         <select id="view-menu" class="knob__select" aria-label="Views" title="Open another view of this scenario" onchange={on}>
-            <option value="" selected=true disabled=true>{ "Hysteresis, or Brink checks itself…" }</option>
+            <option value="" selected=true disabled=true>{ "Hysteresis, tipping points, or Brink checks itself…" }</option>
             { for View::ALL.iter().filter(|v| **v != View::Playground).map(|v| html! {
                 <option value={v.param()}>{ v.label() }</option>
             }) }

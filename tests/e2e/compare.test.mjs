@@ -104,3 +104,69 @@ test('A and B: a duplicate differs by zero, one fewer-retries change has its sig
   await again.page.close();
   await page.close();
 });
+
+test('"Compare…" in the playground opens A = this scenario and B = a copy: both run, every difference zero', async () => {
+  const { page, log } = await openPage(env.browser.context, `${env.srv.url}?rate=150&attempts=2&seed=4&speed=20`);
+  await ready(page);
+  // Keyboard: Tab reaches the labelled link, Enter follows it.
+  const link = page.locator('#compare-open');
+  assert.match(await link.getAttribute('aria-label'), /compare/i);
+  await page.focus('#copy-embed');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'compare-open');
+  await Promise.all([page.waitForURL(/[?&]compare/), page.keyboard.press('Enter')]);
+  await ready(page);
+  assert.equal(await page.$$eval('.compare__side', (s) => s.length), 2);
+  for (const side of ['a', 'b']) {
+    assert.equal(await page.$eval(`#knobs-${side} [data-knob="rate"] .knob__number`, (e) => e.value), '150');
+    assert.equal(await page.$eval(`#knobs-${side} [data-knob="attempts"] .knob__number`, (e) => e.value), '2');
+  }
+  assert.match(await page.textContent('#status'), /seed 4 for both/);
+  await page.click('#play');
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#status').dataset;
+    return Number(s.simTime) >= 5 && Number(s.simTimeB) >= 5;
+  }, null, { timeout: 60_000 });
+  await page.click('#play');
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#status').dataset;
+    return s.simTime === s.simTimeB;
+  });
+  const rows = await table(page);
+  assert.ok(rows.offered.a > 0 && rows.offered.b > 0, `both sides ran: ${JSON.stringify(rows)}`);
+  for (const [k, r] of Object.entries(rows)) assert.equal(r.diff, 0, `${k}: ${JSON.stringify(r)}`);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('the compare page: chart and totals above the fold at 1280×800; nothing overflows at 390 px', async () => {
+  const url = `${env.srv.url}?compare&s=${sValue({ config: BROOKER, speed: 200 })}`;
+  const { page, log } = await openPage(env.browser.context, url);
+  await ready(page);
+  await playToEnd(page, 80);
+  const box = (s) => page.$eval(s, (e) => { const r = e.getBoundingClientRect(); return { left: r.left, top: r.top, right: r.right, bottom: r.bottom }; });
+  const [chart, totals, sides] = [await box('#chart-traffic'), await box('#compare-table'), await box('.compare__sides')];
+  assert.ok(chart.bottom <= 800 && totals.bottom <= 800, `below the fold: chart ${JSON.stringify(chart)}, table ${JSON.stringify(totals)}`);
+  assert.ok(totals.left >= chart.right, 'the totals stand beside the chart');
+  assert.ok(sides.top < 800, 'the diagrams start above the fold');
+  // The page ends with the sides: nothing in the knob panels (their hidden tips) reaches past them.
+  const [end, tail] = await page.evaluate(() => [document.documentElement.scrollHeight, document.querySelector('.compare__sides').getBoundingClientRect().bottom + scrollY]);
+  assert.ok(end <= tail + 40, `the page runs on ${end - tail} px past the sides`);
+  await screenshot(page, 'compare-1280x800.png');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForFunction(() => document.documentElement.scrollWidth <= 390);
+  // The ended run's chart is redrawn at its new size, not squeezed.
+  await page.waitForFunction(() => {
+    const c = document.querySelector('#chart-traffic');
+    return c.width === Math.round(c.clientWidth * Math.max(1, devicePixelRatio));
+  }, null, { timeout: 5_000 });
+  const narrow = await page.evaluate(() => {
+    const r = (s) => document.querySelector(s).getBoundingClientRect();
+    return { chart: r('#chart-traffic'), wrap: r('.compare__totals'), a: r('#side-a'), b: r('#side-b') };
+  });
+  assert.ok(narrow.wrap.right <= 390 && narrow.chart.right <= 390, JSON.stringify(narrow));
+  assert.ok(narrow.wrap.top >= narrow.chart.bottom && narrow.a.top >= narrow.wrap.bottom && narrow.b.top >= narrow.a.bottom, JSON.stringify(narrow));
+  await screenshot(page, 'compare-390.png');
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});

@@ -14,6 +14,31 @@ async function shownKnobs(page) {
   return page.$$eval('#knobs [data-knob], #knobs [data-toggle]', (els) => els.map((e) => e.dataset.knob ?? e.dataset.toggle));
 }
 
+/** Bounding boxes of `selectors` (null where absent), CSS pixels. */
+async function boxes(page, selectors) {
+  return page.evaluate((sel) => sel.map((s) => {
+    const e = document.querySelector(s);
+    if (!e) return null;
+    const r = e.getBoundingClientRect();
+    return { s, left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+  }), selectors);
+}
+
+/** What the compact view must show whole, without scrolling. */
+const WHOLE = ['.embed__diagram', '#chart-traffic', '#play', '#reset', '#open-in-brink', '#knobs'];
+
+/** Asserts each of WHOLE lies inside the viewport `vp` and the page does not scroll. */
+async function assertFits(page, vp) {
+  for (const b of await boxes(page, WHOLE)) {
+    assert.ok(b, 'every part is shown');
+    assert.ok(b.left >= 0 && b.top >= 0 && b.right <= vp.width && b.bottom <= vp.height, `${b.s} lies outside ${vp.width}×${vp.height}: ${JSON.stringify(b)}`);
+  }
+  const [chart] = await boxes(page, ['#chart-traffic']);
+  assert.ok(chart.bottom - chart.top >= 100, `the chart is too flat: ${JSON.stringify(chart)}`);
+  const scroll = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
+  assert.ok(scroll[0] <= vp.width && scroll[1] <= vp.height, `the page scrolls: ${scroll}`);
+}
+
 /** Sim time of `frame` after `ms` of wall time, minus the time before. */
 async function advance(frame, ms) {
   const t0 = await simTime(frame);
@@ -36,13 +61,43 @@ test('embed at 600×400 shows only the listed knobs, starts paused, and plays', 
   // Paused until asked.
   assert.equal(await advance(page, 600), 0);
   assert.match(await page.textContent('#status'), /paused/);
+  // The chart takes the height a dismissed notice leaves, and is redrawn at it while paused.
+  await assertFits(page, SMALL);
+  const before = await page.$eval('#chart-traffic', (c) => c.clientHeight);
+  await page.click('.notice__close');
+  await page.waitForFunction((h) => {
+    const c = document.querySelector('#chart-traffic');
+    return c.clientHeight > h && c.height === Math.round(c.clientHeight * Math.max(1, devicePixelRatio));
+  }, before, { timeout: 5_000 });
+  await assertFits(page, SMALL);
   await page.click('#play');
   await page.waitForFunction(() => Number(document.querySelector('#status').dataset.simTime) > 1);
   // The address bar keeps the embed's parameters (and now &play).
   const q = new URL(page.url()).searchParams;
   assert.ok(q.has('embed') && q.get('knobs') === 'rate,backoff' && q.has('play') && q.get('rate') === '150', page.url());
+  // Diagram, chart, play/pause/reset, "Open in Brink" and the knobs all fit 600×400 while it runs.
+  await assertFits(page, SMALL);
   const shot = await screenshot(page, 'embed-600x400.png');
   console.log(`screenshot: ${shot}`);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('embed at 800×450 fits whole with four knobs; at a 390 px phone it scrolls in one column without overlaps', async () => {
+  const wide = { width: 800, height: 450 };
+  const { page, log } = await openPage(env.browser.context, `${env.srv.url}?embed&knobs=rate,attempts,backoff,timeout`, wide);
+  await ready(page);
+  assert.equal((await shownKnobs(page)).length, 4);
+  await assertFits(page, wide);
+  await screenshot(page, 'embed-800x450.png');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForFunction(() => document.documentElement.scrollWidth <= 390);
+  const found = await boxes(page, ['.embed__bar', '.embed__diagram', '#chart-traffic', '#knobs']);
+  for (const b of found) assert.ok(b && b.left >= 0 && b.right <= 390, JSON.stringify(b));
+  for (let i = 1; i < found.length; i++) {
+    assert.ok(found[i].top >= found[i - 1].bottom - 1, `${found[i].s} overlaps ${found[i - 1].s}: ${JSON.stringify(found)}`);
+  }
+  await screenshot(page, 'embed-390.png');
   assert.deepEqual(log.errors, []);
   await page.close();
 });

@@ -182,6 +182,30 @@ test('screen sizes: the central chart above the fold at 1280×800; nothing overl
   await page.close();
 });
 
+test('at 1280×800 the performance overlay covers no chart, wherever the page is scrolled', async () => {
+  for (const url of [`${env.srv.url}?speed=4&play`, `${env.srv.url}?lesson=backpressure-deadlines&speed=4&play`]) {
+    const { page, log } = await openPage(env.browser.context, url);
+    await ready(page);
+    await page.waitForSelector('#perf [class], #perf span');
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    for (let y = 0; y <= height; y += 200) {
+      await page.evaluate((y) => window.scrollTo(0, y), y);
+      // Viewport coordinates: the overlay is fixed, the charts scroll.
+      const hit = await page.evaluate(() => {
+        const box = (e) => e.getBoundingClientRect();
+        const p = box(document.querySelector('#perf'));
+        const on = (r) => p.left < r.right - 1 && r.left < p.right - 1 && p.top < r.bottom - 1 && r.top < p.bottom - 1;
+        return [...document.querySelectorAll('.chart, canvas, .system')].filter((e) => e.offsetParent && on(box(e))).map((e) => e.id || e.className);
+      });
+      assert.deepEqual(hit, [], `${url} scrolled to ${y}: the overlay covers ${hit}`);
+    }
+    await page.evaluate(() => window.scrollTo(0, 0));
+    if (url.includes('lesson')) await screenshot(page, 'keyboard-9-1280x800-perf.png');
+    assert.deepEqual(log.errors, []);
+    await page.close();
+  }
+});
+
 test('a 2 s WebM recording of the diagram and the central chart downloads as brink.webm', async () => {
   const { page, log } = await openPage(env.browser.context, `${env.srv.url}?lesson=backpressure-deadlines&speed=10`);
   await ready(page);

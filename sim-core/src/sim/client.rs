@@ -43,37 +43,37 @@ impl Simulation {
     }
 
     #[inline]
-    pub(super) fn on_arrival(&mut self) {
+    pub(super) fn on_arrival<const H: bool>(&mut self) {
         self.count(Counter::Offered);
         let client = self.clients.alloc(self.now, self.edges[0].retry.base_s);
-        if let Some(t) = self.tracer.as_mut() {
+        if let Some(t) = self.tracer.as_deref_mut().filter(|_| H) {
             t.begin(self.now, client);
         }
-        self.send_attempt(client);
+        self.send_attempt::<H>(client);
         self.schedule_arrival();
     }
 
-    pub(super) fn on_user_wake(&mut self) {
+    pub(super) fn on_user_wake<const H: bool>(&mut self) {
         self.count(Counter::Offered);
         let client = self.clients.alloc(self.now, self.edges[0].retry.base_s);
-        if let Some(t) = self.tracer.as_mut() {
+        if let Some(t) = self.tracer.as_deref_mut().filter(|_| H) {
             t.begin(self.now, client);
         }
-        self.send_attempt(client);
+        self.send_attempt::<H>(client);
     }
 
     /// Sends the client's next attempt; after a 503 or a refused connection
     /// with no backoff it sends the following one in the same instant, as the
     /// reference client does.
-    pub(super) fn send_attempt(&mut self, client: u32) {
+    pub(super) fn send_attempt<const H: bool>(&mut self, client: u32) {
         let edge = self.clients.get(client).edge as usize;
         if self.any_network && (self.edges[edge].network.is_some() || self.edges[edge].partitioned) {
-            self.send_over_network(client);
+            self.send_over_network::<H>(client);
             return;
         }
         let tier = if self.any_calls { self.edges[edge].to } else { 0 };
         loop {
-            if self.any_defences && self.refused_locally(client, edge) {
+            if H && self.any_defences && self.refused_locally(client, edge) {
                 return;
             }
             self.count_at(tier, Counter::Attempts);
@@ -83,24 +83,24 @@ impl Simulation {
             let w = Waiting { sent: self.now, client, token: c.token };
             let retry = c.sent > 1;
             self.note_sent(edge as u32, retry);
-            if let Some(t) = self.tracer.as_mut() {
+            if let Some(t) = self.tracer.as_deref_mut().filter(|_| H) {
                 t.attempt(self.now, client, w.token, edge as u32, false);
             }
-            let Some(node) = self.admit(tier, w) else {
+            let Some(node) = self.admit::<H>(tier, w) else {
                 self.note_edge(edge as u32, |s| &mut s.failed);
-                if let Some(t) = self.tracer.as_mut() {
+                if let Some(t) = self.tracer.as_deref_mut().filter(|_| H) {
                     t.attempt_end(self.now, (client, w.token), crate::trace::Outcome::Error);
                 }
-                if self.any_defences {
+                if H && self.any_defences {
                     self.note_outcome(edge, false);
                 }
-                if self.retry_or_give_up(client) {
+                if self.retry_or_give_up::<H>(client) {
                     continue;
                 }
                 return;
             };
             self.await_answer(client, w.token, edge);
-            if self.any_defences {
+            if H && self.any_defences {
                 self.arm_hedge(client, w.token, edge);
             }
             if self.any_memory_limit && self.nodes[node as usize].held() > self.tiers[tier as usize].policy.max_held {
@@ -126,41 +126,41 @@ impl Simulation {
     /// which starts it, queues it, or turns it away (then counted here).
     /// Returns the node that took it.
     #[inline(always)]
-    pub(super) fn admit(&mut self, tier: u32, w: Waiting) -> Option<u32> {
+    pub(super) fn admit<const H: bool>(&mut self, tier: u32, w: Waiting) -> Option<u32> {
         let t = &mut self.tiers[tier as usize];
         if t.fault_error_share > 0.0 && self.rng_faults.uniform() < t.fault_error_share {
             self.count_at(tier, Counter::Errors);
-            self.trace_rejected(tier, w, Outcome::FaultError);
+            self.trace_rejected::<H>(tier, w, Outcome::FaultError);
             return None;
         }
-        if t.bucket.is_some() && self.rate_limited(tier) {
-            self.trace_rejected(tier, w, Outcome::RateLimited);
+        if H && t.bucket.is_some() && self.rate_limited(tier) {
+            self.trace_rejected::<H>(tier, w, Outcome::RateLimited);
             return None;
         }
         let t = &mut self.tiers[tier as usize];
         let nodes = &self.nodes[t.first_node as usize..(t.first_node + t.node_count) as usize];
         let node = t.first_node + t.routing.pick(&mut t.balancer, nodes, &mut t.rng_balancer);
-        let limit = if t.limits.is_none() { t.policy.concurrency_limit } else { self.adaptive_limit(tier, node) };
+        let limit = if !H || t.limits.is_none() { t.policy.concurrency_limit } else { self.adaptive_limit(tier, node) };
         match self.nodes[node as usize].admit(self.now, w, limit) {
             Admission::Accepted => {
                 self.waits.record(0);
-                self.trace_arrived(tier, w, node, false);
-                self.start_service(node, w);
+                self.trace_arrived::<H>(tier, w, node, false);
+                self.start_service::<H>(node, w);
                 Some(node)
             }
             Admission::Queued => {
-                self.trace_arrived(tier, w, node, true);
+                self.trace_arrived::<H>(tier, w, node, true);
                 Some(node)
             }
             Admission::Shed | Admission::Refused => {
                 if self.nodes[node as usize].is_down() {
                     self.count_at(tier, Counter::Refused);
                     self.count_at(tier, Counter::Errors);
-                    self.trace_rejected(tier, w, Outcome::Refused);
+                    self.trace_rejected::<H>(tier, w, Outcome::Refused);
                 } else {
-                    self.trace_rejected(tier, w, Outcome::Shed);
+                    self.trace_rejected::<H>(tier, w, Outcome::Shed);
                     self.count_at(tier, Counter::Rejected);
-                    if self.tiers[tier as usize].limits.is_some()
+                    if H && self.tiers[tier as usize].limits.is_some()
                         && limit.is_some_and(|l| self.nodes[node as usize].held() >= l)
                     {
                         self.count_at(tier, Counter::LimitRejected);
@@ -181,9 +181,9 @@ impl Simulation {
     /// Sends an attempt that crosses a network: the client starts its
     /// timeout now and the attempt reaches the service after the delay
     /// (never, across a partition).
-    fn send_over_network(&mut self, client: u32) {
+    fn send_over_network<const H: bool>(&mut self, client: u32) {
         let edge = self.clients.get(client).edge as usize;
-        if self.any_defences && self.refused_locally(client, edge) {
+        if H && self.any_defences && self.refused_locally(client, edge) {
             return;
         }
         let tier = self.edges[edge].to;
@@ -193,11 +193,11 @@ impl Simulation {
         c.token = c.token.wrapping_add(1);
         let (token, retry) = (c.token, c.sent > 1);
         self.note_sent(edge as u32, retry);
-        if let Some(t) = self.tracer.as_mut() {
+        if let Some(t) = self.tracer.as_deref_mut().filter(|_| H) {
             t.attempt(self.now, client, token, edge as u32, false);
         }
         self.await_answer(client, token, edge);
-        if self.any_defences {
+        if H && self.any_defences {
             self.arm_hedge(client, token, edge);
         }
         if !self.edges[edge].partitioned {
@@ -208,55 +208,55 @@ impl Simulation {
 
     /// An attempt reaches its service. It is served whether or not its
     /// client still waits: the server cannot know.
-    pub(super) fn on_deliver(&mut self, client: u32, token: u32, tier: u32) {
+    pub(super) fn on_deliver<const H: bool>(&mut self, client: u32, token: u32, tier: u32) {
         let w = Waiting { sent: self.now, client, token };
-        match self.admit(tier, w) {
+        match self.admit::<H>(tier, w) {
             Some(node) => {
                 if self.any_memory_limit && self.nodes[node as usize].held() > self.tiers[tier as usize].policy.max_held
                 {
                     self.crash(node);
                 }
             }
-            None => self.reply(client, token, false),
+            None => self.reply::<H>(client, token, false),
         }
     }
 
     /// Answers attempt `token` of `client`: over the network when its edge
     /// has one, else at once.
-    pub(super) fn reply(&mut self, client: u32, token: u32, ok: bool) {
+    pub(super) fn reply<const H: bool>(&mut self, client: u32, token: u32, ok: bool) {
         let edge = self.clients.get(client).edge as usize;
         if self.any_network && self.edges[edge].network.is_some() {
             let at = self.now.saturating_add(self.network_delay(edge));
             self.queue.push(at, Event::Reply { client, token, ok });
             return;
         }
-        self.on_reply(client, token, ok);
+        self.on_reply::<H>(client, token, ok);
     }
 
-    pub(super) fn on_reply(&mut self, client: u32, token: u32, ok: bool) {
+    pub(super) fn on_reply<const H: bool>(&mut self, client: u32, token: u32, ok: bool) {
         if ok {
-            if self.client_waits_for(client, token) {
-                self.succeed(client, token);
+            if self.client_waits_for::<H>(client, token) {
+                self.succeed::<H>(client, token);
             }
         } else {
-            self.fail_attempt(client, token);
+            self.fail_attempt::<H>(client, token);
         }
     }
 
     /// The client got a useful answer: its logical request (or call) succeeded.
     #[inline(always)]
-    pub(super) fn succeed(&mut self, client: u32, token: u32) {
+    pub(super) fn succeed<const H: bool>(&mut self, client: u32, token: u32) {
         let c = self.clients.get(client);
         let (first_send, edge) = (c.first_send, c.edge);
         let latency = self.now - first_send;
         let parent = if self.any_calls { self.clients.call(client).parent } else { JobRef::NONE };
-        if self.any_defences {
+        if H && self.any_defences {
             self.note_outcome(edge as usize, true);
-            if self.any_hedge {
+            if H && self.any_hedge {
                 self.hedge_answered(client, token, self.edges[edge as usize].to);
             }
         }
-        if let Some(t) = self.tracer.as_mut() {
+        if let Some(t) = self.tracer.as_deref_mut().filter(|_| H) {
             t.attempt_end(self.now, (client, token), Outcome::Ok);
             t.finish(self.now, client, true);
         }
@@ -266,7 +266,7 @@ impl Simulation {
             let to = self.edges[edge as usize].to;
             self.count_at(to, Counter::Goodput);
             self.record_service_latency(to, latency);
-            self.call_succeeded(parent);
+            self.call_succeeded::<H>(parent);
             return;
         }
         // Close earlier seconds first, so that a success always lands in its
@@ -305,15 +305,15 @@ impl Simulation {
 
     /// After a failed attempt: gives up, or schedules the retry after its
     /// backoff. Returns true when the retry is due at once (zero backoff).
-    pub(super) fn retry_or_give_up(&mut self, client: u32) -> bool {
+    pub(super) fn retry_or_give_up<const H: bool>(&mut self, client: u32) -> bool {
         let c = self.clients.get(client);
         c.waiting = false;
         let retry = &self.edges[c.edge as usize].retry;
         if c.sent >= retry.attempts {
-            self.give_up(client);
+            self.give_up::<H>(client);
             return false;
         }
-        if self.any_defences && self.retry_refused(client) {
+        if H && self.any_defences && self.retry_refused(client) {
             return false;
         }
         let c = self.clients.get(client);
@@ -325,16 +325,16 @@ impl Simulation {
         let outer = if self.any_calls { self.clients.call(client).outer_deadline } else { u64::MAX };
         if outer != u64::MAX && self.now.saturating_add(delay_ns) >= outer {
             // The caller's deadline passes before the retry would start.
-            if let Some(t) = self.tracer.as_mut() {
+            if let Some(t) = self.tracer.as_deref_mut().filter(|_| H) {
                 t.local(self.now, client, Outcome::DeadlineExceeded);
             }
-            self.give_up(client);
+            self.give_up::<H>(client);
             return false;
         }
         if delay_ns == 0 {
             return true;
         }
-        if let Some(t) = self.tracer.as_mut() {
+        if let Some(t) = self.tracer.as_deref_mut().filter(|_| H) {
             t.backoff(self.now, client, delay_ns);
         }
         self.queue.push(self.now + delay_ns, Event::RetryWake { client });
@@ -343,10 +343,10 @@ impl Simulation {
 
     /// The client used up its attempts (or its deadline): the logical
     /// request failed, or the call failed its caller.
-    pub(super) fn give_up(&mut self, client: u32) {
+    pub(super) fn give_up<const H: bool>(&mut self, client: u32) {
         let edge = self.clients.get(client).edge;
         let parent = self.clients.call(client).parent;
-        if let Some(t) = self.tracer.as_mut() {
+        if let Some(t) = self.tracer.as_deref_mut().filter(|_| H) {
             t.finish(self.now, client, false);
         }
         self.clients.release(client);
@@ -358,28 +358,28 @@ impl Simulation {
             return;
         }
         self.count_at(self.edges[edge as usize].to, Counter::Failed);
-        self.call_failed(parent);
+        self.call_failed::<H>(parent);
     }
 
     /// An attempt ended without an answer the client can use (a connection
     /// error, or a 503 from a queue policy): if the client still waited for
     /// it, it retries after its backoff or gives up.
-    pub(super) fn fail_attempt(&mut self, client: u32, token: u32) {
-        if !self.client_waits_for(client, token) {
+    pub(super) fn fail_attempt<const H: bool>(&mut self, client: u32, token: u32) {
+        if !self.client_waits_for::<H>(client, token) {
             return;
         }
         let edge = self.clients.get(client).edge;
         self.note_edge(edge, |s| &mut s.failed);
-        if let Some(t) = self.tracer.as_mut() {
+        if let Some(t) = self.tracer.as_deref_mut().filter(|_| H) {
             t.attempt_end(self.now, (client, token), Outcome::Error);
         }
-        if self.any_defences {
+        if H && self.any_defences {
             self.note_outcome(edge as usize, false);
-            if self.any_hedge && self.hedge_absorbs(client, token) {
+            if H && self.any_hedge && self.hedge_absorbs(client, token) {
                 return;
             }
         }
-        if self.retry_or_give_up(client) {
+        if self.retry_or_give_up::<H>(client) {
             // Through the queue rather than at once: a retry may land on a
             // node that crashes in turn, and recursion would have no bound.
             self.queue.push(self.now, Event::RetryWake { client });
@@ -388,45 +388,44 @@ impl Simulation {
 
     /// True while the client still waits for its attempt `token`.
     #[inline]
-    pub(super) fn client_waits_for(&mut self, client: u32, token: u32) -> bool {
-        self.client_waits_for_at_least(client, token, 0)
+    pub(super) fn client_waits_for<const H: bool>(&mut self, client: u32, token: u32) -> bool {
+        self.client_waits_for_at_least::<H>(client, token, 0)
     }
 
     /// True if the client will still wait for attempt `token` for more
     /// than `margin` ns.
     #[inline]
-    pub(super) fn client_waits_for_at_least(&mut self, client: u32, token: u32, margin: u64) -> bool {
+    pub(super) fn client_waits_for_at_least<const H: bool>(&mut self, client: u32, token: u32, margin: u64) -> bool {
         let now = self.now;
         let c = self.clients.get(client);
-        let live = c.waiting && now + margin < c.deadline;
         if c.token == token {
-            return live;
+            return c.waiting && now + margin < c.deadline;
         }
         // A hedged client also waits for its original attempt.
-        live && self.any_hedge && self.hedges.is_original(client, token)
+        H && self.any_hedge && c.waiting && now + margin < c.deadline && self.hedges.is_original(client, token)
     }
 
     #[inline]
-    pub(super) fn on_timeout(&mut self, client: u32, token: u32) {
+    pub(super) fn on_timeout<const H: bool>(&mut self, client: u32, token: u32) {
         let c = self.clients.get(client);
         if c.token != token || !c.waiting {
             return; // resolved earlier
         }
         let edge = c.edge;
         let to = if self.any_calls { self.edges[edge as usize].to } else { 0 };
-        if let Some(t) = self.tracer.as_mut() {
+        if let Some(t) = self.tracer.as_deref_mut().filter(|_| H) {
             t.attempt_end(self.now, (client, token), Outcome::TimedOut);
         }
         self.count_at(to, Counter::TimedOut);
         self.note_edge(edge, |s| &mut s.timed_out);
-        if self.any_defences {
+        if H && self.any_defences {
             self.note_outcome(edge as usize, false);
-            if self.any_hedge {
+            if H && self.any_hedge {
                 self.hedge_timed_out(client, edge as usize);
             }
         }
-        if self.retry_or_give_up(client) {
-            self.send_attempt(client);
+        if self.retry_or_give_up::<H>(client) {
+            self.send_attempt::<H>(client);
         }
     }
 
@@ -434,7 +433,7 @@ impl Simulation {
 
     /// `job` finished its own work at a service that makes calls: it holds
     /// its worker and makes them, one by one or all at once.
-    pub(super) fn start_calls(&mut self, job: JobRef) {
+    pub(super) fn start_calls<const H: bool>(&mut self, job: JobRef) {
         let tier = self.tier_of(job.node) as usize;
         let n = self.tiers[tier].calls.len();
         let Some(j) = self.nodes[job.node as usize].jobs.get(job.slot, job.gen) else { return };
@@ -442,15 +441,15 @@ impl Simulation {
         j.calls_left = n as u16;
         if self.tiers[tier].parallel {
             for k in 0..n {
-                self.start_call(job, k);
+                self.start_call::<H>(job, k);
             }
         } else {
-            self.start_call(job, 0);
+            self.start_call::<H>(job, 0);
         }
     }
 
     /// Makes call `k` of `job`'s service on behalf of `job`.
-    fn start_call(&mut self, job: JobRef, k: usize) {
+    fn start_call<const H: bool>(&mut self, job: JobRef, k: usize) {
         let tier = self.tier_of(job.node) as usize;
         let edge = self.tiers[tier].calls[k];
         let Some(j) = self.nodes[job.node as usize].jobs.get(job.slot, job.gen) else { return };
@@ -463,16 +462,16 @@ impl Simulation {
         let base_s = self.edges[edge as usize].retry.base_s;
         let info = crate::client::CallInfo { parent: job, outer_deadline: outer };
         let client = self.clients.alloc_call(self.now, base_s, edge, info);
-        if let Some(t) = self.tracer.as_mut() {
+        if let Some(t) = self.tracer.as_deref_mut().filter(|_| H) {
             t.call(self.now, (caller, caller_token), client, edge);
         }
         self.count_at(self.edges[edge as usize].to, Counter::Offered);
-        self.send_attempt(client);
+        self.send_attempt::<H>(client);
     }
 
     /// One of `job`'s calls succeeded: it makes the next, or, with every
     /// call answered, answers its own client.
-    fn call_succeeded(&mut self, job: JobRef) {
+    fn call_succeeded<const H: bool>(&mut self, job: JobRef) {
         let tier = self.tier_of(job.node) as usize;
         let Some(j) = self.nodes[job.node as usize].jobs.get(job.slot, job.gen) else { return };
         if j.stage != Stage::Calling {
@@ -483,19 +482,19 @@ impl Simulation {
         if left > 0 {
             if !self.tiers[tier].parallel {
                 let n = self.tiers[tier].calls.len();
-                self.start_call(job, n - left);
+                self.start_call::<H>(job, n - left);
             }
             return;
         }
         if let Some(done) = self.nodes[job.node as usize].jobs.finish(job.slot, job.gen) {
-            self.complete(job, done);
+            self.complete::<H>(job, done);
         }
     }
 
     /// One of `job`'s calls failed after its attempts: the job fails at
     /// once with an error its client sees, and frees its worker. Its other
     /// calls go on (nothing cancels them) but their answers find it gone.
-    fn call_failed(&mut self, job: JobRef) {
+    fn call_failed<const H: bool>(&mut self, job: JobRef) {
         let tier = self.tier_of(job.node);
         let n = &mut self.nodes[job.node as usize];
         if n.jobs.get(job.slot, job.gen).is_none_or(|j| j.stage != Stage::Calling) {
@@ -503,10 +502,10 @@ impl Simulation {
         }
         let Some(done) = n.jobs.finish(job.slot, job.gen) else { return };
         self.count_at(tier, Counter::Errors);
-        self.trace_served(done.client, done.token, Outcome::CallFailed);
-        self.take_next(job.node);
-        if self.client_waits_for(done.client, done.token) {
-            self.reply(done.client, done.token, false);
+        self.trace_served::<H>(done.client, done.token, Outcome::CallFailed);
+        self.take_next::<H>(job.node);
+        if self.client_waits_for::<H>(done.client, done.token) {
+            self.reply::<H>(done.client, done.token, false);
         }
     }
 }

@@ -56,7 +56,7 @@ impl Simulation {
         }
         n.advance_cpu(now, cores, overhead);
         if let Some((node, slot, gen)) = n.sharing.pop_first() {
-            self.work_done(JobRef { node, slot, gen });
+            self.work_done::<true>(JobRef { node, slot, gen });
         }
         self.reschedule_sharing(node);
     }

@@ -100,8 +100,8 @@ impl Simulation {
             self.count_at(to, counter);
             self.note_edge(edge as u32, |s| &mut s.refused);
             let outcome = if counter == Counter::BreakerRejected { Outcome::BreakerOpen } else { Outcome::Throttled };
-            self.trace_local(client, outcome);
-            self.give_up(client);
+            self.trace_local::<true>(client, outcome);
+            self.give_up::<true>(client);
             return true;
         }
         if self.clients.get(client).sent == 0 {
@@ -130,8 +130,8 @@ impl Simulation {
         let Some(counter) = refused else { return false };
         self.count_at(self.edges[edge].to, counter);
         self.note_edge(edge as u32, |s| &mut s.suppressed);
-        self.trace_local(client, Outcome::RetrySuppressed);
-        self.give_up(client);
+        self.trace_local::<true>(client, Outcome::RetrySuppressed);
+        self.give_up::<true>(client);
         true
     }
 
@@ -216,7 +216,7 @@ impl Simulation {
             return;
         }
         let w = crate::node::Waiting { sent: self.now, client, token };
-        if self.admit(tier, w).is_none() {
+        if self.admit::<true>(tier, w).is_none() {
             self.note_edge(edge as u32, |s| &mut s.failed);
             if let Some(t) = self.tracer.as_mut() {
                 t.attempt_end(self.now, (client, token), Outcome::Error);

@@ -36,7 +36,7 @@ impl Simulation {
         let Some(job) = self.nodes[key.node as usize].jobs.get(key.slot, key.gen) else { return };
         job.stage = Stage::Serving;
         let work = job.work;
-        self.serve(key, work);
+        self.serve::<true>(key, work);
     }
 
     fn read_hot_key(&mut self, key: JobRef) {
@@ -239,14 +239,14 @@ impl Simulation {
         n.pool.waiters.retain(|w| !(w.slot == slot && w.gen == gen));
         let Some(done) = n.jobs.finish(slot, gen) else { return };
         self.count_at(tier, Counter::DbTimeouts);
-        self.trace_served(done.client, done.token, crate::trace::Outcome::DbTimeout);
+        self.trace_served::<true>(done.client, done.token, crate::trace::Outcome::DbTimeout);
         if done.regen && self.tiers[tier as usize].abandon_regen(|k| k == job) {
             self.regeneration_failed(tier);
         }
-        if self.client_waits_for(done.client, done.token) {
+        if self.client_waits_for::<true>(done.client, done.token) {
             self.count_at(tier, Counter::Errors);
-            self.fail_attempt_at(done.client, done.token);
+            self.fail_attempt_at::<true>(done.client, done.token);
         }
-        self.take_next(node);
+        self.take_next::<true>(node);
     }
 }

@@ -97,7 +97,7 @@ impl Simulation {
         let token = n.health.probe_seq;
         let w = Waiting { sent: now, client: PROBE_CLIENT, token };
         match n.admit(now, w, limit) {
-            Admission::Accepted => self.start_service(node, w),
+            Admission::Accepted => self.start_service::<true>(node, w),
             Admission::Queued => {}
             Admission::Shed | Admission::Refused => return self.probe_result(node, false),
         }
@@ -130,7 +130,7 @@ impl Simulation {
         let n = &mut self.nodes[job.node as usize];
         n.cpu.useful += done.work as f64;
         n.served += 1;
-        self.take_next(job.node);
+        self.take_next::<true>(job.node);
         let h = &mut self.nodes[job.node as usize].health;
         if h.probe_out && h.probe_seq == done.token {
             h.probe_out = false;

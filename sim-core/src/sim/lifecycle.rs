@@ -38,10 +38,10 @@ impl Simulation {
                 continue; // a health probe: it times out at the balancer
             }
             self.count_at(tier, Counter::Lost);
-            self.trace_served(client, token, crate::trace::Outcome::Lost);
-            if self.client_waits_for(client, token) {
+            self.trace_served::<true>(client, token, crate::trace::Outcome::Lost);
+            if self.client_waits_for::<true>(client, token) {
                 self.count_at(tier, Counter::Errors);
-                self.fail_attempt_at(client, token);
+                self.fail_attempt_at::<true>(client, token);
             }
         }
         self.queue.push(self.now + restart_ns, Event::Restart { node });
@@ -174,7 +174,7 @@ impl Simulation {
         let workers = (t.cfg.nodes.workers as f64 * share).round().max(0.0) as u32;
         for node in t.first_node..t.first_node + t.slots {
             self.nodes[node as usize].workers = workers;
-            self.start_waiting(node);
+            self.start_waiting::<true>(node);
         }
     }
 }

@@ -106,7 +106,7 @@ impl Simulation {
             n.workers = next.nodes.workers;
             n.queue_capacity = next.nodes.queue_capacity;
             n.slow = if i < next.nodes.slow_count { next.nodes.slow_factor } else { 1.0 };
-            self.start_waiting(first + i);
+            self.start_waiting::<true>(first + i);
         }
         if old.cpu.enabled && !next.cpu.enabled {
             self.stop_sharing(tier, &old.cpu);

@@ -100,18 +100,19 @@ impl Simulation {
     fn close_seconds(&mut self, second: usize) {
         while self.completed_seconds < second {
             let s = self.completed_seconds;
-            let h = &self.latency_this_second;
-            self.series.latency_p50_ms[s] = h.percentile_ns(50.0).map(|v| v / 1e6);
-            self.series.latency_p99_ms[s] = h.percentile_ns(99.0).map(|v| v / 1e6);
-            self.series.latency_p999_ms[s] = h.percentile_ns(99.9).map(|v| v / 1e6);
+            let ms = |ns: Option<f64>| ns.map(|v| v / 1e6);
+            let [p50, p99, p999] = self.latency_this_second.percentiles_ns([50.0, 99.0, 99.9]);
+            self.series.latency_p50_ms[s] = ms(p50);
+            self.series.latency_p99_ms[s] = ms(p99);
+            self.series.latency_p999_ms[s] = ms(p999);
             self.latency_this_second.clear();
-            self.series.server_p50_ms[s] = self.served_this_second.percentile_ns(50.0).map(|v| v / 1e6);
+            self.series.server_p50_ms[s] = ms(self.served_this_second.percentile_ns(50.0));
             self.served_this_second.clear();
             for t in &mut self.tiers {
                 if let Some(ts) = t.series.as_mut() {
-                    let h = &ts.latency_this_second;
-                    ts.series.latency_p50_ms[s] = h.percentile_ns(50.0).map(|v| v / 1e6);
-                    ts.series.latency_p99_ms[s] = h.percentile_ns(99.0).map(|v| v / 1e6);
+                    let [p50, p99] = ts.latency_this_second.percentiles_ns([50.0, 99.0]);
+                    ts.series.latency_p50_ms[s] = ms(p50);
+                    ts.series.latency_p99_ms[s] = ms(p99);
                     ts.latency_this_second.clear();
                 }
             }

@@ -14,18 +14,19 @@ impl Simulation {
             if w.client == super::health::PROBE_CLIENT {
                 return Some(w); // a health probe: no client deadline to check
             }
-            let expired = (p.drop_expired && !self.client_waits_for_at_least(w.client, w.token, p.deadline_margin))
-                || (p.drop_past_deadline && !self.client_waits_for(w.client, w.token));
+            let expired = (p.drop_expired
+                && !self.client_waits_for_at_least::<true>(w.client, w.token, p.deadline_margin))
+                || (p.drop_past_deadline && !self.client_waits_for::<true>(w.client, w.token));
             if expired {
                 self.count_at(tier as u32, Counter::Dropped);
-                self.trace_served(w.client, w.token, crate::trace::Outcome::Dropped);
+                self.trace_served::<true>(w.client, w.token, crate::trace::Outcome::Dropped);
                 continue;
             }
             if self.codel_sheds(node, tier, w) {
                 self.nodes[node as usize].note_shed(self.now);
                 self.count_at(tier as u32, Counter::Rejected);
-                self.trace_served(w.client, w.token, crate::trace::Outcome::CodelShed);
-                self.fail_attempt_at(w.client, w.token);
+                self.trace_served::<true>(w.client, w.token, crate::trace::Outcome::CodelShed);
+                self.fail_attempt_at::<true>(w.client, w.token);
                 continue;
             }
             return Some(w);

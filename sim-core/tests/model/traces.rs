@@ -44,6 +44,9 @@ fn report_json(sim: &Simulation) -> String {
     serde_json::to_string(&sim.report(&[0, 5, 10])).unwrap()
 }
 
+/// Also pins the engine's two event loops to each other: without traces
+/// the run is plain (hooks compiled out, `H = false`), with them every
+/// hook is tested at run time (`H = true`).
 #[test]
 fn traces_change_no_result() {
     for (name, c) in [("retrying", retrying(3)), ("three-tier", three_tier(4))] {
