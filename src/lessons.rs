@@ -7,7 +7,7 @@
 
 use crate::url::ParamError;
 use sim_core::lesson::{evaluate, FineSeries, Lesson, Observed, Step, Verdict, LESSONS};
-use sim_core::{SimTime, Simulation};
+use sim_core::{Config, Series, SimTime, Simulation};
 
 /// Where a step stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,19 +88,19 @@ impl LessonRun {
     /// change that needs a reset counts from the reset), and passes when its
     /// check does; the next step then becomes current. A change undone
     /// before the check passed sends the step back to waiting.
-    pub fn update(&mut self, sim: &Simulation) {
+    pub fn update(&mut self, config: &Config, series: &Series, completed_s: usize) {
         while let Some(i) = self.current() {
             let step: &Step = &self.lesson().steps[i];
-            if !step.is_in_force(sim.config()) {
+            if !step.is_in_force(config) {
                 self.steps[i] = StepState::Waiting;
                 return;
             }
             let from_s = match self.steps[i] {
                 StepState::Watching(from) => from,
-                _ => sim.completed_seconds(),
+                _ => completed_s,
             };
             self.steps[i] = StepState::Watching(from_s);
-            let seen = Observed { series: sim.series(), completed_s: sim.completed_seconds(), fine: &self.fine };
+            let seen = Observed { series, completed_s, fine: &self.fine };
             match evaluate(&step.check, from_s, &seen) {
                 Verdict::Passed(at) => {
                     self.steps[i] = StepState::Passed(at);
@@ -119,6 +119,15 @@ impl LessonRun {
         let f = &self.fine;
         let from = f.attempts.len().saturating_sub(seconds * sim_core::lesson::FINE_PER_S);
         f.attempts[from..].iter().zip(&f.offered[from..]).map(|(a, o)| a.saturating_sub(*o)).collect()
+    }
+
+    /// Takes in the 100 ms buckets the engine recorded from bucket `from`.
+    pub fn paste_fine(&mut self, from: usize, attempts: &[u64], offered: &[u64]) {
+        for (v, new) in [(&mut self.fine.attempts, attempts), (&mut self.fine.offered, offered)] {
+            v.truncate(from);
+            v.resize(from, 0);
+            v.extend_from_slice(new);
+        }
     }
 
     /// Whether the lesson has a check on the 100 ms view.

@@ -36,9 +36,16 @@ pub mod topology_view;
 pub mod trace_view;
 pub mod url;
 pub mod views;
+pub mod wire;
+pub mod worker;
 
-/// Mounts the app on the page's body.
+/// The engine worker's loader (static/engine-worker.js), which Trunk
+/// copies next to index.html with the worker's build.
+pub const WORKER_SCRIPT: &str = "./engine-worker.js";
+
+/// Mounts the app on the page's body, its engine in a Web Worker.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
+    components::use_worker_script(WORKER_SCRIPT);
     yew::Renderer::<components::App>::new().render();
 }

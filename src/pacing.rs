@@ -12,6 +12,11 @@ pub const FIRST_FRAME_DT_MS: f64 = 1000.0 / 60.0;
 /// 60 Hz frame for rendering.
 pub const WORK_MS_PER_FRAME: f64 = 9.0;
 
+/// Wall time the engine's Web Worker may use per frame, ms: it shares no
+/// thread with rendering, so it may take most of a 60 Hz frame, and what it
+/// leaves is the reply's trip back before the next frame asks again.
+pub const WORKER_MS_PER_FRAME: f64 = 14.0;
+
 /// Event budget bounds: the floor keeps slow frames moving, the ceiling keeps
 /// one mis-measured frame from freezing the tab.
 pub const MIN_BUDGET: u64 = 5_000;
@@ -34,7 +39,12 @@ impl Default for Pacer {
 impl Pacer {
     /// Events the next frame may process.
     pub fn budget(&self) -> u64 {
-        ((self.events_per_ms * WORK_MS_PER_FRAME) as u64).clamp(MIN_BUDGET, MAX_BUDGET)
+        self.budget_for(WORK_MS_PER_FRAME)
+    }
+
+    /// Events that fit in `work_ms` of wall time.
+    pub fn budget_for(&self, work_ms: f64) -> u64 {
+        ((self.events_per_ms * work_ms) as u64).clamp(MIN_BUDGET, MAX_BUDGET)
     }
 
     /// Learns from one frame's work. Frames shorter than a millisecond are

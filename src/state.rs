@@ -5,9 +5,10 @@
 
 use crate::defaults::app_defaults;
 use crate::engine::Engine;
+use crate::wire::Reply;
 use crate::knobs::{self, Group, Target};
-use crate::lessons::{self, LessonRun};
-use crate::pacing::{Pacer, PerfMeter, FIRST_FRAME_DT_MS, MAX_FRAME_DT_MS};
+use crate::lessons::LessonRun;
+use crate::pacing::{Pacer, PerfMeter, FIRST_FRAME_DT_MS, MAX_FRAME_DT_MS, WORKER_MS_PER_FRAME};
 use crate::system::{self, NewCall, NewService};
 use crate::templates::TEMPLATES;
 use crate::url::{parse_seed, ParamError, UrlSettings, SPEED_RANGE};
@@ -99,6 +100,8 @@ pub enum Action {
     Notify(String),
     /// Show the sampled trace nearest to what was clicked.
     PickTrace(crate::trace_view::TracePick),
+    /// The engine's worker answered a command.
+    Engine(Rc<Reply>),
 }
 
 /// The playground's state.
@@ -149,6 +152,13 @@ pub struct AppState {
     clock: fn() -> f64,
     /// What the user last clicked to see a trace (docs/TRACES.md).
     pub trace_pick: Option<crate::trace_view::TracePick>,
+    /// Simulated seconds the frames asked for and the engine was not yet
+    /// sent (it was busy with the last request).
+    owed_s: f64,
+    /// Events and simulated seconds taken in since the last frame.
+    since_frame: (u64, f64),
+    /// A step waits for the worker: its reply redraws the charts.
+    redraw_on_reply: bool,
 }
 
 impl AppState {
@@ -158,9 +168,9 @@ impl AppState {
     pub fn new(settings: UrlSettings, errors: Vec<ParamError>, clock: fn() -> f64) -> AppState {
         let defaults = app_defaults();
         let mut notices: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        let engine = Engine::new(settings.config.clone()).unwrap_or_else(|e| {
+        let engine = Engine::timed(settings.config.clone(), clock).unwrap_or_else(|e| {
             notices.push(format!("{e}; using the default scenario"));
-            Engine::new(defaults.clone()).expect("the default scenario is valid")
+            Engine::timed(defaults.clone(), clock).expect("the default scenario is valid")
         });
         let config = engine.sim().config().clone();
         let services = config.services.len().max(1);
@@ -192,6 +202,9 @@ impl AppState {
             next_notice: 0,
             clock,
             trace_pick: None,
+            owed_s: 0.0,
+            since_frame: (0, 0.0),
+            redraw_on_reply: false,
         };
         notices.into_iter().for_each(|n| state.notify(n));
         state
@@ -246,12 +259,23 @@ impl AppState {
                 }
             }
             Action::Notify(text) => self.notify(text),
-            Action::PickTrace(p) => self.trace_pick = Some(p),
+            Action::PickTrace(p) => {
+                // The worker picks from the traces it keeps; the answer
+                // lands in the engine's view (`View::trace`).
+                self.trace_pick = Some(p);
+                self.engine.ask_trace(p);
+            }
+            Action::Engine(r) => {
+                if self.engine.absorb(&r) {
+                    self.took(&r);
+                }
+            }
         }
         // After every change and every step, so a check turns green in
         // the frame that shows it, and a change starts its step at once.
         if let Some(run) = &mut self.lesson {
-            run.update(&self.engine.sim());
+            let view = self.engine.sim();
+            run.update(view.config(), view.series(), view.completed_seconds());
         }
     }
 
@@ -268,7 +292,7 @@ impl AppState {
     }
 
     /// The series the charts draw: the chosen service's, or the run's.
-    pub fn chart_series<'a>(&self, sim: &'a sim_core::Simulation) -> &'a Series {
+    pub fn chart_series<'a>(&self, sim: &'a crate::engine::View) -> &'a Series {
         crate::charts::series_of(sim, self.chart_service)
     }
 
@@ -331,7 +355,7 @@ impl AppState {
     /// Applies a knob change to the running simulation from this instant.
     /// A refused change leaves the knobs as they were and says why.
     fn set_config(&mut self, next: Config) {
-        let result = self.engine.sim_mut().reconfigure(&next);
+        let result = self.engine.reconfigure(&next);
         match result {
             Ok(r) => {
                 self.config = next;
@@ -393,7 +417,7 @@ impl AppState {
     /// Kills a node now. The engine ignores a node that is already down, so
     /// a second click during its restart changes nothing.
     fn crash_node(&mut self, node: u32) {
-        if self.engine.sim_mut().crash_node(node) {
+        if self.engine.crash_node(node) {
             self.refresh(false);
         }
     }
@@ -470,7 +494,7 @@ impl AppState {
     }
 
     fn fire_fault(&mut self, f: Fault) {
-        let result = self.engine.sim_mut().fire_fault(f);
+        let result = self.engine.fire_fault(f);
         match result {
             Ok(()) => self.refresh(true),
             Err(e) => self.notify(format!("Fault not fired: {e}")),
@@ -478,7 +502,7 @@ impl AppState {
     }
 
     fn reset(&mut self) {
-        match Engine::new(self.config.clone()) {
+        match Engine::timed(self.config.clone(), self.clock) {
             Ok(engine) => {
                 self.engine = engine;
                 self.pending_restart.clear();
@@ -502,48 +526,55 @@ impl AppState {
         // Reaching a whole-second boundary completes the second before it,
         // so stepping from 0 to 1 s shows second 0 in the charts.
         let target = SimTime(self.snapshot.now.0 + SimTime::from_secs(1).0);
-        self.advance(target, u64::MAX);
+        match self.engine.advance(target, None, None, self.lesson.as_ref().is_some_and(LessonRun::uses_fine_view)) {
+            Some(r) => self.took(&r),
+            None => self.redraw_on_reply = true,
+        }
         self.refresh(true);
     }
 
     /// Advances the simulation by `speed × frame interval`, within the
-    /// frame's event budget.
+    /// frame's event budget. Through the worker, a frame that finds the
+    /// last request unanswered sends nothing and owes its time to the next.
     fn frame(&mut self, ts: f64) {
         let dt = self.last_frame_ms.map_or(FIRST_FRAME_DT_MS, |last| (ts - last).clamp(0.0, MAX_FRAME_DT_MS));
         self.last_frame_ms = Some(ts);
         if !self.playing {
             return;
         }
-        let before = self.snapshot.now;
-        let target = SimTime::from_secs_f64(before.as_secs_f64() + self.speed * dt / 1000.0);
-        let (events, reached, elapsed) = self.run_budget(target);
-        self.pacer.observe(events, elapsed);
-        self.behind = !reached;
         self.frames_since_chart += 1;
-        self.refresh(false);
-        let advanced = (self.snapshot.now.0 - before.0) as f64 / 1e9;
+        self.owed_s = (self.owed_s + self.speed * dt / 1000.0).min(self.speed * MAX_FRAME_DT_MS / 1000.0);
+        if !self.engine.busy() {
+            let target = SimTime::from_secs_f64(self.snapshot.now.as_secs_f64() + self.owed_s);
+            self.owed_s = 0.0;
+            let budget = if self.engine.is_local() { self.pacer.budget() } else { self.pacer.budget_for(WORKER_MS_PER_FRAME) };
+            if let Some(r) = self.engine.advance(target, Some(budget), None, self.lesson.as_ref().is_some_and(LessonRun::uses_fine_view)) {
+                self.took(&r);
+            }
+        }
+        let (events, advanced) = std::mem::take(&mut self.since_frame);
         self.perf.frame(ts, events, advanced);
+    }
+
+    /// Takes in what one command did: the scheduled crash fired, the
+    /// pacer's lesson, a refusal, the new snapshot.
+    fn took(&mut self, r: &Reply) {
+        if let Some(run) = &mut self.lesson {
+            run.paste_fine(r.fine_from, &r.fine_attempts, &r.fine_offered);
+        }
+        if let Some(e) = &r.error {
+            self.notify(e.clone());
+        }
+        if r.stepped > 0 {
+            self.pacer.observe(r.stepped, r.elapsed_ms);
+            self.behind = !r.reached;
+        }
+        let advanced = r.snapshot.now.0.saturating_sub(self.snapshot.now.0) as f64 / 1e9;
+        self.since_frame = (self.since_frame.0 + r.stepped, self.since_frame.1 + advanced);
+        let redraw = std::mem::take(&mut self.redraw_on_reply);
+        self.refresh(redraw);
         if self.finished() {
             self.playing = false;
-        }
-    }
-
-    /// Steps towards `target` within the budget; returns events processed,
-    /// whether the target was reached and the wall time taken (ms).
-    fn run_budget(&mut self, target: SimTime) -> (u64, bool, f64) {
-        let e0 = self.engine.sim().events_processed();
-        let t0 = (self.clock)();
-        let reached = self.advance(target, self.pacer.budget());
-        (self.engine.sim().events_processed() - e0, reached, (self.clock)() - t0)
-    }
-
-    /// Steps the engine towards `target` within `budget` events; during a
-    /// lesson, stopping at each 100 ms to record the fine view.
-    fn advance(&mut self, target: SimTime, budget: u64) -> bool {
-        let mut sim = self.engine.sim_mut();
-        match &mut self.lesson {
-            Some(run) => lessons::step_recording(&mut sim, &mut run.fine, target, budget),
-            None => sim.step_until_budget(target, budget),
         }
     }
 

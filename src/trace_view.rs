@@ -7,7 +7,7 @@ use sim_core::trace::{otlp, Outcome, SpanKind, Trace, Traces};
 /// What the user clicked to ask for a trace. Services are numbered as in
 /// the snapshot (0: the entry); traces number them from 1 (0 is the
 /// outside clients).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum TracePick {
     /// A node: `node` counted within its service.
     Node {

@@ -41,10 +41,11 @@ pub use style::{palette, ChartError};
 #[cfg(target_arch = "wasm32")]
 pub use traffic::draw as draw_traffic;
 
-use sim_core::{Series, Simulation};
+use crate::engine::View;
+use sim_core::Series;
 
 /// The series charted: service `i`'s in a system, else the run's.
-pub fn series_of(sim: &Simulation, service: Option<usize>) -> &Series {
+pub fn series_of(sim: &View, service: Option<usize>) -> &Series {
     service.and_then(|i| sim.service_series(i)).unwrap_or(sim.series())
 }
 

@@ -51,6 +51,12 @@ fn draw_all(canvases: &[(NodeRef, DrawFn)], engine: &Engine, service: Option<usi
                 // and read the newest second's figures from the next.
                 let _ = canvas.set_attribute("data-seconds", &completed.to_string());
                 let _ = canvas.set_attribute("data-last", &last_drawn(&data));
+                // And on what is drawn: the window's first second and its
+                // offered load and goodput, which must equal a native run's.
+                let list = |v: &[f64]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
+                let _ = canvas.set_attribute("data-first-second", &data.first_s.to_string());
+                let _ = canvas.set_attribute("data-offered", &list(&data.offered));
+                let _ = canvas.set_attribute("data-goodput", &list(&data.goodput));
             }
             Err(e) => web_sys::console::error_1(&e.to_string().into()),
         }

@@ -105,7 +105,10 @@ fn side(id: &'static str, name: &'static str, s: &AppState, d: &Callback<Action>
 
 /// The table of totals: A, B, B − A, B / A, as `brink compare` prints it.
 fn totals_table(a: &AppState, b: &AppState) -> Html {
-    let rows = rows(&a.engine.sim(), &b.engine.sim());
+    // The compare page steps both runs in-process (no worker), so the
+    // reports are answered at once.
+    let report = |s: &AppState| s.engine.ask_now(crate::wire::Query::Report).unwrap_or_default();
+    let rows = rows(&report(a), &report(b));
     html! {
         <table id="compare-table" class="compare__table">
             <thead><tr><th>{ "total" }</th><th>{ "A" }</th><th>{ "B" }</th><th>{ "B − A" }</th><th>{ "B / A" }</th></tr></thead>

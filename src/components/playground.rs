@@ -1,7 +1,7 @@
 //! The playground page: owns the state, the animation loop and the layout.
 
 use super::{
-    perf_now, trace_click, use_animation_frames, Charts, Dashboard, KnobPanel, LessonBanner, NodeView, Notices,
+    perf_now, trace_click, use_animation_frames, use_engine_worker, Charts, Dashboard, KnobPanel, LessonBanner, NodeView, Notices,
     PerfOverlay, SystemEditor, Toolbar, TracePanel, ViewMenu,
 };
 use crate::charts::LastSecond;
@@ -30,6 +30,8 @@ pub struct PlaygroundProps {
 /// The playground.
 #[component]
 pub fn Playground(props: &PlaygroundProps) -> Html {
+    // The worker opens before the state, so the first run already lives in it.
+    let link = use_engine_worker();
     let state = {
         let (settings, errors, lesson) = (props.settings.clone(), props.errors.clone(), props.lesson);
         use_reducer(move || {
@@ -41,6 +43,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         })
     };
     let dispatch: Callback<Action> = state.dispatcher().into();
+    link.deliver(&dispatch);
     // Stopped while the page is hidden or scrolled out of view (an embed in
     // a long wiki page); `playing` stays set, so it resumes when shown.
     let root = use_node_ref();
@@ -134,7 +137,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                     <Dashboard engine={state.engine.clone()} rev={state.chart_rev} />
                     <super::ChartSummary engine={state.engine.clone()} service={state.chart_service}
                         service_name={state.chart_service.and_then(|i| snap.services.get(i)).map(|s| AttrValue::from(s.name.clone())).unwrap_or_default()} />
-                    <TracePanel engine={state.engine.clone()} rev={state.chart_rev} pick={state.trace_pick} on={state.config.traces.sample_per_s > 0.0} />
+                    <TracePanel engine={state.engine.clone()} rev={state.chart_rev} pick={state.trace_pick} trace={state.engine.sim().trace()} on={state.config.traces.sample_per_s > 0.0} />
                 </main>
             </div>
             <PerfOverlay

@@ -3,6 +3,7 @@
 //! refuses (an insecure context, a denied permission). The address bar
 //! follows the scenario as it changes ([`use_url_follows`]).
 
+use crate::wire::Query;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::HtmlInputElement;
@@ -172,20 +173,28 @@ const CHART_IDS: [&str; 4] = ["chart-traffic", "chart-latency", "chart-errors", 
 #[component]
 pub fn ExportButtons(p: &ExportProps) -> Html {
     // The document is made on click: a report of an hour's series is too
-    // much work for every frame.
-    type Make = fn(&crate::engine::Engine, &sim_core::Config) -> String;
+    // much work for every frame. The run's report and series are written
+    // by the engine (in the worker) with the CLI's code and sent back once;
+    // the scenario is the page's own.
     let text_button = |id: &'static str,
                        label: &'static str,
                        tip: &'static str,
                        name: &'static str,
                        mime: &'static str,
-                       make: Make| {
+                       make: Document| {
         let (engine, config, dispatch) = (p.engine.clone(), p.config.clone(), p.dispatch.clone());
         let onclick = Callback::from(move |_: MouseEvent| {
-            if save_text(name, mime, &make(&engine, &config)).is_none() {
-                dispatch.emit(crate::state::Action::Notify(format!(
-                    "Export of {name} failed: the browser refused the download."
-                )));
+            let dispatch = dispatch.clone();
+            let save = move |text: String| {
+                if save_text(name, mime, &text).is_none() {
+                    dispatch.emit(crate::state::Action::Notify(format!(
+                        "Export of {name} failed: the browser refused the download."
+                    )));
+                }
+            };
+            match make {
+                Document::Run(query) => engine.ask(query, save),
+                Document::Scenario => save(crate::export::toml(&config)),
             }
         });
         html! { <button {id} class="btn btn--small" {onclick} title={tip}>{ label }</button> }
@@ -206,11 +215,11 @@ pub fn ExportButtons(p: &ExportProps) -> Html {
             <h3 class="export__title">{ "Export · import" }</h3>
             <div class="export__row">
                 { text_button("export-json", "JSON", "The run's report (totals and per-second series), as brink run writes it",
-                    "brink-report.json", "application/json", |e, _| crate::export::json(&e.sim())) }
+                    "brink-report.json", "application/json", Document::Run(Query::Report)) }
                 { text_button("export-csv", "CSV", "The per-second series, as brink run --format csv writes them",
-                    "brink-series.csv", "text/csv", |e, _| crate::export::csv(&e.sim())) }
+                    "brink-series.csv", "text/csv", Document::Run(Query::Csv)) }
                 { text_button("export-toml", "TOML", "The scenario as a file for brink run --config, or to import here",
-                    "brink-scenario.toml", "application/toml", |_, c| crate::export::toml(c)) }
+                    "brink-scenario.toml", "application/toml", Document::Scenario) }
                 <button id="export-png" class="btn btn--small" onclick={on_png} title="Each chart as a PNG image">{ "PNG" }</button>
                 <super::Recorder />
                 <label class="btn btn--small export__import" title="Open a scenario file (.toml); dropping one on the page works too">
@@ -220,6 +229,15 @@ pub fn ExportButtons(p: &ExportProps) -> Html {
             </div>
         </section>
     }
+}
+
+/// Where an exported document comes from.
+#[derive(Clone, Copy)]
+enum Document {
+    /// The run, asked of the engine.
+    Run(Query),
+    /// The scenario as the knobs show it.
+    Scenario,
 }
 
 /// Lets a file be dropped on the element: the default would open it.

@@ -4,7 +4,8 @@
 
 use crate::engine::Engine;
 use crate::state::Action;
-use crate::trace_view::{chart_moment, layout, node_of, pick, TracePick};
+use crate::trace_view::{chart_moment, layout, node_of, TracePick};
+use sim_core::trace::Traces;
 use sim_core::Snapshot;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -20,6 +21,8 @@ pub struct TracePanelProps {
     pub rev: u64,
     /// What was last clicked.
     pub pick: Option<TracePick>,
+    /// The trace it picked, as the engine answered.
+    pub trace: Option<Rc<Traces>>,
     /// True when the run samples traces.
     pub on: bool,
 }
@@ -30,18 +33,22 @@ pub fn TracePanel(p: &TracePanelProps) -> Html {
     let export = {
         let engine = p.engine.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some(t) = engine.traces() {
-                if let Err(e) = download("brink-traces.json", &sim_core::trace::otlp::to_string(&t)) {
+            // The worker writes the document from every trace it keeps.
+            engine.ask(crate::wire::Query::Otlp, |text| {
+                if text.is_empty() {
+                    return;
+                }
+                if let Err(e) = download("brink-traces.json", &text) {
                     web_sys::console::error_1(&e);
                 }
-            }
+            });
         })
     };
     let body = if !p.on {
         html! { <p class="trace__hint">{ "Turn on “Traces per second” (Traffic knobs) to record single requests, then click a node, a call arrow or a chart." }</p> }
     } else {
-        let traces = p.engine.traces();
-        let chosen = traces.as_ref().zip(p.pick).and_then(|(t, k)| pick(t, k).and_then(|i| layout(t, i)));
+        // The worker sends the picked trace alone (`Query::Trace`).
+        let chosen = p.trace.as_deref().filter(|_| p.pick.is_some()).and_then(|t| layout(t, 0));
         match chosen {
             None => html! { <p class="trace__hint">{ "Click a node, a call arrow or a moment in a chart to see a sampled request's trace." }</p> },
             Some(w) => html! {

@@ -15,12 +15,16 @@ test('play, pause, step and reset', async () => {
   await page.click('#play');
   await page.waitForFunction(() => Number(document.querySelector('#status').dataset.simTime) > 2, null, { timeout: 20_000 });
   await page.click('#play');
+  // The engine's worker may still answer the last frame's request.
+  await page.waitForTimeout(200);
   const paused = await simTime(page);
   assert.ok(paused > 2);
   await page.waitForTimeout(300);
   assert.equal(await simTime(page), paused, 'pause stops the clock');
   assert.match(await page.textContent('#status'), /paused/);
   await page.click('#step');
+  // The step's reply comes from the worker: wait for the clock to move.
+  await page.waitForFunction((t) => Number(document.querySelector('#status').dataset.simTime) !== t, paused);
   const stepped = await simTime(page);
   assert.ok(Math.abs(stepped - paused - 1) < 0.002, `step moved ${stepped - paused} s`);
   await page.click('#reset');

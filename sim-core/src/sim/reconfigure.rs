@@ -20,6 +20,22 @@ pub struct Reconfigured {
     pub needs_restart: Vec<&'static str>,
 }
 
+impl Reconfigured {
+    /// What [`Simulation::reconfigure`] does to a run on `old` at `now_s`
+    /// after `events` events, worked out without the run: the configuration
+    /// it goes on with and the fields applied or waiting for a reset. The
+    /// app checks a knob change with it on the page while the run itself
+    /// lives in a Web Worker.
+    pub fn plan(old: &Config, new: &Config, now_s: f64, events: u64) -> Result<(Config, Reconfigured), ConfigError> {
+        let mut next = new.clone();
+        let mut out = Reconfigured::default();
+        keep_reset_fields(old, &mut next, &mut out.needs_restart);
+        next.validate_from(now_s, events)?;
+        out.applied = changed_live_fields(old, &next);
+        Ok((next, out))
+    }
+}
+
 impl Simulation {
     /// Applies a changed configuration from the current instant: a new rate
     /// or spike reschedules the next arrival; timeout, attempts and backoff
@@ -30,11 +46,7 @@ impl Simulation {
     /// to a system of services other than its services' live fields.
     pub fn reconfigure(&mut self, new: &Config) -> Result<Reconfigured, ConfigError> {
         let old = self.config.clone();
-        let mut next = new.clone();
-        let mut out = Reconfigured::default();
-        keep_reset_fields(&old, &mut next, &mut out.needs_restart);
-        next.validate_from(self.now().as_secs_f64(), self.events)?;
-        out.applied = changed_live_fields(&old, &next);
+        let (next, out) = Reconfigured::plan(&old, new, self.now().as_secs_f64(), self.events)?;
         if next.traffic != old.traffic {
             // Gaps are memoryless, so redrawing the next arrival from now
             // under the new profile is exact.
