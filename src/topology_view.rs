@@ -873,8 +873,9 @@ mod tests {
     use super::*;
     use sim_core::{CallConfig, Config, ServiceConfig, SimTime, Simulation};
 
-    /// A system of `names`, each `(caller, callee)` a call, `nodes` nodes each.
-    fn system(names: &[&str], calls: &[(&str, &str)], nodes: u32) -> Config {
+    /// A system of `names`, each `(caller, callee)` a call, `nodes` nodes
+    /// each (the dense layout's tests use it too).
+    pub(super) fn system(names: &[&str], calls: &[(&str, &str)], nodes: u32) -> Config {
         let services = names
             .iter()
             .map(|n| {

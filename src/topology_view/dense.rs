@@ -196,7 +196,7 @@ mod tests {
     use super::super::{crosses, Pt};
     use super::*;
     use crate::templates::TEMPLATES;
-    use sim_core::{CallConfig, Config, ServiceConfig, Simulation};
+    use sim_core::{Config, Simulation};
 
     /// The embed's diagram column at 600×400 with two knobs listed, about.
     const BOX: (f64, f64) = (230.0, 260.0);
@@ -205,23 +205,7 @@ mod tests {
         Simulation::new(c).unwrap().snapshot()
     }
 
-    /// `names` with `nodes` nodes each, each `(caller, callee)` a call.
-    fn system(names: &[&str], calls: &[(&str, &str)], nodes: u32) -> Config {
-        let services = names
-            .iter()
-            .map(|n| {
-                let mut s = ServiceConfig { name: n.to_string(), ..ServiceConfig::default() };
-                s.nodes.count = nodes;
-                s.calls = calls
-                    .iter()
-                    .filter(|(from, _)| from == n)
-                    .map(|(_, to)| CallConfig { to: to.to_string(), client: Default::default() })
-                    .collect();
-                s
-            })
-            .collect();
-        Config { services, ..Config::default() }
-    }
+    use super::super::tests::system;
 
     /// Everything wrong with `t` in a box of `w` × `h`: cards outside it or
     /// overlapping, squares under 6 px, arrows not from their caller's
