@@ -233,6 +233,10 @@ pub fn plot_axes<'a>(
     scale: f64,
 ) -> Result<Plot<'a>, ChartError> {
     let s = |v: f64| (v * scale).round() as i32;
+    // One x label per ~48 CSS px of plot, 2 to 7: a narrow chart late in a
+    // long run would otherwise print its four-digit times over each other.
+    let plot_w = root.dim_in_pixel().0 as f64 / scale - 70.0;
+    let x_labels = (plot_w / 48.0).floor().clamp(2.0, 7.0) as usize;
     let mut chart = ChartBuilder::on(root)
         .margin_top(s(LEGEND_H * legend_rows as f64 + 4.0))
         .margin_right(s(14.0))
@@ -243,7 +247,7 @@ pub fn plot_axes<'a>(
         .build_cartesian_2d(x.0..x.1, 0.0..y_max)?;
     chart
         .configure_mesh()
-        .x_labels(7)
+        .x_labels(x_labels)
         .y_labels(5)
         .max_light_lines(0)
         .bold_line_style(palette::GRID.stroke_width(1))
