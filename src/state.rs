@@ -155,6 +155,9 @@ pub struct AppState {
     /// Simulated seconds the frames asked for and the engine was not yet
     /// sent (it was busy with the last request).
     owed_s: f64,
+    /// The simulated instant the last advance asked for, seconds: what a
+    /// reply that fell short of it still owes.
+    asked_s: f64,
     /// Events and simulated seconds taken in since the last frame.
     since_frame: (u64, f64),
     /// A step waits for the worker: its reply redraws the charts.
@@ -203,6 +206,7 @@ impl AppState {
             clock,
             trace_pick: None,
             owed_s: 0.0,
+            asked_s: 0.0,
             since_frame: (0, 0.0),
             redraw_on_reply: false,
         };
@@ -268,6 +272,15 @@ impl AppState {
             Action::Engine(r) => {
                 if self.engine.absorb(&r) {
                     self.took(&r);
+                    if self.playing && self.behind && r.stepped > 0 {
+                        // The run lags its speed: ask at once for what this
+                        // reply fell short of (within the usual cap) rather
+                        // than at the next frame, so the worker does not
+                        // idle for the rest of this one.
+                        let short = (self.asked_s - self.snapshot.now.as_secs_f64()).max(0.0);
+                        self.owed_s = (self.owed_s + short).min(self.speed * MAX_FRAME_DT_MS / 1000.0);
+                        self.advance_owed();
+                    }
                 }
             }
         }
@@ -545,15 +558,22 @@ impl AppState {
         self.frames_since_chart += 1;
         self.owed_s = (self.owed_s + self.speed * dt / 1000.0).min(self.speed * MAX_FRAME_DT_MS / 1000.0);
         if !self.engine.busy() {
-            let target = SimTime::from_secs_f64(self.snapshot.now.as_secs_f64() + self.owed_s);
-            self.owed_s = 0.0;
-            let budget = if self.engine.is_local() { self.pacer.budget() } else { self.pacer.budget_for(WORKER_MS_PER_FRAME) };
-            if let Some(r) = self.engine.advance(target, Some(budget), None, self.lesson.as_ref().is_some_and(LessonRun::uses_fine_view)) {
-                self.took(&r);
-            }
+            self.advance_owed();
         }
         let (events, advanced) = std::mem::take(&mut self.since_frame);
         self.perf.frame(ts, events, advanced);
+    }
+
+    /// Asks the engine for the simulated time owed so far, within one
+    /// frame's event budget. Through the worker the reply comes later.
+    fn advance_owed(&mut self) {
+        self.asked_s = self.snapshot.now.as_secs_f64() + self.owed_s;
+        let target = SimTime::from_secs_f64(self.asked_s);
+        self.owed_s = 0.0;
+        let budget = if self.engine.is_local() { self.pacer.budget() } else { self.pacer.budget_for(WORKER_MS_PER_FRAME) };
+        if let Some(r) = self.engine.advance(target, Some(budget), None, self.lesson.as_ref().is_some_and(LessonRun::uses_fine_view)) {
+            self.took(&r);
+        }
     }
 
     /// Takes in what one command did: the scheduled crash fired, the
