@@ -555,16 +555,22 @@ fn make_room_above(topo: &mut Topology) {
     topo.height += dy + MARGIN;
 }
 
+/// How many of `edges` leave and enter each of `n` services.
+fn degrees(edges: &[EdgeView], n: usize) -> (Vec<usize>, Vec<usize>) {
+    let (mut outs, mut ins) = (vec![0usize; n], vec![0usize; n]);
+    for e in edges {
+        outs[e.from] += 1;
+        ins[e.to] += 1;
+    }
+    (outs, ins)
+}
+
 /// Sets each edge's ends side by side: along the caller's right side and
 /// the callee's left, spread over the calls of each, the edges marked in
 /// `first` (detours over the top) taking the topmost places.
 fn attach(edges: &mut [EdgeView], services: &[ServiceBox], first: &[bool]) {
     let n = services.len();
-    let (mut outs, mut ins) = (vec![0usize; n], vec![0usize; n]);
-    for e in edges.iter() {
-        outs[e.from] += 1;
-        ins[e.to] += 1;
-    }
+    let (outs, ins) = degrees(edges, n);
     let mut order: Vec<usize> = (0..edges.len()).collect();
     order.sort_by_key(|&k| !first.get(k).copied().unwrap_or(false));
     let (mut out_k, mut in_k) = (vec![0usize; n], vec![0usize; n]);

@@ -11,7 +11,7 @@
 //! below its caller, runs down its own lane right of the cards and comes
 //! back through the gap above its callee, so that it never crosses a card.
 
-use super::{lanes, EdgeView, ServiceBox, Topology, MARGIN};
+use super::{degrees, lanes, EdgeView, ServiceBox, Topology, MARGIN};
 use sim_core::Snapshot;
 
 /// Node square side for up to [`MANY`] nodes, px.
@@ -162,11 +162,7 @@ fn place_row(services: &mut [ServiceBox], row: &[usize], inner: f64, y: f64) -> 
 /// straight, else through the gaps and down lane `k` at `lanes_x + k·LANE`.
 fn route(edges: &mut [EdgeView], lanes: &[Option<usize>], services: &[ServiceBox], lanes_x: f64) {
     let n = services.len();
-    let (mut outs, mut ins) = (vec![0usize; n], vec![0usize; n]);
-    for e in edges.iter() {
-        outs[e.from] += 1;
-        ins[e.to] += 1;
-    }
+    let (outs, ins) = degrees(edges, n);
     let mut order: Vec<usize> = (0..edges.len()).collect();
     order.sort_by_key(|&k| lanes[k].is_some());
     let (mut out_k, mut in_k) = (vec![0usize; n], vec![0usize; n]);
