@@ -184,7 +184,10 @@ fn empty_data_still_draws_axes() {
 fn mount(query: &str) -> (Element, yew::AppHandle<Playground>) {
     let doc = web_sys::window().unwrap().document().unwrap();
     let root = doc.create_element("div").unwrap();
-    doc.body().unwrap().append_child(&root).unwrap();
+    // First in the page: roots left by earlier tests must not push this one
+    // out of view, where the playground pauses (it stops when not visible).
+    let body = doc.body().unwrap();
+    body.insert_before(&root, body.first_child().as_ref()).unwrap();
     let (settings, errors) = parse_query(query, &app_defaults());
     let props = brink_app::components::PlaygroundProps { settings, errors, lesson: None, embed: None };
     let handle = yew::Renderer::<Playground>::with_root_and_props(root.clone(), props).render();
