@@ -112,11 +112,17 @@ function malformed(r, i) {
   }
 }
 
-/** Opens `q` and waits until the page can be played; the time taken, ms. */
+/** Opens `q` and waits until the page can be played; the time taken, ms
+ * (`Infinity` when it was not playable within 10 s). */
 async function timedOpen(page, q) {
   const t0 = Date.now();
-  await page.goto(env.srv.url + q);
-  await page.waitForSelector('#play:not([disabled])', { timeout: 10_000 });
+  try {
+    await page.goto(env.srv.url + q);
+    await page.waitForSelector('#play:not([disabled])', { timeout: 10_000 });
+  } catch (e) {
+    if (e?.name !== 'TimeoutError') throw e;
+    return Infinity;
+  }
   return Date.now() - t0;
 }
 
@@ -126,8 +132,15 @@ async function check(page, i, { q, name, markup }, slow) {
   // A load slower than 2 s is timed once more: a link that makes the page
   // slow is slow both times, while a machine shared with other work delays
   // one load now and then.
+  // A load that never became playable is retried the same way: one CI run
+  // saw a single load stall for 10 s while the same link, and all others,
+  // opened in well under 2 s.
   let took = await timedOpen(page, q);
-  if (took > BUDGET_MS) took = Math.min(took, await timedOpen(page, q));
+  if (took > BUDGET_MS) {
+    console.log(`# ${what}: ${took} ms, opened once more`);
+    took = Math.min(took, await timedOpen(page, q));
+  }
+  assert.ok(Number.isFinite(took), `${what}: not playable within 10 s, twice`);
   if (took > BUDGET_MS) slow.push(`${what}: ${took} ms`);
   const alerts = await page.$$eval('[role=alert] .notice__text', (els) => els.map((e) => e.textContent));
   if (name) assert.ok(alerts.some((t) => t.startsWith(`URL parameter ${name}`)), `${what}: ${alerts.join(' | ')}`);
