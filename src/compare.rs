@@ -9,9 +9,10 @@
 //! and both see the same arrivals as far as their designs let them.
 
 use crate::share::{decode, encode, link_query, Scenario, SharedView};
+use crate::state::{Action, AppState};
 use crate::url::{pairs, parse_query, ParamError, UrlSettings};
 use sim_core::compare::{rows as total_rows, Row};
-use sim_core::Config;
+use sim_core::{Config, SimTime};
 
 /// What a compare link opens.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +70,84 @@ pub fn rows(a: &str, b: &str) -> Vec<Row> {
     }
 }
 
+/// What the compare page knows of one side when a frame comes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Side {
+    /// The simulated instant the side has reached.
+    pub now: SimTime,
+    /// The side plays.
+    pub playing: bool,
+    /// The side's run ended (or halted).
+    pub finished: bool,
+}
+
+impl Side {
+    /// The side `state` runs.
+    pub fn of(state: &AppState) -> Side {
+        Side { now: state.snapshot.now, playing: state.playing, finished: state.finished() }
+    }
+
+    fn paced(&self) -> bool {
+        self.playing && !self.finished
+    }
+}
+
+/// What one animation frame does to a side.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Move {
+    /// Advance by the frame's time at the page's speed.
+    Frame,
+    /// Hold: the other side is behind.
+    Wait,
+    /// Come up to the other side's instant.
+    CatchUp(SimTime),
+}
+
+impl Move {
+    /// The actions that carry the move out in the frame at `ts`.
+    pub fn actions(self, ts: f64) -> Vec<Action> {
+        match self {
+            Move::Frame => vec![Action::Frame(ts)],
+            Move::Wait => vec![Action::Wait(ts)],
+            Move::CatchUp(t) => vec![Action::Wait(ts), Action::CatchUp(t)],
+        }
+    }
+}
+
+/// The lockstep of the two sides, each in its own worker: a frame advances
+/// both while they are at one instant; otherwise the side ahead waits and
+/// the side behind comes up to it, so both move at the slower one's pace
+/// and the totals can be read with both at the same instant. A side that
+/// ended or stopped holds nothing up.
+pub fn lockstep(a: Side, b: Side) -> (Move, Move) {
+    if !(a.paced() && b.paced()) || a.now == b.now {
+        return (Move::Frame, Move::Frame);
+    }
+    if a.now < b.now {
+        (Move::CatchUp(b.now), Move::Wait)
+    } else {
+        (Move::Wait, Move::CatchUp(a.now))
+    }
+}
+
+/// With both sides paused mid-run at different instants (a pause lands
+/// between their replies), the side behind and the instant it comes up to.
+pub fn align(a: Side, b: Side) -> Option<(Which, SimTime)> {
+    if a.playing || b.playing || a.finished || b.finished || a.now == b.now {
+        return None;
+    }
+    Some(if a.now < b.now { (Which::A, b.now) } else { (Which::B, a.now) })
+}
+
+/// One of the two sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// The scenario the page was opened on.
+    A,
+    /// The variant.
+    B,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +158,31 @@ mod tests {
         let mut s = Simulation::new(config).expect("a valid config");
         s.step_until(sim_core::SimTime::from_secs_f64(seconds as f64));
         crate::export::json(&s)
+    }
+
+    fn side(now_ms: u64, playing: bool, finished: bool) -> Side {
+        Side { now: SimTime(now_ms * 1_000_000), playing, finished }
+    }
+
+    #[test]
+    fn lockstep_holds_the_side_ahead_until_the_other_comes_up() {
+        let (a, b) = (side(1500, true, false), side(1200, true, false));
+        assert_eq!(lockstep(a, b), (Move::Wait, Move::CatchUp(a.now)));
+        assert_eq!(lockstep(b, a), (Move::CatchUp(a.now), Move::Wait));
+        assert_eq!(lockstep(a, a), (Move::Frame, Move::Frame), "at one instant both advance");
+        // An ended run, or one stopped, holds nothing up.
+        assert_eq!(lockstep(a, side(1200, true, true)), (Move::Frame, Move::Frame));
+        assert_eq!(lockstep(side(1500, false, false), b), (Move::Frame, Move::Frame));
+    }
+
+    #[test]
+    fn a_pause_between_replies_brings_the_side_behind_up() {
+        let (a, b) = (side(2000, false, false), side(1900, false, false));
+        assert_eq!(align(a, b), Some((Which::B, a.now)));
+        assert_eq!(align(b, a), Some((Which::A, a.now)));
+        assert_eq!(align(a, a), None);
+        assert_eq!(align(side(2000, true, false), b), None, "playing: the lockstep does it");
+        assert_eq!(align(side(2000, false, true), b), None, "an ended side does not pull the other on");
     }
 
     #[test]

@@ -123,6 +123,8 @@ type Then = Box<dyn FnOnce(String)>;
 
 struct Inner {
     run: u64,
+    /// Wall time, ms, for an in-process runner (kept for restarts).
+    clock: fn() -> f64,
     view: RefCell<View>,
     transport: RefCell<Transport>,
     /// What to do with each document asked for and not yet answered, in
@@ -149,8 +151,25 @@ impl Engine {
     /// Like [`Engine::new`]; an in-process run reads wall time from `clock`
     /// (ms) to say how long each command took. The page builds the run once
     /// to validate it and take the time-zero snapshot (no stepping), then
-    /// the worker builds its own.
+    /// the worker builds its own. The run goes to the worker connected now
+    /// ([`connect`]), and so do the runs [`Engine::restart`] starts from it.
     pub fn timed(config: Config, clock: fn() -> f64) -> Result<Engine, ConfigError> {
+        Engine::start(config, clock, port())
+    }
+
+    /// A new run of `config` at time zero on this run's transport: the same
+    /// worker, whichever page's worker was connected last. The compare page
+    /// has one worker per side, so a side's reset must not follow the
+    /// other's connection.
+    pub fn restart(&self, config: Config) -> Result<Engine, ConfigError> {
+        let port = match &*self.0.transport.borrow() {
+            Transport::Worker { port, .. } => Some(port.clone()),
+            Transport::Local(_) => None,
+        };
+        Engine::start(config, self.0.clock, port)
+    }
+
+    fn start(config: Config, clock: fn() -> f64, port: Option<Port>) -> Result<Engine, ConfigError> {
         let zero = Simulation::new(config.clone())?;
         let services = (0..).map_while(|i| zero.service_series(i)).cloned().collect();
         let view = View {
@@ -166,12 +185,13 @@ impl Engine {
             r.set(r.get() + 1);
             r.get()
         });
-        let transport = match port() {
+        let transport = match port {
             Some(port) => Transport::Worker { port, busy: Cell::new(0) },
             None => Transport::Local(Box::new(Runner::new(clock))),
         };
         let engine = Engine(Rc::new(Inner {
             run,
+            clock,
             view: RefCell::new(view),
             transport: RefCell::new(transport),
             waiting: RefCell::default(),
@@ -233,8 +253,8 @@ impl Engine {
         self.send(Command::Ask { run: self.0.run, query });
     }
 
-    /// Like [`Engine::ask`] for a run stepped in-process (the compare
-    /// page's): the document now; `None` through the worker.
+    /// Like [`Engine::ask`] for a run stepped in-process (the native
+    /// tests'): the document now; `None` through the worker.
     pub fn ask_now(&self, query: Query) -> Option<String> {
         if !self.is_local() {
             return None;

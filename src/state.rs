@@ -5,13 +5,13 @@
 
 use crate::defaults::app_defaults;
 use crate::engine::Engine;
-use crate::wire::Reply;
 use crate::knobs::{self, Group, Target};
 use crate::lessons::LessonRun;
 use crate::pacing::{Pacer, PerfMeter, FIRST_FRAME_DT_MS, MAX_FRAME_DT_MS, WORKER_MS_PER_FRAME};
 use crate::system::{self, NewCall, NewService};
 use crate::templates::TEMPLATES;
 use crate::url::{parse_seed, ParamError, UrlSettings, SPEED_RANGE};
+use crate::wire::Reply;
 use sim_core::{Config, Fault, FaultKind, Series, SimTime, Snapshot};
 use std::rc::Rc;
 
@@ -63,6 +63,13 @@ pub enum Action {
     ResetGroup(Group),
     /// An animation frame at this `requestAnimationFrame` timestamp, ms.
     Frame(f64),
+    /// An animation frame in which this run waits for another (the compare
+    /// page's lockstep, `compare::lockstep`): it owes no simulated time.
+    Wait(f64),
+    /// Advance to this instant and no further, within each frame's event
+    /// budget, playing or paused: the compare page brings the side that
+    /// lags to the other's time, so both are compared at one instant.
+    CatchUp(SimTime),
     /// Hide a notice.
     Dismiss(u64),
     /// Hide the template's story line.
@@ -149,7 +156,6 @@ pub struct AppState {
     frames_since_chart: u32,
     charted_seconds: usize,
     next_notice: u64,
-    clock: fn() -> f64,
     /// What the user last clicked to see a trace (docs/TRACES.md).
     pub trace_pick: Option<crate::trace_view::TracePick>,
     /// Simulated seconds the frames asked for and the engine was not yet
@@ -162,6 +168,8 @@ pub struct AppState {
     since_frame: (u64, f64),
     /// A step waits for the worker: its reply redraws the charts.
     redraw_on_reply: bool,
+    /// The instant [`Action::CatchUp`] asked for, until reached.
+    catch_up_to: Option<SimTime>,
 }
 
 impl AppState {
@@ -203,12 +211,12 @@ impl AppState {
             frames_since_chart: 0,
             charted_seconds: 0,
             next_notice: 0,
-            clock,
             trace_pick: None,
             owed_s: 0.0,
             asked_s: 0.0,
             since_frame: (0, 0.0),
             redraw_on_reply: false,
+            catch_up_to: None,
         };
         notices.into_iter().for_each(|n| state.notify(n));
         state
@@ -232,6 +240,13 @@ impl AppState {
             Action::LoadLesson(i) => self.load_lesson(i, 0),
             Action::ResetGroup(g) => self.reset_group(g),
             Action::Frame(ts) => self.frame(ts),
+            Action::Wait(ts) => self.last_frame_ms = Some(ts),
+            Action::CatchUp(t) => {
+                // What frames owed is void: the other run sets the pace.
+                self.owed_s = 0.0;
+                self.catch_up_to = Some(t);
+                self.chase();
+            }
             Action::Dismiss(id) => self.notices.retain(|n| n.id != id),
             Action::HideStory => self.story_open = false,
             Action::SelectService(i) => {
@@ -272,7 +287,9 @@ impl AppState {
             Action::Engine(r) => {
                 if self.engine.absorb(&r) {
                     self.took(&r);
-                    if self.playing && self.behind && r.stepped > 0 {
+                    if self.catch_up_to.is_some() {
+                        self.chase();
+                    } else if self.playing && self.behind && r.stepped > 0 {
                         // The run lags its speed: ask at once for what this
                         // reply fell short of (within the usual cap) rather
                         // than at the next frame, so the worker does not
@@ -515,9 +532,10 @@ impl AppState {
     }
 
     fn reset(&mut self) {
-        match Engine::timed(self.config.clone(), self.clock) {
+        match self.engine.restart(self.config.clone()) {
             Ok(engine) => {
                 self.engine = engine;
+                self.catch_up_to = None;
                 self.pending_restart.clear();
                 let services = self.config.services.len().max(1);
                 self.selected_service = self.selected_service.min(services - 1);
@@ -567,9 +585,29 @@ impl AppState {
     /// Asks the engine for the simulated time owed so far, within one
     /// frame's event budget. Through the worker the reply comes later.
     fn advance_owed(&mut self) {
-        self.asked_s = self.snapshot.now.as_secs_f64() + self.owed_s;
-        let target = SimTime::from_secs_f64(self.asked_s);
+        let target = SimTime::from_secs_f64(self.snapshot.now.as_secs_f64() + self.owed_s);
         self.owed_s = 0.0;
+        self.advance_to(target);
+    }
+
+    /// Asks for the rest of the way to the instant [`Action::CatchUp`]
+    /// named, unless the engine is busy (its reply asks again) or the run
+    /// is there, or ended, already.
+    fn chase(&mut self) {
+        let Some(t) = self.catch_up_to else { return };
+        if self.snapshot.now >= t || self.finished() {
+            self.catch_up_to = None;
+        } else if !self.engine.busy() {
+            self.advance_to(t);
+            if self.snapshot.now >= t {
+                self.catch_up_to = None;
+            }
+        }
+    }
+
+    /// Asks the engine to step to `target` within one frame's event budget.
+    fn advance_to(&mut self, target: SimTime) {
+        self.asked_s = target.as_secs_f64();
         let budget = if self.engine.is_local() { self.pacer.budget() } else { self.pacer.budget_for(WORKER_MS_PER_FRAME) };
         if let Some(r) = self.engine.advance(target, Some(budget), None, self.lesson.as_ref().is_some_and(LessonRun::uses_fine_view)) {
             self.took(&r);

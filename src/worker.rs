@@ -269,6 +269,8 @@ mod tests {
 
         thread_local! {
             static OUTBOX: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+            /// A second worker's, for the compare page's side B.
+            static OUTBOX_B: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
         }
 
         fn page(query: &str) -> AppState {
@@ -280,7 +282,15 @@ mod tests {
 
         /// The worker's side: every queued command, answered in order.
         fn deliver(s: &mut AppState, worker: &mut Runner) -> usize {
-            let sent = OUTBOX.with(|o| std::mem::take(&mut *o.borrow_mut()));
+            deliver_from(&OUTBOX, s, worker)
+        }
+
+        fn deliver_from(
+            outbox: &'static std::thread::LocalKey<RefCell<Vec<String>>>,
+            s: &mut AppState,
+            worker: &mut Runner,
+        ) -> usize {
+            let sent = outbox.with(|o| std::mem::take(&mut *o.borrow_mut()));
             for text in &sent {
                 let command: Command = wire::decode(text).unwrap();
                 if let Some(r) = worker.handle(command) {
@@ -378,6 +388,61 @@ mod tests {
             let i = crate::trace_view::pick(&traces, TracePick::Node { service: 0, node: 1 }).unwrap();
             assert_eq!(shown.traces, [traces.traces[i].clone()], "seed 5: the trace native picking chooses, alone");
             assert_eq!(shown.services, traces.services);
+        }
+
+        /// The compare page: two hooks connect two workers, A's then B's,
+        /// and each side keeps its own through resets; the lockstep holds
+        /// the side ahead while the slower worker answers, and a pause
+        /// between replies ends with both at one instant.
+        #[test]
+        fn each_compare_side_keeps_its_worker_and_the_sides_meet() {
+            use crate::compare::{align, lockstep, Side, Which};
+            engine::connect(Rc::new(|text| OUTBOX.with(|o| o.borrow_mut().push(text))));
+            let mut a = AppState::new(settings("seed=3&speed=100&play"), Vec::new(), frozen_clock);
+            engine::connect(Rc::new(|text| OUTBOX_B.with(|o| o.borrow_mut().push(text))));
+            let mut b = AppState::new(settings("seed=3&speed=100&play&attempts=1"), Vec::new(), frozen_clock);
+            let (mut wa, mut wb) = (Runner::new(|| 0.0), Runner::new(|| 0.0));
+            a.apply(Action::Reset);
+            assert_eq!(OUTBOX.with(|o| o.borrow().len()), 2, "A's reset went to A's worker");
+            assert_eq!(OUTBOX_B.with(|o| o.borrow().len()), 1, "B's worker has B's start alone");
+            let (mut ts, mut met) = (0.0, 0);
+            for i in 0..300 {
+                ts += 16.7;
+                let (ma, mb) = lockstep(Side::of(&a), Side::of(&b));
+                ma.actions(ts).into_iter().for_each(|x| a.apply(x));
+                mb.actions(ts).into_iter().for_each(|x| b.apply(x));
+                deliver_from(&OUTBOX, &mut a, &mut wa);
+                // B's worker answers one frame in three.
+                if i % 3 == 0 {
+                    deliver_from(&OUTBOX_B, &mut b, &mut wb);
+                }
+                let gap = a.snapshot.now.0.abs_diff(b.snapshot.now.0);
+                assert!(gap <= SimTime::from_secs(6).0, "frame {i}: {:?} against {:?}", a.snapshot.now, b.snapshot.now);
+                met += usize::from(gap == 0);
+            }
+            assert!(b.snapshot.now > SimTime::from_secs(20), "both ran: {:?}", b.snapshot.now);
+            assert!(met > 30, "the sides met at {met} frames of 300");
+            a.apply(Action::Pause);
+            b.apply(Action::Pause);
+            while let Some((which, t)) = align(Side::of(&a), Side::of(&b)) {
+                match which {
+                    Which::A => a.apply(Action::CatchUp(t)),
+                    Which::B => b.apply(Action::CatchUp(t)),
+                }
+                deliver_from(&OUTBOX, &mut a, &mut wa);
+                deliver_from(&OUTBOX_B, &mut b, &mut wb);
+            }
+            assert_eq!(a.snapshot.now, b.snapshot.now, "paused at one instant");
+            for (s, outbox, worker) in [(&mut a, &OUTBOX, &mut wa), (&mut b, &OUTBOX_B, &mut wb)] {
+                let mut native = Simulation::new(s.engine.sim().config().clone()).unwrap();
+                native.step_until(s.snapshot.now);
+                let got: Rc<RefCell<Option<String>>> = Rc::default();
+                let put = got.clone();
+                s.engine.ask(Query::Report, move |t| *put.borrow_mut() = Some(t));
+                deliver_from(outbox, s, worker);
+                assert_eq!(got.take(), Some(crate::export::json(&native)), "seed 3: the report at the shared instant");
+            }
+            engine::disconnect();
         }
 
         #[test]

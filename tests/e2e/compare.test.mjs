@@ -1,4 +1,5 @@
-// Compare A and B (?compare): both sides run together on A's seed; with B a
+// Compare A and B (?compare): both sides run together on A's seed, each in
+// its own engine worker, in lockstep; with B a
 // duplicate of A every difference is zero; with B's attempts 3 → 1 under
 // the retry-storm scenario B makes fewer attempts and more goodput; and the
 // page's totals at the end of the run are `brink compare`'s (BRINK_BIN).
@@ -9,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { deflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPage, ready, screenshot, useBrowser, ROOT } from './helpers.mjs';
+import { openPage, ready, screenshot, useBrowser, ROOT, watchFrames, stopFrames } from './helpers.mjs';
 
 const env = useBrowser();
 const BRINK = process.env.BRINK_BIN ?? join(ROOT, 'target', 'release', 'brink');
@@ -29,8 +30,13 @@ function sValue(scenario) {
   return `1.${deflateRawSync(Buffer.from(JSON.stringify(scenario))).toString('base64url')}`;
 }
 
-/** The table's rows: {key: {a, b, diff}}. */
+/** The table's rows: {key: {a, b, diff}}, once both runs' reports at the
+ * instant the status shows have come back from their workers. */
 async function table(page) {
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#status').dataset;
+    return s.simTime === s.simTimeB && document.querySelector('#compare-table').dataset.at === s.simTime;
+  }, null, { timeout: 10_000 });
   return page.$$eval('#compare-table tbody tr', (rows) =>
     Object.fromEntries(rows.map((r) => [r.dataset.key, { a: Number(r.dataset.a), b: Number(r.dataset.b), diff: Number(r.dataset.diff) }])),
   );
@@ -60,8 +66,10 @@ test('A and B: a duplicate differs by zero, one fewer-retries change has its sig
   const url = `${env.srv.url}?compare&s=${sValue({ config: BROOKER, speed: 200 })}`;
   const { page, log } = await openPage(env.browser.context, url);
   await ready(page);
-  // Two diagrams and two knob panels, one chart with both runs.
+  // Two diagrams and two knob panels, one chart with both runs, and each
+  // run in an engine worker of its own.
   assert.equal(await page.$$eval('.compare__side', (s) => s.length), 2);
+  assert.deepEqual(page.workers().map((w) => w.url().replace(/.*\//, '')), ['engine-worker.js', 'engine-worker.js']);
   assert.ok(await page.$('#knobs-a [data-knob="attempts"]'));
   assert.ok(await page.$('#knobs-b [data-knob="attempts"]'));
 
@@ -167,6 +175,33 @@ test('the compare page: chart and totals above the fold at 1280×800; nothing ov
   assert.ok(narrow.wrap.right <= 390 && narrow.chart.right <= 390, JSON.stringify(narrow));
   assert.ok(narrow.wrap.top >= narrow.chart.bottom && narrow.a.top >= narrow.wrap.bottom && narrow.b.top >= narrow.a.bottom, JSON.stringify(narrow));
   await screenshot(page, 'compare-390.png');
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('two heavy runs step in their workers: the page keeps painting and the sides keep to one pace', async () => {
+  // 20,000 requests per second at 100×: each side has millions of events
+  // per wall second to step, more than a worker can keep up with.
+  const { page, log } = await openPage(env.browser.context, `${env.srv.url}?compare&rate=20000&speed=100&seed=2`);
+  await ready(page);
+  await watchFrames(page);
+  const t0 = Date.now();
+  await page.click('#play');
+  await page.waitForTimeout(4_000);
+  const frames = await stopFrames(page);
+  const wall = (Date.now() - t0) / 1000;
+  const { a, b } = await page.$eval('#status', (e) => ({ a: Number(e.dataset.simTime), b: Number(e.dataset.simTimeB) }));
+  await page.click('#play');
+  const rows = await table(page);
+  console.log(
+    `compare at 20,000 req/s and 100×: A ${a.toFixed(2)} s and B ${b.toFixed(2)} s simulated in ${wall.toFixed(1)} s ` +
+      `(${(Math.min(a, b) / wall).toFixed(1)}× each); ${frames.n} frames painted, the longest gap ${frames.longest} ms; ` +
+      `paused, both at t = ${await page.$eval('#compare-table', (e) => e.dataset.at)} s`,
+  );
+  assert.equal(page.workers().length, 2, 'one engine worker per side');
+  assert.ok(a > 1 && b > 1, `both ran: ${a}, ${b}`);
+  assert.ok(frames.longest < 1_000, `the page kept painting: longest frame gap ${frames.longest} ms`);
+  for (const [k, r] of Object.entries(rows)) assert.equal(r.diff, 0, `${k}: ${JSON.stringify(r)}`);
   assert.deepEqual(log.errors, []);
   await page.close();
 });

@@ -190,3 +190,31 @@ export function useBrowser() {
 export async function kpi(page, id) {
   return Number(await page.getAttribute(`#kpi-${id}`, 'data-value'));
 }
+
+/**
+ * Counts animation frames in the page and keeps the longest gap between
+ * two, ms: a page whose main thread is busy for a second paints no frame
+ * for a second.
+ */
+export async function watchFrames(page) {
+  await page.evaluate(() => {
+    const w = window;
+    w.__frames = { n: 0, last: performance.now(), longest: 0, on: true };
+    const tick = (t) => {
+      const f = w.__frames;
+      f.longest = Math.max(f.longest, t - f.last);
+      f.last = t;
+      f.n += 1;
+      if (f.on) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+/** Stops counting; the frames painted and the longest gap, ms. */
+export async function stopFrames(page) {
+  return page.evaluate(() => {
+    window.__frames.on = false;
+    return { n: window.__frames.n, longest: Math.round(window.__frames.longest) };
+  });
+}

@@ -7,39 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { openPage, screenshot, useBrowser, ROOT } from './helpers.mjs';
+import { openPage, screenshot, useBrowser, ROOT, watchFrames, stopFrames } from './helpers.mjs';
 
 const env = useBrowser();
 const BRINK = process.env.BRINK_BIN ?? join(ROOT, 'target', 'release', 'brink');
 // sim_core::tipping::default_scenario as `brink` flags (cli/tests/cli.rs checks them).
 const DEFAULT_SCENARIO = ['--rate', '1000', '--nodes', '1', '--workers', '12', '--queue', '1875', '--backoff', 'none', '--spike-start', '10'];
-
-/**
- * Counts animation frames in the page and keeps the longest gap between
- * two, ms: a page whose main thread is busy for a second paints no frame
- * for a second.
- */
-async function watchFrames(page) {
-  await page.evaluate(() => {
-    const w = window;
-    w.__frames = { n: 0, last: performance.now(), longest: 0, on: true };
-    const tick = (t) => {
-      const f = w.__frames;
-      f.longest = Math.max(f.longest, t - f.last);
-      f.last = t;
-      f.n += 1;
-      if (f.on) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
-}
-
-async function stopFrames(page) {
-  return page.evaluate(() => {
-    window.__frames.on = false;
-    return { n: window.__frames.n, longest: Math.round(window.__frames.longest) };
-  });
-}
 
 test('the tipping map fills its 100 cells from the worker pool while the page answers', async () => {
   const { page, log } = await openPage(env.browser.context, `${env.srv.url}?view=tipping`);
