@@ -79,12 +79,18 @@ pub struct Side {
     pub playing: bool,
     /// The side's run ended (or halted).
     pub finished: bool,
+    /// The side's last step reached the instant it asked for, so every
+    /// event before `now` is done and none at `now`. A step cut short by
+    /// its event budget stops at an event's time with others of that
+    /// nanosecond possibly still to come: two runs both "at" that instant
+    /// may differ by them.
+    pub settled: bool,
 }
 
 impl Side {
     /// The side `state` runs.
     pub fn of(state: &AppState) -> Side {
-        Side { now: state.snapshot.now, playing: state.playing, finished: state.finished() }
+        Side { now: state.snapshot.now, playing: state.playing, finished: state.finished(), settled: !state.behind }
     }
 
     fn paced(&self) -> bool {
@@ -130,13 +136,27 @@ pub fn lockstep(a: Side, b: Side) -> (Move, Move) {
     }
 }
 
-/// With both sides paused mid-run at different instants (a pause lands
-/// between their replies), the side behind and the instant it comes up to.
+/// True when both sides stand at one instant with the same events done:
+/// their reports can be set side by side.
+pub fn level(a: Side, b: Side) -> bool {
+    a.now == b.now && a.settled && b.settled
+}
+
+/// With both sides paused mid-run and not [`level`] (a pause lands between
+/// their replies, or cuts a step short), the side to move and the instant
+/// it moves to: the side behind comes up to the other; at one instant, a
+/// side whose step was cut short finishes that nanosecond.
 pub fn align(a: Side, b: Side) -> Option<(Which, SimTime)> {
-    if a.playing || b.playing || a.finished || b.finished || a.now == b.now {
+    if a.playing || b.playing || a.finished || b.finished || level(a, b) {
         return None;
     }
-    Some(if a.now < b.now { (Which::A, b.now) } else { (Which::B, a.now) })
+    let past = |t: SimTime| SimTime(t.0 + 1);
+    Some(match a.now.cmp(&b.now) {
+        std::cmp::Ordering::Less => (Which::A, b.now),
+        std::cmp::Ordering::Greater => (Which::B, a.now),
+        std::cmp::Ordering::Equal if !a.settled => (Which::A, past(a.now)),
+        std::cmp::Ordering::Equal => (Which::B, past(b.now)),
+    })
 }
 
 /// One of the two sides.
@@ -161,7 +181,7 @@ mod tests {
     }
 
     fn side(now_ms: u64, playing: bool, finished: bool) -> Side {
-        Side { now: SimTime(now_ms * 1_000_000), playing, finished }
+        Side { now: SimTime(now_ms * 1_000_000), playing, finished, settled: true }
     }
 
     #[test]
@@ -183,6 +203,18 @@ mod tests {
         assert_eq!(align(a, a), None);
         assert_eq!(align(side(2000, true, false), b), None, "playing: the lockstep does it");
         assert_eq!(align(side(2000, false, true), b), None, "an ended side does not pull the other on");
+    }
+
+    #[test]
+    fn a_step_cut_short_finishes_its_nanosecond_before_the_sides_are_level() {
+        let a = side(2000, false, false);
+        let cut = Side { settled: false, ..a };
+        assert!(level(a, a) && !level(a, cut) && !level(cut, a));
+        let next = SimTime(a.now.0 + 1);
+        assert_eq!(align(cut, a), Some((Which::A, next)));
+        assert_eq!(align(a, cut), Some((Which::B, next)));
+        // Cut short and ahead: the other comes up first, then it finishes.
+        assert_eq!(align(side(1900, false, false), cut), Some((Which::A, a.now)));
     }
 
     #[test]

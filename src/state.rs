@@ -131,7 +131,9 @@ pub struct AppState {
     pub snapshot: Rc<Snapshot>,
     /// Bumped whenever the charts should redraw.
     pub chart_rev: u64,
-    /// True when the last frame ran out of event budget before its target.
+    /// True when the last step ran out of event budget before its target:
+    /// the run stands at an event's nanosecond, others of it possibly still
+    /// to come (`compare::Side::settled` reads it).
     pub behind: bool,
     /// Frame rate and event rate.
     pub perf: PerfMeter,
@@ -626,6 +628,10 @@ impl AppState {
         if r.stepped > 0 {
             self.pacer.observe(r.stepped, r.elapsed_ms);
             self.behind = !r.reached;
+        } else if r.snapshot.now > self.snapshot.now {
+            // The clock moved on with no event before the target: reached,
+            // and past the instant a step cut short had stopped at.
+            self.behind = false;
         }
         let advanced = r.snapshot.now.0.saturating_sub(self.snapshot.now.0) as f64 / 1e9;
         self.since_frame = (self.since_frame.0 + r.stepped, self.since_frame.1 + advanced);
@@ -654,6 +660,24 @@ impl AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_cut_short_is_behind_until_the_clock_passes_its_instant() {
+        let mut s = AppState::new(crate::testkit::settings("seed=4"), Vec::new(), crate::testkit::frozen_clock);
+        let cut = s.engine.advance(SimTime::from_secs(1), Some(5), None, false).expect("in-process");
+        s.took(&cut);
+        assert!(s.behind && cut.stepped == 5, "seed 4: five events of a second");
+        // A reply that stepped nothing and left the clock where it was (an
+        // answer to a question) changes nothing.
+        let asked = Reply { stepped: 0, reached: true, ..cut.clone() };
+        s.took(&asked);
+        assert!(s.behind);
+        // Moving on with no event left at that instant: settled.
+        let mut on = asked.clone();
+        on.snapshot.now = SimTime(cut.snapshot.now.0 + 1);
+        s.took(&on);
+        assert!(!s.behind);
+    }
     use crate::knobs::{knob, knobs, toggles, Group};
     use crate::pacing::MAX_FRAME_DT_MS;
     use crate::system::{NewCall, NewService};

@@ -224,8 +224,30 @@ impl LastSecond {
     }
 }
 
+/// How many x labels to ask plotters for on a plot `plot_w` CSS px wide
+/// whose widest label has `chars` characters: as many as fit with a gap
+/// between them, 2 to 7. A narrow chart late in a long run would otherwise
+/// print its four-digit times over each other; too few, and plotters' round
+/// steps leave a 60 s window with one label (a step of 50 s).
+pub fn x_label_count(plot_w: f64, chars: usize) -> usize {
+    // 11 px labels are about 6.5 px a character; 14 px keeps them apart.
+    let per_label = chars as f64 * 6.5 + 14.0;
+    (plot_w / per_label).floor().clamp(2.0, 7.0) as usize
+}
+
 #[cfg(test)]
 mod tests {
+    use super::x_label_count;
+
+    #[test]
+    fn x_labels_fit_the_plot_and_never_fall_to_one() {
+        // The latency chart beside two others at 1280 px: about 140 px of plot.
+        assert_eq!(x_label_count(140.0, 4), 3, "1260, 1280, 1300 rather than 1300 alone");
+        assert_eq!(x_label_count(140.0, 2), 5, "early in a run the labels are shorter");
+        assert_eq!(x_label_count(60.0, 5), 2, "at least two");
+        assert_eq!(x_label_count(1_200.0, 4), 7, "at most seven");
+    }
+
     use super::*;
     use sim_core::{Config, Simulation};
 

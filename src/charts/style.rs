@@ -233,10 +233,9 @@ pub fn plot_axes<'a>(
     scale: f64,
 ) -> Result<Plot<'a>, ChartError> {
     let s = |v: f64| (v * scale).round() as i32;
-    // One x label per ~48 CSS px of plot, 2 to 7: a narrow chart late in a
-    // long run would otherwise print its four-digit times over each other.
     let plot_w = root.dim_in_pixel().0 as f64 / scale - 70.0;
-    let x_labels = (plot_w / 48.0).floor().clamp(2.0, 7.0) as usize;
+    let widest = [x.0, x.1].iter().map(|v| (axes.x_fmt)(v).chars().count()).max().unwrap_or(1);
+    let x_labels = super::x_label_count(plot_w, widest);
     let mut chart = ChartBuilder::on(root)
         .margin_top(s(LEGEND_H * legend_rows as f64 + 4.0))
         .margin_right(s(14.0))

@@ -7,7 +7,7 @@
 
 use super::{perf_now, use_animation_frames, use_engine_worker, KnobPanel, NodeView, Notices};
 use crate::charts::{draw_overlay, series_of, ChartData, LastSecond, WINDOW_S};
-use crate::compare::{align, lockstep, query, rows, CompareLink, Side, Which};
+use crate::compare::{align, level, lockstep, query, rows, CompareLink, Side, Which};
 use crate::engine::Engine;
 use crate::format::sim_seconds;
 use crate::state::{Action, AppState};
@@ -98,14 +98,13 @@ pub fn ComparePage(p: &ComparePageProps) -> Html {
                 </div>
                 <super::CopyLink query={query(&a.config, &b.config, &a.defaults, a.speed)} />
             </header>
-            <Notices notices={a.notices.clone()} pending={a.pending_restart.clone()} story={None} dispatch={da.clone()} />
             <div class="compare__top">
                 <OverlayChart a={chart_data(&a, seconds)} b={chart_data(&b, seconds)} {seconds} />
                 <div class="compare__totals">{ totals_table(totals.as_ref()) }</div>
             </div>
             <div class="compare__sides">
-                { side("a", "A", &a, &da) }
-                { side("b", "B", &b, &db) }
+                { side("a", "A", &a, &da, &both) }
+                { side("b", "B", &b, &db, &both) }
             </div>
         </div>
     }
@@ -146,7 +145,7 @@ fn use_totals(a: &AppState, b: &AppState) -> Option<Totals> {
     let totals = use_state(|| None::<Totals>);
     let asked = use_mut_ref(|| None::<(Engine, Engine, u64, u64)>);
     let at = a.snapshot.now;
-    if at == b.snapshot.now {
+    if level(Side::of(a), Side::of(b)) {
         let key = if a.playing || b.playing { (0, a.chart_rev) } else { (1, at.0) };
         let ask = (a.engine.clone(), b.engine.clone(), key.0, key.1);
         if asked.borrow().as_ref() != Some(&ask) {
@@ -180,8 +179,17 @@ fn ask_both(a: &Engine, b: &Engine, at: SimTime, set: UseStateSetter<Option<Tota
     });
 }
 
-/// One side: its diagram and its knob panel, bound to its own state.
-fn side(id: &'static str, name: &'static str, s: &AppState, d: &Callback<Action>) -> Html {
+/// One side: its notices (a refused change, a change waiting for a
+/// restart), its diagram and its knob panel, bound to its own state.
+/// "Restart now" restarts both, as Reset does: the sides stay in step.
+fn side(id: &'static str, name: &'static str, s: &AppState, d: &Callback<Action>, both: &Callback<Action>) -> Html {
+    let notices = {
+        let (own, both) = (d.clone(), both.clone());
+        Callback::from(move |act: Action| match act {
+            Action::Reset => both.emit(act),
+            other => own.emit(other),
+        })
+    };
     let last = {
         let sim = s.engine.sim();
         LastSecond::of(sim.series(), sim.completed_seconds())
@@ -189,6 +197,7 @@ fn side(id: &'static str, name: &'static str, s: &AppState, d: &Callback<Action>
     html! {
         <section id={format!("side-{id}")} class="compare__side" aria-label={format!("Scenario {name}")}>
             <h2 class="compare__name">{ name }</h2>
+            <Notices notices={s.notices.clone()} pending={s.pending_restart.clone()} story={None} dispatch={notices} />
             <NodeView snapshot={s.snapshot.clone()} config={s.config.clone()} {last} finished={s.finished()} selected={s.selected_service} dispatch={d.clone()} />
             <div class="compare__knobs" id={format!("knobs-{id}")}>
                 <KnobPanel config={s.config.clone()} defaults={s.defaults.clone()} pending={s.pending_restart.clone()} target={s.target()} dispatch={d.clone()} />

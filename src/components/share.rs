@@ -33,14 +33,8 @@ pub fn CopyLink(p: &CopyLinkProps) -> Html {
     let onclick = {
         let (copied, query) = (copied.clone(), p.query.clone());
         Callback::from(move |_: MouseEvent| {
-            let Some(url) = page_link(&query) else { return };
-            let copied = copied.clone();
-            match clipboard_write(&url) {
-                Some(promise) => spawn_local(async move {
-                    let ok = JsFuture::from(promise).await.is_ok();
-                    copied.set(if ok { Copied::Yes } else { Copied::Shown(url) });
-                }),
-                None => copied.set(Copied::Shown(url)),
+            if let Some(url) = page_link(&query) {
+                copy_or_show(url, copied.clone());
             }
         })
     };
@@ -79,14 +73,7 @@ pub fn CopyEmbed(p: &CopyLinkProps) -> Html {
             let Some(page) = page_link("") else { return };
             let e = crate::embed::Embed { knobs: crate::embed::default_knobs(&query), play: false };
             let code = crate::embed::snippet(&page, &crate::embed::query(&query, &e), "Brink: a live failure-dynamics scenario");
-            let copied = copied.clone();
-            match clipboard_write(&code) {
-                Some(promise) => spawn_local(async move {
-                    let ok = JsFuture::from(promise).await.is_ok();
-                    copied.set(if ok { Copied::Yes } else { Copied::Shown(code) });
-                }),
-                None => copied.set(Copied::Shown(code)),
-            }
+            copy_or_show(code, copied.clone());
         })
     };
     html! {
@@ -127,6 +114,18 @@ pub fn CompareButton(p: &CopyLinkProps) -> Html {
 fn page_link(query: &str) -> Option<String> {
     let location = web_sys::window()?.location();
     Some(format!("{}{}{}", location.origin().ok()?, location.pathname().ok()?, query))
+}
+
+/// Copies `text`, then says so in `copied`; where the clipboard refuses,
+/// `copied` shows the text itself, to be copied by hand.
+fn copy_or_show(text: String, copied: UseStateHandle<Copied>) {
+    match clipboard_write(&text) {
+        Some(promise) => spawn_local(async move {
+            let ok = JsFuture::from(promise).await.is_ok();
+            copied.set(if ok { Copied::Yes } else { Copied::Shown(text) });
+        }),
+        None => copied.set(Copied::Shown(text)),
+    }
 }
 
 /// Starts writing `text` to the clipboard; `None` where the page has no

@@ -143,6 +143,14 @@ test('"Compare…" in the playground opens A = this scenario and B = a copy: bot
   const rows = await table(page);
   assert.ok(rows.offered.a > 0 && rows.offered.b > 0, `both sides ran: ${JSON.stringify(rows)}`);
   for (const [k, r] of Object.entries(rows)) assert.equal(r.diff, 0, `${k}: ${JSON.stringify(r)}`);
+  // A value B's knob refuses is named on B's side, not lost.
+  const field = page.locator('#knobs-b [data-knob="attempts"] .knob__number');
+  await field.fill('NaN');
+  await field.press('Enter');
+  const notice = await page.waitForSelector('#side-b [role=alert] .notice__text');
+  assert.match(await notice.textContent(), /^Max attempts: /);
+  assert.equal(await page.$('#side-a [role=alert]'), null, "A's side has nothing to say");
+  assert.equal(await page.getAttribute('#knobs-b [data-knob="attempts"]', 'data-value'), '2', 'B keeps its value');
   assert.deepEqual(log.errors, []);
   await page.close();
 });
