@@ -713,6 +713,11 @@ impl Knob {
         );
         let v: f64 =
             text.trim().replace(',', "").parse().map_err(|_| format!("\"{text}\" is not a number; {range}"))?;
+        // Rust parses "NaN" and "inf": say what was typed, not a formatted
+        // non-number.
+        if !v.is_finite() {
+            return Err(format!("\"{}\" is not a finite number; {range}", text.trim()));
+        }
         if !self.in_range(v) {
             return Err(format!("{} is out of range; {range}", crate::format::number(v)));
         }
@@ -863,6 +868,16 @@ mod tests {
         } else {
             (lo, hi)
         }
+    }
+
+    #[test]
+    fn a_typed_non_number_is_named_as_typed() {
+        let k = knob("client.attempts").expect("attempts");
+        for typed in ["NaN", "inf", " -Infinity "] {
+            let e = k.parse(typed).unwrap_err();
+            assert!(e.starts_with(&format!("\"{}\" is not a finite number; allowed range is 1 to", typed.trim())), "{e}");
+        }
+        assert!(k.parse("0").unwrap_err().starts_with("0 is out of range"));
     }
 
     #[test]

@@ -150,6 +150,8 @@ test('"Compare…" in the playground opens A = this scenario and B = a copy: bot
   const notice = await page.waitForSelector('#side-b [role=alert] .notice__text');
   assert.match(await notice.textContent(), /^Max attempts: /);
   assert.equal(await page.$('#side-a [role=alert]'), null, "A's side has nothing to say");
+  await notice.scrollIntoViewIfNeeded();
+  await screenshot(page, 'compare-b-notice.png');
   assert.equal(await page.getAttribute('#knobs-b [data-knob="attempts"]', 'data-value'), '2', 'B keeps its value');
   assert.deepEqual(log.errors, []);
   await page.close();

@@ -31,6 +31,8 @@ test('the crash button kills a node; it restarts, then warms up', async () => {
   const kill = page.locator(`${node2} .node__kill`);
   assert.equal(await kill.getAttribute('title'), 'Kill this node now: it loses everything it holds and restarts after the restart time');
   await kill.click();
+  // The crash goes to the engine's worker; its reply redraws the node.
+  await page.waitForFunction((sel) => document.querySelector(sel).dataset.state === 'crashed', node2, { timeout: 5_000 });
   let n = await node(page);
   assert.equal(n.state, 'crashed');
   assert.ok(n.text.includes('crashed · restarting') && n.text.includes('✕'), n.text);
