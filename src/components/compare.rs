@@ -197,7 +197,7 @@ fn side(id: &'static str, name: &'static str, s: &AppState, d: &Callback<Action>
     html! {
         <section id={format!("side-{id}")} class="compare__side" aria-label={format!("Scenario {name}")}>
             <h2 class="compare__name">{ name }</h2>
-            <Notices notices={s.notices.clone()} pending={s.pending_restart.clone()} story={None} dispatch={notices} />
+            <Notices notices={s.notices.clone()} pending={s.pending_restart.clone()} story={None} dispatch={notices} banner_id={format!("restart-banner-{id}")} />
             <NodeView snapshot={s.snapshot.clone()} config={s.config.clone()} {last} finished={s.finished()} selected={s.selected_service} dispatch={d.clone()} />
             <div class="compare__knobs" id={format!("knobs-{id}")}>
                 <KnobPanel config={s.config.clone()} defaults={s.defaults.clone()} pending={s.pending_restart.clone()} target={s.target()} dispatch={d.clone()} />

@@ -16,6 +16,9 @@ pub struct NoticesProps {
     pub story: Option<(&'static str, &'static str)>,
     /// The reducer.
     pub dispatch: Callback<Action>,
+    /// The restart banner's id: the compare page shows one per side.
+    #[prop_or(AttrValue::Static("restart-banner"))]
+    pub banner_id: AttrValue,
 }
 
 fn field_label(field: &str) -> &str {
@@ -44,7 +47,7 @@ pub fn Notices(p: &NoticesProps) -> Html {
                 }
             }) }
             if !pending.is_empty() {
-                <div id="restart-banner" class="notice notice--restart" role="status">
+                <div id={p.banner_id.clone()} class="notice notice--restart" role="status">
                     <span class="notice__text">{ format!("Changed {}: applies when the run restarts from t = 0.", pending.join(" and ")) }</span>
                     <button class="btn btn--small btn--primary" onclick={p.dispatch.reform(|_: MouseEvent| Action::Reset)}>{ "Restart now" }</button>
                 </div>

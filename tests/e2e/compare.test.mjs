@@ -153,6 +153,19 @@ test('"Compare…" in the playground opens A = this scenario and B = a copy: bot
   await notice.scrollIntoViewIfNeeded();
   await screenshot(page, 'compare-b-notice.png');
   assert.equal(await page.getAttribute('#knobs-b [data-knob="attempts"]', 'data-value'), '2', 'B keeps its value');
+  // A change of B that waits for a restart has its banner on B's side;
+  // "Restart now" restarts both, so the sides stay in step.
+  const users = page.locator('#knobs-b [data-knob="users"] .knob__number');
+  await users.fill('50');
+  await users.press('Enter');
+  await page.waitForSelector('#side-b #restart-banner-b');
+  assert.equal(await page.$('#side-a #restart-banner-a'), null);
+  await page.click('#restart-banner-b button');
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#status').dataset;
+    return s.simTime === '0.000' && s.simTimeB === '0.000';
+  });
+  assert.equal(await page.$('#restart-banner-b'), null, 'the restart took the change');
   assert.deepEqual(log.errors, []);
   await page.close();
 });
