@@ -167,8 +167,6 @@ pub struct SeriesDelta {
     pub server_p50: Vec<Option<f64>>,
     /// CPU use, with whether it is shown.
     pub cpu: CpuSeries,
-    /// CPU series shown.
-    pub cpu_shown: bool,
     /// The database's series, when on.
     pub db: Option<DbSeries>,
     /// Node lifecycle states, when tracked.
@@ -205,7 +203,6 @@ impl SeriesDelta {
                 switching: cut(&s.cpu.switching, from, to),
                 shown: s.cpu.shown,
             },
-            cpu_shown: s.cpu.shown,
             db: s.db.as_ref().map(|d| DbSeries {
                 pool_in_use: cut(&d.pool_in_use, from, to),
                 pool_waiting: cut(&d.pool_waiting, from, to),
@@ -244,7 +241,7 @@ impl SeriesDelta {
         paste(&mut s.cpu.useful, from, &self.cpu.useful);
         paste(&mut s.cpu.wasted, from, &self.cpu.wasted);
         paste(&mut s.cpu.switching, from, &self.cpu.switching);
-        s.cpu.shown = self.cpu_shown;
+        s.cpu.shown = self.cpu.shown;
         if let Some(d) = &self.db {
             let dst = s.db.get_or_insert_with(|| DbSeries::new(seconds));
             paste(&mut dst.pool_in_use, from, &d.pool_in_use);
